@@ -1,0 +1,215 @@
+"""``check_answer``: parse a student's derivative, grade it, explain the verdict."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from gradlab.answers.grade import Outcome, grade
+from gradlab.answers.parser import parse
+from gradlab.answers.topics import TOPICS, get_topic
+
+__all__ = ["AnswerCheck", "Counterexample", "check_answer"]
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "undefined"
+    arr = np.asarray(value, dtype=float)
+    if arr.size == 1:
+        return f"{float(arr.ravel()[0]):.4g}"
+    return "[" + ", ".join(f"{v:.4g}" for v in arr.ravel()) + "]"
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """A concrete case where the answer differs from the true derivative.
+
+    Indices count from 1 as in the lecture note. ``z`` holds the logits of
+    each sample (one row per sample), ``x`` the features (w-topics only).
+    """
+
+    C: int | None
+    m: int
+    y: tuple
+    k: int | None
+    j: int | None
+    z: np.ndarray
+    x: np.ndarray | None
+    student: np.ndarray | None
+    true: np.ndarray
+    note: str = ""
+
+    @classmethod
+    def from_outcome(cls, outcome: Outcome, topic) -> Counterexample:
+        case = outcome.case
+        n = 0
+        if outcome.student is not None:
+            bad = ~np.isclose(outcome.student, outcome.truth, rtol=1e-7, atol=1e-9).all(axis=1)
+            n = int(np.argmax(bad))
+        one = topic.aggregate == "one"
+        rows = 1 if one else case.m
+        y = tuple(case.Y[n, :rows].round(4)) if case.Y is not None else case.labels[:rows]
+        return cls(
+            C=case.C if topic.family == "softmax" else None,
+            m=case.m,
+            y=tuple(float(v) if case.Y is not None else int(v) for v in y),
+            k=case.indices.get("k"),
+            j=case.indices.get("j"),
+            z=case.Z[n, :rows],
+            x=None if one else case.X[n],
+            student=None if outcome.student is None else outcome.student[n],
+            true=outcome.truth[n],
+            note=outcome.note,
+        )
+
+    def lines(self) -> list[str]:
+        setting = []
+        if self.C is not None:
+            setting.append(f"C = {self.C}")
+        if self.x is not None:
+            setting.append(f"m = {self.m}")
+        one = self.x is None
+        if self.y:
+            ys = self.y[0] if one else list(self.y)
+            setting.append(f"y_i = {ys}" if one else f"y = {ys}")
+        if self.j is not None:
+            setting.append(f"j = {self.j}")
+        if self.k is not None:
+            setting.append(f"k = {self.k}")
+        out = [", ".join(setting)]
+        if one:
+            out.append(f"z = {_fmt(self.z)}")
+        else:
+            out += [f"sample {s + 1}: z = {_fmt(self.z[s])}, x = {_fmt(self.x[s])}"
+                    for s in range(self.m)]  # fmt: skip
+        out.append(f"your answer = {_fmt(self.student)}, true value = {_fmt(self.true)}")
+        if self.note:
+            out.append(f"({self.note})")
+        return out
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+
+@dataclass(frozen=True)
+class AnswerCheck:
+    """The verdict on one answer: ``correct``, the parsed ``expr``, a ``message``,
+    a ``counterexample`` (or ``None``) and a ``hint`` (or ``None``).
+
+    ``str()`` gives a terminal report; in Jupyter it renders as markdown with the
+    parsed answer typeset.
+    """
+
+    answer: str
+    topic: str
+    correct: bool
+    expr: sp.Expr
+    message: str
+    counterexample: Counterexample | None
+    hint: str | None
+    mistake: str | None = None
+    proof: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.correct
+
+    def __str__(self) -> str:
+        out = [("✓ " if self.correct else "✗ ") + self.message, f"  read as: {sp.sstr(self.expr)}"]
+        if self.counterexample is not None:
+            out.append("  counterexample:")
+            out += [f"    {line}" for line in self.counterexample.lines()]
+        if self.hint:
+            out.append(f"  hint: {self.hint}")
+        return "\n".join(out)
+
+    def _repr_markdown_(self) -> str:
+        mark = "✅" if self.correct else "❌"
+        out = [f"{mark} **{html.escape(self.message)}**", "", f"read as: ${sp.latex(self.expr)}$"]
+        if self.counterexample is not None:
+            out += ["", "counterexample:", ""]
+            out += [f"- {html.escape(line)}" for line in self.counterexample.lines()]
+        if self.hint:
+            out += ["", f"*hint:* {html.escape(self.hint)}"]
+        return "\n".join(out)
+
+
+def check_answer(answer, topic="softmax_dz") -> AnswerCheck:
+    """Check a student's derivative, typed in LaTeX or plain text.
+
+    The answer is parsed by gradlab's own grammar (never evaluated as Python),
+    then compared with the true derivative for every label ``y`` and index
+    ``k`` over ``C`` in {2, 3, 5} classes and random logits ``z`` (and
+    features ``x`` over ``m`` samples for the w- and b-topics). One failing case
+    makes it wrong; the first becomes the counterexample and the known mistakes
+    are searched for a hint.
+
+    Parameters
+    ----------
+    answer : str
+        What the student derived, e.g. ``"f_k - \\mathbb{I}(y_i = k)"`` or
+        ``"exp(z_k)/sum(exp(z_c), c) - delta(y, k)"``. See
+        :func:`gradlab.answers.vocabulary_table` for the accepted notation.
+    topic : str, default "softmax_dz"
+        ``"softmax_dz"`` (∂J_i/∂z_k), ``"softmax_dw"`` (∂J/∂w_k, eq 3),
+        ``"softmax_db"`` (∂J/∂b_k), ``"softmax_jacobian"`` (∂f_j/∂z_k),
+        ``"logistic_dz"``, ``"logistic_dw"`` or ``"linear_dw"``
+        (for J = (1/2m) Σ_i (w^T x_i + b − y_i)²).
+
+    Returns
+    -------
+    AnswerCheck
+
+    Raises
+    ------
+    AnswerSyntaxError
+        If the answer is not understood exactly; the message points at the
+        part not understood and lists the known symbols.
+
+    Examples
+    --------
+    >>> from gradlab import check_answer
+    >>> check_answer(r"f_k - \\mathbb{I}(y_i = k)").correct
+    True
+    >>> result = check_answer("f_k")
+    >>> result.correct, result.mistake
+    (False, 'missing indicator')
+    >>> print(result.counterexample.lines()[0])
+    C = 2, y_i = 1, k = 1
+    """
+    spec = get_topic(topic)
+    expr, kind = parse(answer, spec.family)
+    result = grade(expr, kind, spec)
+    n = len(result.outcomes)
+    if result.correct:
+        where = {
+            "softmax": "for every "
+            + ("j and k" if spec.name == "softmax_jacobian" else "y and k")
+            + " with C ∈ {2, 3, 5}",
+            "logistic": "for every label",
+            "linear": "on random data",
+        }[spec.family]
+        message = f"Correct: this is {spec.title}, {where} ({n} random cases)"
+        message += f"; {result.proof}." if result.proof else "."
+        counterexample = None
+    else:
+        failures = result.failures
+        message = f"Not correct: this differs from {spec.title} in {len(failures)} of {n} cases."
+        counterexample = Counterexample.from_outcome(failures[0], spec)
+    return AnswerCheck(
+        answer=answer,
+        topic=spec.name,
+        correct=result.correct,
+        expr=expr,
+        message=message,
+        counterexample=counterexample,
+        hint=result.hint,
+        mistake=result.mistake,
+        proof=result.proof,
+    )
+
+
+TOPIC_NAMES = tuple(TOPICS)
