@@ -7,12 +7,45 @@ from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
+from sympy.printing.str import StrPrinter
 
 from gradlab.answers.grade import Outcome, grade
 from gradlab.answers.parser import parse
 from gradlab.answers.topics import TOPICS, get_topic
 
 __all__ = ["AnswerCheck", "Counterexample", "check_answer"]
+
+
+class _Printer(StrPrinter):
+    """Plain text in the lecture's notation: f_{i,k}, 𝕀(y_i = k), Σ_{c=1}^{C}."""
+
+    def _print(self, expr, **kwargs):
+        # Indexed brings its own _sympystr, which would win over a _print_Indexed method.
+        if isinstance(expr, sp.Indexed):
+            return self._indexed(expr)
+        return super()._print(expr, **kwargs)
+
+    def _indexed(self, expr):
+        idx = [self._print(i) for i in expr.indices]
+        sub = idx[0] if len(idx) == 1 and len(idx[0]) == 1 else "{" + ",".join(idx) + "}"
+        return f"{expr.base.label.name}_{sub}"
+
+    def _print_KroneckerDelta(self, expr):
+        a, b = sorted(expr.args, key=lambda arg: not isinstance(arg, sp.Indexed))
+        return f"𝕀({self._print(a)} = {self._print(b)})"
+
+    def _print_Sum(self, expr):
+        (var, lower, upper), body = expr.limits[0], expr.function
+        return f"Σ_{{{var}={self._print(lower)}}}^{{{self._print(upper)}}} ({self._print(body)})"
+
+    def _print_dot(self, expr):
+        u, v = (self._print(arg) for arg in expr.args)
+        return f"{u}^T {v}"
+
+
+def show(expr) -> str:
+    """``expr`` in plain text, the lecture's notation."""
+    return _Printer().doprint(expr)
 
 
 def _fmt(value) -> str:
@@ -118,7 +151,7 @@ class AnswerCheck:
         return self.correct
 
     def __str__(self) -> str:
-        out = [("✓ " if self.correct else "✗ ") + self.message, f"  read as: {sp.sstr(self.expr)}"]
+        out = [("✓ " if self.correct else "✗ ") + self.message, f"  read as: {show(self.expr)}"]
         if self.counterexample is not None:
             out.append("  counterexample:")
             out += [f"    {line}" for line in self.counterexample.lines()]
