@@ -48,6 +48,11 @@ def show(expr) -> str:
     return _Printer().doprint(expr)
 
 
+def _value(row: np.ndarray, kind: str):
+    """A number as a float, a vector as a 1-D array."""
+    return float(row[0]) if kind == "num" and row.size == 1 else np.array(row)
+
+
 def _fmt(value) -> str:
     if value is None:
         return "undefined"
@@ -61,8 +66,10 @@ def _fmt(value) -> str:
 class Counterexample:
     """A concrete case where the answer differs from the true derivative.
 
-    Indices count from 1 as in the lecture note. ``z`` holds the logits of
-    each sample (one row per sample), ``x`` the features (w-topics only).
+    Indices count from 1 as in the lecture note. For a single-sample topic ``z``
+    holds the logits of that sample; for the w- and b-topics one row per sample,
+    and ``x`` the features. ``student`` and ``true`` are numbers, or vectors for
+    the w-topics; ``student`` is ``None`` where the answer has no value.
     """
 
     C: int | None
@@ -72,8 +79,8 @@ class Counterexample:
     j: int | None
     z: np.ndarray
     x: np.ndarray | None
-    student: np.ndarray | None
-    true: np.ndarray
+    student: float | np.ndarray | None
+    true: float | np.ndarray
     note: str = ""
 
     @classmethod
@@ -92,10 +99,10 @@ class Counterexample:
             y=tuple(float(v) if case.Y is not None else int(v) for v in y),
             k=case.indices.get("k"),
             j=case.indices.get("j"),
-            z=case.Z[n, :rows],
+            z=case.Z[n, 0] if one else case.Z[n],
             x=None if one else case.X[n],
-            student=None if outcome.student is None else outcome.student[n],
-            true=outcome.truth[n],
+            student=None if outcome.student is None else _value(outcome.student[n], topic.kind),
+            true=_value(outcome.truth[n], topic.kind),
             note=outcome.note,
         )
 

@@ -98,10 +98,10 @@ def tokenize(text: str) -> list[Token]:
                 if text.startswith(joined, pos) and not text[pos + len(joined) :][:1].isalpha():
                     word, end = joined, pos + len(joined)
             if len(word) > 1 and word not in WORDS:
-                # Kept whole: the parser splits runs like "jk" only inside subscripts
-                # and rejects them elsewhere rather than guessing a product.
-                if len(word) > 12:
-                    raise _unknown(word[:12] + "...", text, pos)
+                # Index runs like "jk" are kept whole: the parser splits them inside a
+                # subscript and rejects them elsewhere rather than guessing a product.
+                if len(word) > 4 or not set(word) <= set("ijkcl"):
+                    raise _unknown(word if len(word) <= 12 else word[:12] + "...", text, pos)
                 tokens.append(Token("run", word, pos))
             else:
                 tokens.append(Token("name", word, pos))

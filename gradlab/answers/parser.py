@@ -33,6 +33,8 @@ __all__ = ["FAMILIES", "parse"]
 
 FAMILIES = ("softmax", "logistic", "linear")
 MAX_DEPTH = 100  # about 30 nested brackets; stays far below Python's recursion limit
+MAX_SUM_DEPTH = 3  # sum_i sum_c is the deepest a gradient needs; bounds the evaluation work
+MAX_SUMS = 12
 MAX_EXPONENT = 64  # |n| in a numeric power; 9**9**9**9 must not be computed
 _PREDICTIONS = {"f", "p", "yhat", "y_hat"}
 
@@ -67,6 +69,8 @@ class _Parser:
         self.tokens = tokenize(text)
         self.at = 0
         self.depth = 0
+        self.sum_depth = 0
+        self.n_sums = 0
 
     # ------------------------------------------------------------------ helpers
 
@@ -294,6 +298,10 @@ class _Parser:
                 val = self.raise_to(val, self.exponent(), caret.pos)
         elif self.tok.kind in ("name", "cmd", "run"):
             val = self.primary(allow_subscript=False)
+            if self.is_op("_"):
+                raise self.error(
+                    "a subscript after a power is ambiguous: write e^{z_k} or (e^{z})_k"
+                )
             if self.is_op("^"):
                 caret = self.advance()
                 val = self.raise_to(val, self.exponent(), caret.pos)
@@ -523,7 +531,7 @@ class _Parser:
         """\\sum_{c=1}^{C} term, \\sum_c term, \\sum_i^m term, or sum(body, c)."""
         if self.is_op("("):  # plain text: sum(body, c)
             self.advance()
-            body = self.require_scalar_or_vec(self.expression())
+            body = self.sum_body(pos, plain=True)
             self.expect(",", "after the body of sum(body, c): the summation index")
             var = self.bound_variable()
             self.expect(")", "to close sum(")
@@ -549,7 +557,7 @@ class _Parser:
                 self.expect("}", "to close the sum's upper limit")
             else:
                 upper = self.index_expression(single=True)
-        body = self.require_scalar_or_vec(self.term())
+        body = self.sum_body(pos, plain=False)
         return self.make_sum(body, var, lower, upper, pos)
 
     def bound_variable(self) -> sp.Symbol:
@@ -558,6 +566,17 @@ class _Parser:
             self.advance()
             return S.INDEX_SYMBOLS[tok.value]
         raise self.error("a summation index is one of i (samples) or c, j, l, k (classes)")
+
+    def sum_body(self, pos: int, plain: bool) -> Val:
+        self.sum_depth += 1
+        self.n_sums += 1
+        if self.sum_depth > MAX_SUM_DEPTH or self.n_sums > MAX_SUMS:
+            raise self.error(
+                f"too many sums: at most {MAX_SUM_DEPTH} nested and {MAX_SUMS} in all", pos
+            )
+        body = self.expression() if plain else self.term()
+        self.sum_depth -= 1
+        return self.require_scalar_or_vec(body)
 
     def make_sum(self, body: Val, var, lower, upper, pos: int) -> Val:
         lower = sp.Integer(1) if lower is None else lower
