@@ -31,6 +31,15 @@ TABLE = [
         None,
     ),
     ("softmax_dz", "ŷ_k − 𝕀(y_i = k)", True, None),
+    (  # the note's second-to-last line of eq (2)
+        "softmax_dz",
+        (
+            r"-\left(\mathbb{I}(y_i = k) - \mathbb{I}(y_i = k) f_k"
+            r" - \sum_{j \neq k}^{C} \mathbb{I}(y_i = j) f_k\right)"
+        ),
+        True,
+        None,
+    ),
     ("softmax_dz", r"\frac{1}{1 + \sum_{c=1}^{C} e^{z_c - z_k} - 1} - [y_i = k]", True, None),
     ("softmax_dz", r"$f_{k} - \mathbf{1}\{y_{i} = k\}$", True, None),
     ("softmax_dw", r"\frac{1}{m}\sum_{i=1}^{m}(f_k - \mathbb{I}(y_i=k))x_i", True, None),
@@ -85,6 +94,7 @@ TABLE = [
     ("softmax_dz", "f_k - 1", False, None),
     ("softmax_dz", r"\frac{e^{z_k}}{e^{z_1} + e^{z_2}} - [y = k]", False, None),
     ("softmax_dz", "2 f_k - [y = k]", False, None),
+    ("softmax_dz", "f_k - y", False, None),
 ]
 
 
@@ -104,7 +114,7 @@ def test_verdict_and_hint(topic, answer, correct, mistake):
         assert result.counterexample is not None
         assert result.hint  # a catalogued hint, or the honest fallback
         if mistake is None:
-            assert result.hint.startswith(("No hint", "Right "))
+            assert result.hint.startswith(("No hint", "Right ", "y_i is a class label"))
 
 
 # --------------------------------------------------------------------------- semantics
@@ -147,6 +157,15 @@ def test_parsed_answer_equals_finite_differences_of_the_loss(answer):
                 assert sympy_value(expr, C, y, k, z) == pytest.approx(
                     finite_difference_dz(z, y, k), abs=1e-7
                 )
+
+
+def test_fallback_hints_say_where_the_answer_is_right():
+    assert check_answer("f_k - 1").hint.startswith("Right only when k = y_i")
+    assert check_answer(r"\frac{e^{z_k}}{e^{z_1} + e^{z_2}} - [y = k]").hint.startswith(
+        "Right for C = 2 classes only"
+    )
+    assert check_answer("f_k - y").hint.startswith("y_i is a class label")
+    assert check_answer("2 f_k - [y = k]").hint.startswith("No hint")
 
 
 def test_counterexample_is_a_real_failing_case():

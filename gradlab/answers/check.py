@@ -66,10 +66,32 @@ def _fmt(value) -> str:
 class Counterexample:
     """A concrete case where the answer differs from the true derivative.
 
-    Indices count from 1 as in the lecture note. For a single-sample topic ``z``
-    holds the logits of that sample; for the w- and b-topics one row per sample,
-    and ``x`` the features. ``student`` and ``true`` are numbers, or vectors for
-    the w-topics; ``student`` is ``None`` where the answer has no value.
+    Attributes
+    ----------
+    C : int or None
+        The number of classes (``None`` for logistic and linear regression).
+    m : int
+        The number of samples drawn (the single-sample topics use sample 1).
+    y : tuple
+        The labels ``y_1..y_m`` (1..C, as in the lecture note), or ``(y_i,)``.
+    k, j : int or None
+        The class indices of the derivative.
+    z : ndarray
+        The logits: ``(C,)`` for one sample, one row per sample for the w- and b-topics.
+    x : ndarray or None
+        The features, one row per sample (w- and b-topics only).
+    student, true : float or ndarray
+        The answer's value and the true derivative; ``student`` is ``None`` where
+        the answer has no value (``note`` says why).
+
+    Examples
+    --------
+    >>> from gradlab import check_answer
+    >>> cx = check_answer("f_k").counterexample
+    >>> cx.k == cx.y[0]  # f_k is right whenever k != y_i
+    True
+    >>> print(f"{cx.student:.3f} vs {cx.true:.3f}")
+    0.932 vs -0.068
     """
 
     C: int | None
@@ -137,11 +159,41 @@ class Counterexample:
 
 @dataclass(frozen=True)
 class AnswerCheck:
-    """The verdict on one answer: ``correct``, the parsed ``expr``, a ``message``,
-    a ``counterexample`` (or ``None``) and a ``hint`` (or ``None``).
+    """The verdict of :func:`check_answer` on one answer.
 
-    ``str()`` gives a terminal report; in Jupyter it renders as markdown with the
-    parsed answer typeset.
+    Attributes
+    ----------
+    answer : str
+        The answer as typed.
+    topic : str
+        The topic it was checked against.
+    correct : bool
+        ``True`` only if it agrees with the true derivative in every case.
+    expr : sympy.Expr
+        The answer as parsed, in canonical symbols: ``f[i, k]`` is f_k of sample
+        i, ``KroneckerDelta(k, y[i])`` is 𝕀(y_i = k), ``x[i]`` is x_i.
+    message : str
+        The verdict in one sentence.
+    counterexample : Counterexample or None
+        A case where the answer is wrong (``None`` if correct).
+    hint : str or None
+        The most specific hint that fits, or an honest "No hint" (``None`` if correct).
+    mistake : str or None
+        The name of the catalogued mistake the answer matches, if any.
+    proof : str or None
+        What SymPy proved symbolically, if it found a proof.
+
+    ``str()`` is a terminal report; Jupyter renders ``_repr_markdown_`` with
+    the parsed answer typeset. ``bool(check)`` is ``check.correct``.
+
+    Examples
+    --------
+    >>> from gradlab import check_answer
+    >>> result = check_answer(r"\\frac{1}{m}\\sum_i (f_k - [y_i = k])", topic="softmax_dw")
+    >>> print(result.correct, "|", result.mistake)
+    False | forgot x_i
+    >>> print(str(result).splitlines()[0])
+    ✗ Not correct: this differs from ∂J/∂w_k in 74 of 74 cases.
     """
 
     answer: str

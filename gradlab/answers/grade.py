@@ -111,14 +111,19 @@ def grade(expr, kind: str, topic: Topic, prove: bool = True) -> Grade:
     if correct:
         proof = _prove(expr, topic) if prove else None
     else:
-        mistake, hint = _hint(outcomes, topic)
+        mistake, hint = _hint(expr, outcomes, topic)
     return Grade(correct, outcomes, hint, mistake, proof)
 
 
-def _hint(outcomes: list, topic: Topic) -> tuple[str | None, str]:
+def _hint(expr, outcomes: list, topic: Topic) -> tuple[str | None, str]:
     for mistake, values in _mistake_values(topic):
         if all(_agrees(o.student, v) for o, v in zip(outcomes, values, strict=True)):
             return mistake.name, mistake.hint
+    if topic.family == "softmax" and _label_as_number(expr):
+        return None, (
+            "y_i is a class label (1..C), not a number to subtract: compare it with k, "
+            "𝕀(y_i = k), or use the one-hot entry y_k."
+        )
     # No known mistake fits: say where the answer is right, if that is informative.
     if topic.family == "softmax" and topic.name != "softmax_jacobian":
         same = [o.ok for o in outcomes if o.case.labels[0] == o.case.indices["k"]]
@@ -144,6 +149,15 @@ def _hint(outcomes: list, topic: Topic) -> tuple[str | None, str]:
         None,
         "No hint: this does not match a mistake gradlab knows; compare with the counterexample.",
     )
+
+
+def _label_as_number(expr) -> bool:
+    """Whether the label y_i is used as a number, not as an index or inside an indicator."""
+    if isinstance(expr, sp.Indexed):
+        return expr.base == S.y
+    if isinstance(expr, sp.KroneckerDelta):
+        return False
+    return any(_label_as_number(arg) for arg in expr.args)
 
 
 # ----------------------------------------------------------------------------- proof

@@ -29,6 +29,16 @@ class AnswerSyntaxError(ValueError):
 
     The message quotes the answer and puts a caret under the part not
     understood. ``position`` is that 0-based character offset (or ``None``).
+    A subclass of ``ValueError``.
+
+    Examples
+    --------
+    >>> from gradlab.answers import AnswerSyntaxError, check_answer
+    >>> try:
+    ...     check_answer("f_k - q")
+    ... except AnswerSyntaxError as exc:
+    ...     print(exc.position, str(exc).splitlines()[0][:30])
+    6 unknown symbol q; known: z, f,
     """
 
     def __init__(self, message: str, text: str | None = None, position: int | None = None):

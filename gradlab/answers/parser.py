@@ -544,10 +544,14 @@ class _Parser:
         if braced:
             self.advance()
         var = self.bound_variable()
+        excluded = None
         if braced:
             if self.is_op("="):
                 self.advance()
                 lower = self.index_expression()
+            elif self.is_op("!=") or self.is_cmd("neq", "ne"):  # the note's sum_{j != k}
+                self.advance()
+                excluded = self.index_expression()
             self.expect("}", "to close the sum's subscript")
         if self.is_op("^"):
             self.advance()
@@ -558,6 +562,8 @@ class _Parser:
             else:
                 upper = self.index_expression(single=True)
         body = self.sum_body(pos, plain=False)
+        if excluded is not None:
+            body = Val(body.expr * (1 - sp.KroneckerDelta(var, excluded)), body.kind, body.pos)
         return self.make_sum(body, var, lower, upper, pos)
 
     def bound_variable(self) -> sp.Symbol:
