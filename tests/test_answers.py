@@ -210,6 +210,28 @@ def test_softmax_dw_truth_matches_the_model():
     np.testing.assert_allclose(topic.truth(case)[n], dW[:, k - 1], rtol=1e-12)
 
 
+def test_parsed_dw_answer_equals_the_model_gradient():
+    # eq (3) typed by a student, evaluated by SymPy on concrete data, against gradlab.gradient.
+    expr = check_answer(
+        r"\frac{1}{m}\sum_{i=1}^{m}(\frac{e^{z_k}}{\sum_c e^{z_c}} - \mathbb{I}(y_i=k))x_i",
+        topic="softmax_dw",
+    ).expr
+    rng = np.random.default_rng(3)
+    m, d, C = 4, 3, 3
+    X, W, b = rng.normal(size=(m, d)), rng.normal(size=(d, C)), rng.normal(size=C)
+    y = np.array([0, 2, 1, 2])
+    dW, _ = gradlab.gradient(W, b, X, y)
+    Z = X @ W + b
+    for k in range(1, C + 1):
+        for feature in range(d):
+            value = expr.subs({S.C: C, S.m: m, S.k: k}).doit()
+            subs = {S.y[s + 1]: int(y[s]) + 1 for s in range(m)}
+            subs |= {S.x[s + 1]: sp.Float(X[s, feature], 30) for s in range(m)}
+            subs |= {S.z[s + 1, c + 1]: sp.Float(Z[s, c], 30) for s in range(m) for c in range(C)}
+            got = float(value.xreplace(subs).evalf())
+            assert got == pytest.approx(dW[feature, k - 1], rel=1e-12)
+
+
 def test_correct_answer_gets_a_symbolic_proof():
     result = check_answer(r"\frac{e^{z_k}}{\sum_c e^{z_c}} - [y_i = k]")
     assert result.correct and result.proof and "C = 3" in result.proof
@@ -271,7 +293,7 @@ def test_str_and_markdown():
     assert text.startswith("✗ Not correct")
     assert "counterexample" in text and "your answer" in text and "hint:" in text
     md = wrong._repr_markdown_()
-    assert "❌" in md and "{f}_{i,k}" in md
+    assert "❌" in md and "$f_{i,k}$" in md
     right = check_answer("f_k - [y = k]")
     assert str(right).startswith("✓ Correct") and bool(right)
 

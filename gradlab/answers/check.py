@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
+from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
 from gradlab.answers.grade import Outcome, grade
@@ -41,6 +42,18 @@ class _Printer(StrPrinter):
     def _print_dot(self, expr):
         u, v = (self._print(arg) for arg in expr.args)
         return f"{u}^T {v}"
+
+
+class _Latex(LatexPrinter):
+    """LaTeX in the lecture's notation: f_{i,k}, \\mathbb{I}(y_{i} = k)."""
+
+    def _print_Indexed(self, expr):
+        return f"{expr.base.label.name}_{{{','.join(self._print(i) for i in expr.indices)}}}"
+
+    def _print_KroneckerDelta(self, expr, exp=None):
+        a, b = sorted(expr.args, key=lambda arg: not isinstance(arg, sp.Indexed))
+        tex = rf"\mathbb{{I}}({self._print(a)} = {self._print(b)})"
+        return f"{tex}^{{{exp}}}" if exp else tex
 
 
 def show(expr) -> str:
@@ -220,7 +233,11 @@ class AnswerCheck:
 
     def _repr_markdown_(self) -> str:
         mark = "✅" if self.correct else "❌"
-        out = [f"{mark} **{html.escape(self.message)}**", "", f"read as: ${sp.latex(self.expr)}$"]
+        out = [
+            f"{mark} **{html.escape(self.message)}**",
+            "",
+            f"read as: ${_Latex().doprint(self.expr)}$",
+        ]
         if self.counterexample is not None:
             out += ["", "counterexample:", ""]
             out += [f"- {html.escape(line)}" for line in self.counterexample.lines()]

@@ -68,8 +68,8 @@ COMMANDS = {
     "times": "multiplication",
     "top": "transpose in w_k^\\top",
     "intercal": "transpose",
-    "neq": "not equal, inside an indicator",
-    "ne": "not equal, inside an indicator",
+    "neq": "not equal: in an indicator, or a sum's index \\sum_{j \\neq k}",
+    "ne": "same as \\neq",
     "left": "ignored before a bracket",
     "right": "ignored before a bracket",
 }
