@@ -95,6 +95,7 @@ TABLE = [
     ("softmax_dz", r"\frac{e^{z_k}}{e^{z_1} + e^{z_2}} - [y = k]", False, None),
     ("softmax_dz", "2 f_k - [y = k]", False, None),
     ("softmax_dz", "f_k - y", False, None),
+    ("softmax_dz", r"\sigma(z_k) - [y = k]", False, "sigmoid instead of softmax"),
 ]
 
 
@@ -114,7 +115,7 @@ def test_verdict_and_hint(topic, answer, correct, mistake):
         assert result.counterexample is not None
         assert result.hint  # a catalogued hint, or the honest fallback
         if mistake is None:
-            assert result.hint.startswith(("No hint", "Right ", "y_i is a class label"))
+            assert result.hint.startswith(("No hint", "Right ", "y_i is a class label", "∂"))
 
 
 # --------------------------------------------------------------------------- semantics
@@ -166,6 +167,11 @@ def test_fallback_hints_say_where_the_answer_is_right():
     )
     assert check_answer("f_k - y").hint.startswith("y_i is a class label")
     assert check_answer("2 f_k - [y = k]").hint.startswith("No hint")
+    vector_for_number = check_answer("(f_k - [y = k]) x_i")
+    assert "is a number" in vector_for_number.hint
+    assert "is a vector" in vector_for_number.counterexample.note
+    number_for_vector = check_answer("f_k - [y = k]", topic="softmax_dw")
+    assert "brings the factor x_i" in number_for_vector.hint
 
 
 def test_counterexample_is_a_real_failing_case():
@@ -255,6 +261,7 @@ def test_correct_answer_gets_a_symbolic_proof():
         ("e^z_k", "subscript after a power is ambiguous", "_"),
         ("w_k x_i", "product of two vectors is ambiguous", "x"),
         ("", "empty", None),
+        (r"\frac{\partial J_i}{\partial z_k} = f_k", "only the right-hand side", "\\partial"),
     ],
 )
 def test_not_understood_points_at_the_problem(answer, message, caret_under):

@@ -111,14 +111,27 @@ def grade(expr, kind: str, topic: Topic, prove: bool = True) -> Grade:
     if correct:
         proof = _prove(expr, topic) if prove else None
     else:
-        mistake, hint = _hint(expr, outcomes, topic)
+        mistake, hint = _hint(expr, kind, outcomes, topic)
     return Grade(correct, outcomes, hint, mistake, proof)
 
 
-def _hint(expr, outcomes: list, topic: Topic) -> tuple[str | None, str]:
+def _hint(expr, kind: str, outcomes: list, topic: Topic) -> tuple[str | None, str]:
     for mistake, values in _mistake_values(topic):
         if all(_agrees(o.student, v) for o, v in zip(outcomes, values, strict=True)):
             return mistake.name, mistake.hint
+    kind = (
+        "vec" if any(o.student is not None and o.student.shape[1] > 1 for o in outcomes) else None
+    )
+    if kind is None and topic.kind == "vec" and all(o.student is not None for o in outcomes):
+        return None, (
+            f"{topic.title} is a vector like x_i: the chain rule through z = w^T x_i + b brings "
+            "the factor x_i."
+        )
+    if kind == "vec" and topic.kind == "num":
+        return None, (
+            f"{topic.title} is a number: x_i enters the loss only through z, so it does not "
+            "appear in a derivative with respect to z."
+        )
     if topic.family == "softmax" and _label_as_number(expr):
         return None, (
             "y_i is a class label (1..C), not a number to subtract: compare it with k, "

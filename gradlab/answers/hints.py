@@ -59,6 +59,10 @@ HINTS = {
         "Dropped the log's chain-rule factor: ∂(log f)/∂z = (1/f) ∂f/∂z; the 1/f_{y_i} "
         "cancels the f_{y_i} of the Jacobian."
     ),
+    "sigmoid instead of softmax": (
+        "σ(z_k) is the logistic sigmoid of one logit; softmax regression uses "
+        "f_k = e^{z_k} / Σ_c e^{z_c}, which depends on all C logits."
+    ),
     "jacobian sign error": (
         "Sign error: ∂f_j/∂z_k = f_j(δ_jk − f_k); the off-diagonal entries are negative."
     ),
@@ -121,6 +125,10 @@ _SOFTMAX = [
     ("only the true class", lambda c: _parts(c)[1] - 1.0),
     ("Jacobian diagonal", lambda c: _parts(c)[0] * (1 - _parts(c)[0])),
     ("dropped log factor", lambda c: _parts(c)[1] * (_parts(c)[0] - _parts(c)[2])),
+    (
+        "sigmoid instead of softmax",
+        lambda c: sigmoid(c.Z[:, :, c.indices["k"] - 1]) - _parts(c)[2],
+    ),
 ]
 _JACOBIAN = [
     ("jacobian sign error", lambda c: -_jacobian(c)[0] * (_jacobian(c)[2] - _jacobian(c)[1])),

@@ -131,6 +131,12 @@ def tokenize(text: str) -> list[Token]:
                     pos += 2
                     continue
                 raise AnswerSyntaxError(f"unknown LaTeX command \\{nxt}", text, pos)
+            if name == "partial":
+                raise AnswerSyntaxError(
+                    "type only the right-hand side, without the \\frac{\\partial J}{\\partial z_k} =",
+                    text,
+                    pos,
+                )
             if name in _IGNORED_COMMANDS:
                 pos = end
                 continue
