@@ -17,10 +17,21 @@ from gradlab.answers import symbols as S
 from gradlab.answers.lexer import AnswerSyntaxError, Token
 from gradlab.answers.vocabulary import KNOWN_SYMBOLS, LETTERS
 
-__all__ = ["Notation", "Val", "unknown_message"]
+__all__ = ["Notation", "Val", "is_index", "unknown_message"]
 
 MAX_SUM_DEPTH = 3  # sum_i sum_c is the deepest a gradient needs; bounds the evaluation work
 MAX_SUMS = 12
+
+
+def is_index(expr) -> bool:
+    """Whether ``expr`` is index arithmetic: integers, i j k c l, C, m and the labels y."""
+    allowed = {*S.INDEX_SYMBOLS.values(), S.C, S.m, S.y.label}
+    return (
+        all(a.base == S.y for a in expr.atoms(sp.Indexed))
+        and expr.atoms(sp.Symbol) <= allowed
+        and all(n.is_Integer for n in expr.atoms(sp.Number))
+        and not expr.atoms(sp.Function)
+    )
 
 
 @dataclass
@@ -185,6 +196,8 @@ class Notation:
             raise self.error("write \\delta_{y_i k} or delta(y, k)", pos)
         if len(args) != 2:
             raise self.error(f"delta needs two indices; got {len(args)}", pos)
+        if not all(is_index(arg) for arg in args):
+            raise self.error("delta compares labels and indices, like delta(y_i, k)", pos)
         return Val(sp.KroneckerDelta(*args), "num", pos)
 
     def summation(self, pos: int) -> Val:

@@ -25,7 +25,7 @@ import sympy as sp
 
 from gradlab.answers import symbols as S
 from gradlab.answers.lexer import AnswerSyntaxError, Token, tokenize
-from gradlab.answers.notation import Notation, Val, unknown_message
+from gradlab.answers.notation import Notation, Val, is_index, unknown_message
 
 __all__ = ["FAMILIES", "parse"]
 
@@ -148,8 +148,10 @@ class _Parser(Notation):
             rhs = self.expression(implicit)
             for side in (val, rhs):
                 self.require_scalar_or_vec(side)
-                if side.kind != "num":
-                    raise self.error("a condition compares two numbers", side.pos)
+                if side.kind != "num" or not is_index(side.expr):
+                    raise self.error(
+                        "a condition compares labels and indices, like y_i = k", side.pos
+                    )
             val = Val(kind="cond", cond=(val.expr, op, rhs.expr), pos=start)
         self.leave()
         return val
@@ -177,17 +179,25 @@ class _Parser(Notation):
     def term(self, implicit: bool = True) -> Val:
         """term := unary (('*' | '/' | '\\cdot' | '\\times' | juxtaposition) unary)*"""
         val = self.unary(implicit)
+        after_slash = False
         while True:
             if self.is_op("*") or self.is_cmd("cdot", "times"):
                 op = self.advance()
                 rhs = self.unary(implicit)
                 val = self.multiply(val, rhs, op.pos, explicit_dot=op.value == "cdot")
+                after_slash = False
             elif self.is_op("/"):
                 op = self.advance()
                 rhs = self.unary(implicit)
                 val = self.divide(val, rhs, op.pos)
+                after_slash = True
             elif implicit and self.starts_factor():
                 pos = self.tok.pos
+                if after_slash:
+                    # 1/2m reads as 1/(2m) to some and (1/2)m to others: refuse to guess.
+                    raise self.error(
+                        "ambiguous after '/': write 1/(2m) or (1/2) m, or use \\frac{1}{2m}"
+                    )
                 rhs = self.unary(implicit)
                 if rhs.kind == "cond" and val.literal == "1":
                     val = self.indicator(rhs, val.pos)
@@ -241,6 +251,12 @@ class _Parser(Notation):
                 base = Val(base.expr, "vecT", base.pos)
             else:
                 exponent = self.exponent()
+                if exponent.expr == S.i:
+                    raise self.error(
+                        "a power i is not part of a gradient; write the sample as a subscript: "
+                        "x_i, not x^{(i)}",
+                        caret.pos,
+                    )
                 base = self.raise_to(base, exponent, caret.pos)
             if self.is_op("_"):
                 raise self.error(
