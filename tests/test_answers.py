@@ -261,7 +261,7 @@ def test_correct_answer_gets_a_symbolic_proof():
         ("e^z_k", "subscript after a power is ambiguous", "_"),
         ("w_k x_i", "product of two vectors is ambiguous", "x"),
         ("", "empty", None),
-        ("1/2m sum((f_k - [y_i = k]) x_i, i)", "ambiguous after '/'", "sum"),
+        ("1/2m sum((f_k - [y_i = k]) x_i, i)", "ambiguous after '/'", "m sum"),
         ("f_k - [z_k = 0]", "compares labels and indices", "z"),
         ("f_k - delta(z_k, 1)", "compares labels and indices", "delta"),
         ("f_k^{(i)} - [y = k]", "sample as a subscript", "^"),
