@@ -55,6 +55,7 @@ TABLE = [
         None,
     ),
     ("softmax_db", r"\frac{1}{m}\sum_{i=1}^{m}(f_k - y_k)", True, None),
+    ("softmax_db", r"\frac{1}{m}\sum_i \sum_c [c = k] (f_c - [y_i = c])", True, None),
     ("softmax_jacobian", r"f_j(\delta_{jk} - f_k)", True, None),
     ("softmax_jacobian", "f_j*delta(j, k) - f_j*f_k", True, None),
     ("logistic_dz", r"\sigma(z) - y", True, None),

@@ -36,8 +36,11 @@ class _Printer(StrPrinter):
         return f"𝕀({self._print(a)} = {self._print(b)})"
 
     def _print_Sum(self, expr):
-        (var, lower, upper), body = expr.limits[0], expr.function
-        return f"Σ_{{{var}={self._print(lower)}}}^{{{self._print(upper)}}} ({self._print(body)})"
+        signs = "".join(
+            f"Σ_{{{var}={self._print(lower)}}}^{{{self._print(upper)}}} "
+            for var, lower, upper in reversed(expr.limits)
+        )
+        return f"{signs}({self._print(expr.function)})"
 
     def _print_dot(self, expr):
         u, v = (self._print(arg) for arg in expr.args)
@@ -75,7 +78,7 @@ def _fmt(value) -> str:
     return "[" + ", ".join(f"{v:.4g}" for v in arr.ravel()) + "]"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Counterexample:
     """A concrete case where the answer differs from the true derivative.
 
@@ -170,7 +173,7 @@ class Counterexample:
         return "\n".join(self.lines())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AnswerCheck:
     """The verdict of :func:`check_answer` on one answer.
 

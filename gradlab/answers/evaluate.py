@@ -129,17 +129,21 @@ def _eval(e, case: Case, bound: dict):
 
 
 def _sum(e: sp.Sum, case: Case, bound: dict):
-    body = e.function
-    if len(e.limits) != 1:
-        raise EvaluationError("one index per sum")
-    var, lower, upper = e.limits[0]
+    # SymPy merges nested sums into one Sum whose limits run innermost first.
+    return _nested_sum(e.function, list(e.limits), case, bound)
+
+
+def _nested_sum(body, limits: list, case: Case, bound: dict):
+    if not limits:
+        return _eval(body, case, bound)
+    var, lower, upper = limits[-1]
     lo = _index(_eval(lower, case, bound), "the lower limit of a sum")
     hi = _index(_eval(upper, case, bound), "the upper limit of a sum")
     if hi - lo + 1 > MAX_TERMS:
         raise EvaluationError(f"a sum of more than {MAX_TERMS} terms")
     total = 0
     for value in range(lo, hi + 1):
-        total = total + _eval(body, case, {**bound, var: value})
+        total = total + _nested_sum(body, limits[:-1], case, {**bound, var: value})
     return total
 
 
