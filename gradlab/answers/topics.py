@@ -166,7 +166,7 @@ TOPICS = {
         Topic(
             "linear_dw",
             "linear",
-            "∂J/∂w  with J = (1/2m) sum_i (w^T x_i + b - y_i)^2",
+            "∂J/∂w (for J = (1/2m) Σ_i (w^T x_i + b − y_i)²)",
             "mean_x",
             "(1/m) sum_i (w^T x_i + b - y_i) x_i",
         ),
