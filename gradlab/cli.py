@@ -37,6 +37,22 @@ def _selfcheck(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def _check(args: argparse.Namespace) -> int:
+    """Grade a typed derivative: exit 0 if right, 1 if wrong, 2 if not understood."""
+    from gradlab.answers import AnswerSyntaxError, check_answer
+
+    try:
+        result = check_answer(args.answer, topic=args.topic)
+    except AnswerSyntaxError as exc:
+        print(f"not understood: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # an unknown topic
+        print(f"gradlab check: {exc}", file=sys.stderr)
+        return 2
+    print(result)
+    return 0 if result.correct else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gradlab",
@@ -48,6 +64,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("selfcheck", help="check the model's gradient against finite differences")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(handler=_selfcheck)
+
+    p = sub.add_parser(
+        "check",
+        help="check a derivative you typed (LaTeX or plain text)",
+        description="Check a typed derivative. Exit status: 0 right, 1 wrong, 2 not understood.",
+    )
+    p.add_argument("answer", help=r'the derivative, e.g. "f_k - \\mathbb{I}(y_i = k)"')
+    p.add_argument(
+        "--topic",
+        default="softmax_dz",
+        help="softmax_dz (default), softmax_dw, softmax_db, softmax_jacobian, logistic_dz, "
+        "logistic_dw or linear_dw",
+    )
+    p.set_defaults(handler=_check)
 
     p = sub.add_parser("tour", help="the whole story: derive, check, train, plot")
     p.add_argument("--seed", type=int, default=0)

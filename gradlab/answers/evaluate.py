@@ -1,0 +1,171 @@
+"""Numbers from a parsed answer: a small interpreter over the SymPy tree.
+
+It understands exactly the node types the parser builds, with concrete values
+for C, m, the indices and random draws of x, W, b (hence z and f). Index
+arithmetic stays in Python ints; everything else is an array of shape (n, 1)
+for a number or (n, d) for a feature vector, one row per random draw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+
+from gradlab.answers import symbols as S
+
+__all__ = ["Case", "EvaluationError", "Unbound", "evaluate"]
+
+MAX_TERMS = 1000  # per sum; bounds come from C and m, which are small
+
+
+class EvaluationError(ValueError):
+    """The answer has no value in this case (an index out of range, ...)."""
+
+
+class Unbound(EvaluationError):
+    """A symbol without a value in this topic (a free j in dJ_i/dz_k, ...)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        super().__init__(name)
+
+
+@dataclass
+class Case:
+    """One concrete setting: the class count, the labels, the free indices and the draws."""
+
+    family: str
+    C: int
+    labels: tuple  # y_1..y_m: ints 1..C (softmax), 0/1 (logistic); empty for linear
+    indices: dict  # free index symbol name -> int, e.g. {"k": 2, "i": 1}
+    X: np.ndarray  # (n, m, d)
+    W: np.ndarray  # (n, C, d) softmax, (n, d) otherwise
+    B: np.ndarray  # (n, C) softmax, (n,) otherwise
+    Z: np.ndarray  # (n, m, C) softmax, (n, m) otherwise
+    F: np.ndarray  # softmax(Z), sigmoid(Z) or Z; same shape as Z
+    Y: np.ndarray | None = None  # (n, m) real targets of linear regression
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def m(self) -> int:
+        return self.X.shape[1]
+
+
+def _index(value, what: str) -> int:
+    if isinstance(value, int):
+        return value
+    raise EvaluationError(f"{what} is not a whole number here")
+
+
+def _check_range(value: int, top: int, what: str, letter: str) -> int:
+    if not 1 <= value <= top:
+        raise EvaluationError(
+            f"{what} = {value} is outside 1..{letter} = {top} (indices count from 1 "
+            "as in the lecture note)"
+        )
+    return value - 1
+
+
+def evaluate(expr, case: Case, bound: dict | None = None):
+    """The value of ``expr`` in ``case``: a Python int or an ndarray over the draws."""
+    bound = bound or {}
+    with np.errstate(all="ignore"):
+        return _eval(expr, case, bound)
+
+
+def _eval(e, case: Case, bound: dict):
+    if isinstance(e, sp.Integer):
+        return int(e)
+    if e.is_Number or isinstance(e, sp.NumberSymbol):
+        return float(e) if e.is_finite else float("nan")
+    if isinstance(e, sp.Symbol):
+        if e in bound:
+            return bound[e]
+        if e.name in case.indices:
+            return case.indices[e.name]
+        if e == S.C and case.family == "softmax":
+            return case.C
+        if e == S.m:
+            return case.m
+        if e == S.w_vec and case.family != "softmax":
+            return case.W
+        if e == S.b_scalar and case.family != "softmax":
+            return case.B[:, None]
+        raise Unbound(e.name)
+    if isinstance(e, sp.Indexed):
+        return _indexed(e, case, bound)
+    if isinstance(e, sp.Add):
+        total = 0
+        for arg in e.args:
+            total = total + _eval(arg, case, bound)
+        return total
+    if isinstance(e, sp.Mul):
+        product = 1
+        for arg in e.args:
+            product = product * _eval(arg, case, bound)
+        return product
+    if isinstance(e, sp.Pow):
+        base, exponent = (_eval(arg, case, bound) for arg in e.args)
+        if isinstance(base, int) and isinstance(exponent, int) and exponent >= 0:
+            return base**exponent
+        return np.power(np.asarray(base, dtype=float), exponent)
+    if isinstance(e, sp.exp):
+        return np.exp(np.asarray(_eval(e.args[0], case, bound), dtype=float))
+    if isinstance(e, sp.log):
+        return np.log(np.asarray(_eval(e.args[0], case, bound), dtype=float))
+    if isinstance(e, sp.KroneckerDelta):
+        a, b = (_eval(arg, case, bound) for arg in e.args)
+        if isinstance(a, int) and isinstance(b, int):
+            return int(a == b)
+        return np.equal(a, b).astype(float)
+    if isinstance(e, sp.Sum):
+        return _sum(e, case, bound)
+    if isinstance(e, S.dot):
+        u, v = (np.asarray(_eval(arg, case, bound), dtype=float) for arg in e.args)
+        return (u * v).sum(axis=-1, keepdims=True)
+    raise EvaluationError(f"cannot evaluate {type(e).__name__}")
+
+
+def _sum(e: sp.Sum, case: Case, bound: dict):
+    # SymPy merges nested sums into one Sum whose limits run innermost first.
+    return _nested_sum(e.function, list(e.limits), case, bound)
+
+
+def _nested_sum(body, limits: list, case: Case, bound: dict):
+    if not limits:
+        return _eval(body, case, bound)
+    var, lower, upper = limits[-1]
+    lo = _index(_eval(lower, case, bound), "the lower limit of a sum")
+    hi = _index(_eval(upper, case, bound), "the upper limit of a sum")
+    if hi - lo + 1 > MAX_TERMS:
+        raise EvaluationError(f"a sum of more than {MAX_TERMS} terms")
+    total = 0
+    for value in range(lo, hi + 1):
+        total = total + _nested_sum(body, limits[:-1], case, {**bound, var: value})
+    return total
+
+
+def _indexed(e: sp.Indexed, case: Case, bound: dict):
+    name = e.base.label.name
+    idx = [_index(_eval(arg, case, bound), f"the index of {name}") for arg in e.indices]
+    m, C = case.m, case.C
+    if case.family == "softmax":
+        if name in ("z", "f"):
+            i = _check_range(idx[0], m, "the sample index i", "m")
+            k = _check_range(idx[1], C, f"the class index of {name}", "C")
+            return (case.Z if name == "z" else case.F)[:, i, k][:, None]
+        if name == "w":
+            return case.W[:, _check_range(idx[0], C, "the class index of w", "C"), :]
+        if name == "b":
+            return case.B[:, _check_range(idx[0], C, "the class index of b", "C")][:, None]
+    elif name in ("z", "f"):
+        i = _check_range(idx[0], m, "the sample index i", "m")
+        return (case.Z if name == "z" else case.F)[:, i][:, None]
+    if name == "y":
+        i = _check_range(idx[0], m, "the sample index i", "m")
+        return case.labels[i] if case.Y is None else case.Y[:, i][:, None]
+    if name == "x":
+        return case.X[:, _check_range(idx[0], m, "the sample index i", "m"), :]
+    raise EvaluationError(f"cannot evaluate {name}")

@@ -1,0 +1,257 @@
+"""Deciding: is a parsed answer the topic's derivative in every case?
+
+An answer is correct only if it agrees with the truth for every label y and
+index k (and j) over C in {2, 3, 5}, on random z (and x, m for the w-topics):
+one failing case makes it wrong, and that case becomes the counterexample.
+When it agrees everywhere, SymPy is asked for a proof at a concrete C.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from gradlab.answers import symbols as S
+from gradlab.answers.evaluate import Case, EvaluationError, Unbound, evaluate
+from gradlab.answers.hints import mistakes_for
+from gradlab.answers.lexer import AnswerSyntaxError
+from gradlab.answers.topics import Topic
+
+__all__ = ["Grade", "grade"]
+
+RTOL, ATOL = 1e-7, 1e-9
+PROOF_BUDGET = 0.25  # seconds; the numeric verdict stands without a proof
+MAX_PROOF_OPS = 150
+
+
+@dataclass
+class Outcome:
+    case: Case
+    student: np.ndarray | None  # None when the answer has no value in this case
+    truth: np.ndarray
+    ok: bool
+    note: str = ""
+
+
+@dataclass
+class Grade:
+    correct: bool
+    outcomes: list
+    hint: str | None
+    mistake: str | None
+    proof: str | None
+
+    @property
+    def failures(self) -> list:
+        return [o for o in self.outcomes if not o.ok]
+
+
+@functools.cache
+def _cases(topic: Topic) -> tuple:
+    return tuple(topic.cases())
+
+
+@functools.cache
+def _mistake_values(topic: Topic) -> tuple:
+    cases = _cases(topic)
+    return tuple(
+        (mistake, [mistake.values(case) for case in cases]) for mistake in mistakes_for(topic)
+    )
+
+
+def _agrees(a, b) -> bool:
+    return (
+        a is not None
+        and a.shape == b.shape
+        and bool(np.isfinite(a).all())
+        and bool(np.allclose(a, b, rtol=RTOL, atol=ATOL))
+    )
+
+
+def _student_value(expr, kind: str, case: Case, topic: Topic):
+    value = evaluate(expr, case)
+    shape = (case.X.shape[0], case.X.shape[2] if kind == "vec" else 1)
+    return np.broadcast_to(np.asarray(value, dtype=float), shape)
+
+
+def _unbound_message(name: str, topic: Topic) -> str:
+    if name == "C":
+        return f"C (the number of classes) has no meaning in {topic.family} regression"
+    free = ", ".join([*topic.free, "i (the sample)"])
+    return (
+        f"{name} has no value in {topic.title}: its free indices are {free}; "
+        f"a summation index needs its sum, e.g. \\sum_{{{name}=1}}^{{C}}"
+    )
+
+
+def grade(expr, kind: str, topic: Topic, prove: bool = True) -> Grade:
+    """Grade the parsed answer ``expr`` of ``kind`` ("num" or "vec") for ``topic``."""
+    outcomes = []
+    for case in _cases(topic):
+        truth = topic.truth(case)
+        try:
+            student = _student_value(expr, kind, case, topic)
+            note = ""
+        except Unbound as exc:
+            raise AnswerSyntaxError(_unbound_message(exc.name, topic)) from None
+        except EvaluationError as exc:
+            student, note = None, str(exc)
+        if student is not None and kind != topic.kind:
+            note = (
+                f"your answer is a {'vector' if kind == 'vec' else 'number'} but {topic.title} "
+                f"is a {'vector' if topic.kind == 'vec' else 'number'}"
+            )
+        outcomes.append(Outcome(case, student, truth, not note and _agrees(student, truth), note))
+    correct = all(o.ok for o in outcomes)
+    hint = mistake = proof = None
+    if correct:
+        proof = _prove(expr, topic) if prove else None
+    else:
+        mistake, hint = _hint(expr, kind, outcomes, topic)
+    return Grade(correct, outcomes, hint, mistake, proof)
+
+
+def _hint(expr, kind: str, outcomes: list, topic: Topic) -> tuple[str | None, str]:
+    for mistake, values in _mistake_values(topic):
+        if all(_agrees(o.student, v) for o, v in zip(outcomes, values, strict=True)):
+            return mistake.name, mistake.hint
+    kind = (
+        "vec" if any(o.student is not None and o.student.shape[1] > 1 for o in outcomes) else None
+    )
+    if kind is None and topic.kind == "vec" and all(o.student is not None for o in outcomes):
+        return None, (
+            f"{topic.title} is a vector like x_i: the chain rule through z = w^T x_i + b brings "
+            "the factor x_i."
+        )
+    if kind == "vec" and topic.kind == "num":
+        return None, (
+            f"{topic.title} is a number: x_i enters the loss only through z, so it does not "
+            "appear in a derivative with respect to z."
+        )
+    if topic.family == "softmax" and _label_as_number(expr):
+        return None, (
+            "y_i is a class label (1..C), not a number to subtract: compare it with k, "
+            "𝕀(y_i = k), or use the one-hot entry y_k."
+        )
+    # No known mistake fits: say where the answer is right, if that is informative.
+    if topic.family == "softmax" and topic.name != "softmax_jacobian":
+        same = [o.ok for o in outcomes if o.case.labels[0] == o.case.indices["k"]]
+        other = [o.ok for o in outcomes if o.case.labels[0] != o.case.indices["k"]]
+        if topic.aggregate == "one" and all(other) and not all(same):
+            return None, (
+                "Right when k ≠ y_i but wrong when k = y_i: check the term only the true class "
+                "gets, the indicator 𝕀(y_i = k)."
+            )
+        if topic.aggregate == "one" and all(same) and not all(other):
+            return None, (
+                "Right only when k = y_i: for every other class the indicator is 0 and the "
+                "derivative is f_k."
+            )
+    if topic.family == "softmax":
+        small = [o.ok for o in outcomes if o.case.C == 2]
+        if all(small):
+            return None, (
+                "Right for C = 2 classes only: with more classes it differs. The softmax's "
+                "denominator sums over all C classes."
+            )
+    return (
+        None,
+        "No hint: this does not match a mistake gradlab knows; compare with the counterexample.",
+    )
+
+
+def _label_as_number(expr) -> bool:
+    """Whether the label y_i is used as a number, not as an index or inside an indicator."""
+    if isinstance(expr, sp.Indexed):
+        return expr.base == S.y
+    if isinstance(expr, sp.KroneckerDelta):
+        return False
+    return any(_label_as_number(arg) for arg in expr.args)
+
+
+# ----------------------------------------------------------------------------- proof
+
+_PROOF_C = {"one": 3, "mean": 2, "mean_x": 2}
+_PROOF_M = 2
+
+
+def _prove(expr, topic: Topic) -> str | None:
+    """A symbolic proof at a concrete C (and m) when SymPy finds one in the time budget."""
+    start = time.perf_counter()
+    if sp.count_ops(expr) > MAX_PROOF_OPS:
+        return None  # SymPy's cancel cannot be interrupted: only try what stays quick
+    if expr.has(S.dot, S.w_vec, S.b_scalar, S.w, S.b) and topic.family != "linear":
+        return None
+    C = _PROOF_C[topic.aggregate] if topic.family == "softmax" else 1
+    m = 1 if topic.aggregate == "one" else _PROOF_M
+    if topic.family == "softmax":
+        classes = range(1, C + 1)
+        if topic.name == "softmax_jacobian":
+            settings = [({S.j: j, S.k: k}, (1,)) for j in classes for k in classes]
+        else:
+            labels = (
+                [(y,) for y in classes] if m == 1 else list(itertools.product(classes, repeat=m))
+            )
+            settings = [({S.k: k}, ys) for ys in labels for k in classes]
+    elif topic.family == "logistic":
+        settings = [({}, ys) for ys in ([(0,), (1,)] if m == 1 else [(0, 1), (1, 1), (0, 0)])]
+    else:
+        settings = [({}, None)]
+    reference = topic.reference()
+    try:
+        for values, labels in settings:
+            if time.perf_counter() - start > PROOF_BUDGET:
+                return None
+            diff = _concrete(expr - reference, topic, C, m, values, labels)
+            if diff is None or sp.cancel(sp.together(diff)) != 0:
+                return None
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    if time.perf_counter() - start > 2 * PROOF_BUDGET:
+        return None
+    what = {"softmax": "every j and k" if topic.name == "softmax_jacobian" else "every y and k",
+            "logistic": "every label", "linear": "any data"}[topic.family]  # fmt: skip
+    setting = ([f"C = {C}"] if topic.family == "softmax" else []) + ([f"m = {m}"] if m > 1 else [])
+    return "SymPy proves it for " + (f"{', '.join(setting)} and " if setting else "") + what
+
+
+def _concrete(diff, topic: Topic, C: int, m: int, values: dict, labels):
+    """``diff`` at concrete C, m, indices and labels, as a rational function of e^{z}."""
+    diff = diff.subs({S.C: C, S.m: m, S.i: 1} if m == 1 else {S.C: C, S.m: m}).subs(values)
+    diff = diff.doit()
+    if diff.has(sp.Sum):
+        return None
+    subs = {}
+    samples = range(1, m + 1)
+    if labels is not None:
+        subs.update({S.y[s]: labels[s - 1] for s in samples})
+    if topic.family == "softmax":
+        t = {
+            (s, c): sp.Symbol(f"t{s}_{c}", positive=True) for s in samples for c in range(1, C + 1)
+        }
+        for s in samples:
+            total = sum(t[s, c] for c in range(1, C + 1))
+            for c in range(1, C + 1):
+                subs[S.f[s, c]] = t[s, c] / total
+                subs[S.z[s, c]] = sp.log(t[s, c])
+    elif topic.family == "logistic":
+        for s in samples:
+            ts = sp.Symbol(f"t{s}", positive=True)
+            subs[S.f[s]] = ts / (1 + ts)
+            subs[S.z[s]] = sp.log(ts)
+    else:
+        for s in samples:
+            subs[S.f[s]] = subs[S.z[s]] = S.dot(S.w_vec, S.x[s]) + S.b_scalar
+            subs[S.y[s]] = sp.Symbol(f"y{s}", real=True)
+    diff = diff.xreplace(subs)
+    diff = sp.expand(diff, power_exp=True, mul=False, multinomial=False, log=False)
+    if diff.has(sp.Indexed) and topic.family != "linear":
+        leftover = {a for a in diff.atoms(sp.Indexed) if a.base != S.x}
+        if leftover:
+            return None  # an index out of range or a symbol the proof does not model
+    return diff

@@ -1,0 +1,210 @@
+"""The catalogue of common mistakes, each as the numbers it would produce.
+
+A wrong answer is matched against every known mistake on the same cases as
+the grading; the first mistake whose numbers agree everywhere gives the hint.
+The list runs from the most specific mistake to the least.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from gradlab.answers.evaluate import Case
+from gradlab.answers.topics import Topic, combine, sigmoid
+
+__all__ = ["Mistake", "mistakes_for"]
+
+
+@dataclass(frozen=True)
+class Mistake:
+    name: str
+    hint: str
+    values: Callable[[Case], np.ndarray]  # (n, 1) or (n, d), like Topic.truth
+    kind: str
+
+
+HINTS = {
+    "sign error": (
+        "Sign error: the loss is the *negative* log-likelihood, so the derivative is "
+        "f_k − 𝕀(y_i = k), not 𝕀(y_i = k) − f_k."
+    ),
+    "missing indicator": (
+        "Missing indicator term: for the true class k = y_i the derivative has an extra −1; "
+        "write it as −𝕀(y_i = k)."
+    ),
+    "missing indicator, sign error": (
+        "Missing indicator term and a sign error: the derivative is f_k minus the indicator "
+        "𝕀(y_i = k)."
+    ),
+    "indicator on the wrong index": (
+        "Indicator on the wrong index: it compares the sample index i with k; compare the "
+        "label y_i with k: 𝕀(y_i = k)."
+    ),
+    "probability on the wrong index": (
+        "Wrong index: f_{y_i} is the probability of the true class; the derivative with "
+        "respect to z_k involves f_k."
+    ),
+    "only the true class": (
+        "This is only the case k = y_i: for k ≠ y_i the derivative is f_k (the indicator is "
+        "0). One formula covers both: f_k − 𝕀(y_i = k)."
+    ),
+    "Jacobian diagonal": (
+        "f_k(1 − f_k) is ∂f_k/∂z_k, the diagonal of the softmax Jacobian, not the derivative "
+        "of the loss. Chain it through the log: ∂J_i/∂z_k = −(1/f_{y_i}) ∂f_{y_i}/∂z_k."
+    ),
+    "dropped log factor": (
+        "Dropped the log's chain-rule factor: ∂(log f)/∂z = (1/f) ∂f/∂z; the 1/f_{y_i} "
+        "cancels the f_{y_i} of the Jacobian."
+    ),
+    "sigmoid instead of softmax": (
+        "σ(z_k) is the logistic sigmoid of one logit; softmax regression uses "
+        "f_k = e^{z_k} / Σ_c e^{z_c}, which depends on all C logits."
+    ),
+    "jacobian sign error": (
+        "Sign error: ∂f_j/∂z_k = f_j(δ_jk − f_k); the off-diagonal entries are negative."
+    ),
+    "diagonal only": (
+        "This is only the diagonal j = k. For j ≠ k, ∂f_j/∂z_k = −f_j f_k; a Kronecker delta "
+        "δ_jk joins both cases."
+    ),
+    "missing delta": "The 1 should be a Kronecker delta δ_jk: f_j(δ_jk − f_k).",
+    "off-diagonal only": "This is only the case j ≠ k; add the diagonal term f_j δ_jk.",
+    "logistic sign error": (
+        "Sign error: the loss is the negative log-likelihood, so the derivative is σ(z) − y, "
+        "not y − σ(z)."
+    ),
+    "missing label term": "Missing the label term: the derivative is σ(z) minus y.",
+    "sigmoid derivative": (
+        "σ(z)(1 − σ(z)) is dσ/dz, not the derivative of the loss; chain it through the log: "
+        "d(log σ)/dz = 1 − σ(z)."
+    ),
+    "logistic dropped log factor": (
+        "Dropped the log's chain-rule factor: d(log σ)/dz = (1/σ) dσ/dz; the 1/σ and "
+        "1/(1 − σ) cancel the σ(1 − σ)."
+    ),
+    "squared error": (
+        "This is the gradient of the squared error (σ(z) − y)²/2; the cross-entropy's log "
+        "cancels the factor σ(z)(1 − σ(z))."
+    ),
+    "linear sign error": (
+        "Sign error: the residual is the prediction minus the target, w^T x_i + b − y_i."
+    ),
+    "missing target": "Missing the target: the residual is w^T x_i + b − y_i.",
+    "factor 2": ("Extra factor 2: the 1/2 in J = (1/2m) Σ_i (...)² cancels the 2 from the square."),
+}
+
+
+def _parts(case: Case):
+    """f_k, f_{y_i}, I(y_i = k) and I(i = k) for every sample, each (n, m) or (m,)."""
+    k = case.indices["k"]
+    labels = np.asarray(case.labels)
+    Fk = case.F[:, :, k - 1]
+    Fy = case.F[:, np.arange(case.m), labels - 1]
+    return Fk, Fy, (labels == k).astype(float), (np.arange(1, case.m + 1) == k).astype(float)
+
+
+def _jacobian(case: Case):
+    j, k = case.indices["j"] - 1, case.indices["k"] - 1
+    return case.F[:, :, j], case.F[:, :, k], float(j == k)
+
+
+def _logistic(case: Case):
+    return sigmoid(case.Z), np.asarray(case.labels, dtype=float)
+
+
+# Per-sample mistakes: (name, dJ_i/dz as the mistake computes it, shape (n, m)).
+_SOFTMAX = [
+    ("sign error", lambda c: _parts(c)[2] - _parts(c)[0]),
+    ("missing indicator", lambda c: _parts(c)[0]),
+    ("missing indicator, sign error", lambda c: -_parts(c)[0]),
+    ("indicator on the wrong index", lambda c: _parts(c)[0] - _parts(c)[3]),
+    ("probability on the wrong index", lambda c: _parts(c)[1] - _parts(c)[2]),
+    ("only the true class", lambda c: _parts(c)[1] - 1.0),
+    ("Jacobian diagonal", lambda c: _parts(c)[0] * (1 - _parts(c)[0])),
+    ("dropped log factor", lambda c: _parts(c)[1] * (_parts(c)[0] - _parts(c)[2])),
+    (
+        "sigmoid instead of softmax",
+        lambda c: sigmoid(c.Z[:, :, c.indices["k"] - 1]) - _parts(c)[2],
+    ),
+]
+_JACOBIAN = [
+    ("jacobian sign error", lambda c: -_jacobian(c)[0] * (_jacobian(c)[2] - _jacobian(c)[1])),
+    ("diagonal only", lambda c: _jacobian(c)[1] * (1 - _jacobian(c)[1])),
+    ("missing delta", lambda c: _jacobian(c)[0] * (1 - _jacobian(c)[1])),
+    ("off-diagonal only", lambda c: -_jacobian(c)[0] * _jacobian(c)[1]),
+]
+_LOGISTIC = [
+    ("logistic sign error", lambda c: _logistic(c)[1] - _logistic(c)[0]),
+    ("missing label term", lambda c: _logistic(c)[0]),
+    ("sigmoid derivative", lambda c: _logistic(c)[0] * (1 - _logistic(c)[0])),
+    (
+        "logistic dropped log factor",
+        lambda c: _logistic(c)[0] * (1 - _logistic(c)[0]) * (1 - 2 * _logistic(c)[1]),
+    ),
+    (
+        "squared error",
+        lambda c: (_logistic(c)[0] - _logistic(c)[1]) * _logistic(c)[0] * (1 - _logistic(c)[0]),
+    ),
+]
+_LINEAR = [
+    ("linear sign error", lambda c: c.Y - c.Z),
+    ("missing target", lambda c: c.Z),
+    ("factor 2", lambda c: 2 * (c.Z - c.Y)),
+]
+
+_FORGOT_M = "Forgot the 1/m average: J is a mean over the m samples, so is its gradient."
+_ONE_SAMPLE = (
+    "This is the gradient of one sample's loss J_i; the gradient of J averages over all m "
+    "samples: (1/m) Σ_i ..."
+)
+_NO_X = "Forgot the factor ∂z/∂w = x_i (the chain rule through z = w^T x_i + b)."
+_EXTRA_X = "∂z_k/∂b_k = 1: there is no x_i in the derivative with respect to the bias."
+
+# Mistakes in combining the samples: (name, hint, how per-sample values are combined).
+_AGGREGATION = {
+    "mean_x": [
+        ("forgot 1/m", _FORGOT_M, "sum_x"),
+        ("one sample", _ONE_SAMPLE, "one_x"),
+        ("forgot x_i", _NO_X, "mean"),
+        ("forgot x_i and 1/m", f"{_NO_X} Also: {_FORGOT_M}", "sum"),
+    ],
+    "mean": [
+        ("forgot 1/m", _FORGOT_M, "sum"),
+        ("one sample", _ONE_SAMPLE, "one"),
+        ("extra x_i", _EXTRA_X, "mean_x"),
+    ],
+    "one": [
+        ("averaged", "∂J_i/∂z is the derivative of one sample's loss: no sum over samples.",
+         "mean"),
+    ],
+}  # fmt: skip
+
+
+def _kind(how: str) -> str:
+    return "vec" if how.endswith("_x") else "num"
+
+
+def mistakes_for(topic: Topic) -> list[Mistake]:
+    """Every known mistake for ``topic``, most specific first."""
+    if topic.name == "softmax_jacobian":
+        per_sample = _JACOBIAN
+    else:
+        per_sample = {"softmax": _SOFTMAX, "logistic": _LOGISTIC, "linear": _LINEAR}[topic.family]
+    how = topic.aggregate
+    out = [Mistake(name, HINTS[name], _combined(G, how), _kind(how)) for name, G in per_sample]
+    for agg_name, agg_hint, agg_how in _AGGREGATION[how]:
+        out.append(
+            Mistake(agg_name, agg_hint, _combined(topic.per_sample, agg_how), _kind(agg_how))
+        )
+    for agg_name, agg_hint, agg_how in _AGGREGATION[how]:
+        for name, G in per_sample:
+            hint = f"{HINTS[name]} Also: {agg_hint}"
+            out.append(Mistake(f"{name}; {agg_name}", hint, _combined(G, agg_how), _kind(agg_how)))
+    return out
+
+
+def _combined(G: Callable, how: str) -> Callable[[Case], np.ndarray]:
+    return lambda case: combine(G(case), case, how)

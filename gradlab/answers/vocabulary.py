@@ -1,0 +1,128 @@
+"""The words a student may type, and what each one means.
+
+One table feeds the lexer, the parser, the "unknown symbol" error and the docs
+(:func:`vocabulary_table`), so the three can never disagree.
+"""
+
+from __future__ import annotations
+
+__all__ = ["KNOWN_SYMBOLS", "vocabulary_table"]
+
+# Single letters with a meaning of their own (the lecture's notation).
+LETTERS = {
+    "z": "logit: z_k = w_k^T x_i + b_k (softmax), z = w^T x + b (logistic, linear)",
+    "f": "softmax probability f_k (softmax); sigma(z) (logistic); the prediction (linear)",
+    "p": "same as f",
+    "y": "label y_i (1..C for softmax, 0/1 for logistic, a number for linear); "
+    "y_k is the one-hot entry I(y_i = k)",
+    "x": "features x_i of sample i (a vector)",
+    "w": "weights w_k of class k (softmax) or w (logistic, linear): a vector",
+    "b": "bias b_k (softmax) or b",
+    "k": "the class the derivative is taken for",
+    "j": "the second class in the Jacobian df_j/dz_k, or a summation index",
+    "c": "a summation index over classes",
+    "l": "a summation index over classes",
+    "i": "the sample index (the free i means one sample, i = 1)",
+    "C": "the number of classes",
+    "m": "the number of samples",
+    "e": "Euler's number, e^{z_k} = exp(z_k)",
+}
+
+# Multi-letter words of plain text (LaTeX commands are listed below).
+WORDS = {
+    "exp": "exponential",
+    "log": "natural logarithm",
+    "ln": "natural logarithm",
+    "sum": "sum(body, c): sum over c = 1..C (or i = 1..m)",
+    "softmax": "softmax(z)_k = f_k",
+    "sigma": "sigma(z): logistic sigmoid; sigma(z)_k: softmax",
+    "sigmoid": "logistic sigmoid 1/(1 + e^{-z})",
+    "onehot": "onehot(y)_k = I(y = k); also one_hot",
+    "one_hot": "same as onehot",
+    "delta": "delta(a, b) = 1 if a = b else 0 (Kronecker delta)",
+    "indicator": "indicator(y == k)",
+    "I": "I(y = k): indicator",
+    "yhat": "same as f (also y_hat, \\hat{y})",
+    "y_hat": "same as f",
+    "dot": "dot(w, x) = w^T x",
+    "T": "transpose, only as w_k^T",
+}
+
+COMMANDS = {
+    "frac": "\\frac{a}{b}",
+    "sum": "\\sum_{c=1}^{C} body (the body is the product that follows)",
+    "exp": "exponential",
+    "log": "natural logarithm",
+    "ln": "natural logarithm",
+    "sigma": "\\sigma(z): sigmoid; \\sigma(z)_k: softmax",
+    "delta": "\\delta_{y_i k}: Kronecker delta",
+    "mathbb": "\\mathbb{I}(y_i = k), \\mathbb{1}\\{y_i = k\\}: indicator",
+    "mathbf": "\\mathbf{x}: bold, same as x; \\mathbf{1}\\{...\\}: indicator",
+    "boldsymbol": "same as \\mathbf",
+    "vec": "same as \\mathbf",
+    "mathrm": "\\mathrm{softmax}: an upright name",
+    "operatorname": "\\operatorname{softmax}: an upright name",
+    "text": "\\text{softmax}: an upright name",
+    "hat": "\\hat{y}: the prediction, same as f",
+    "cdot": "multiplication (w^T x for two vectors)",
+    "times": "multiplication",
+    "top": "transpose in w_k^\\top",
+    "intercal": "transpose",
+    "neq": "not equal: in an indicator, or a sum's index \\sum_{j \\neq k}",
+    "ne": "same as \\neq",
+    "left": "ignored before a bracket",
+    "right": "ignored before a bracket",
+}
+
+# Typed characters that mean the same as an ASCII spelling.
+UNICODE = {
+    "σ": "\\sigma",
+    "δ": "\\delta",
+    "𝕀": "\\mathbb{I}",
+    "𝟙": "\\mathbb{1}",
+    "Σ": "\\sum",
+    "∑": "\\sum",
+    "ŷ": "\\hat{y}",
+    "·": "*",
+    "⋅": "*",
+    "×": "*",
+    "−": "-",
+    "≠": "!=",
+    "⊤": "\\top",
+}
+
+# Shown in the error for an unknown symbol.
+KNOWN_SYMBOLS = (
+    "z, f, p, ŷ, y, x, w, b, k, j, c, l, i, C, m, e, σ, δ, 𝕀, exp, log, ln, sum, softmax, "
+    "sigmoid, onehot, delta, indicator, dot"
+)
+
+
+def vocabulary_table() -> str:
+    """The accepted vocabulary as a markdown table (for the README and notebooks).
+
+    Returns
+    -------
+    str
+        A markdown table with one row per symbol, word, LaTeX command and
+        Unicode character that :func:`gradlab.check_answer` understands.
+
+    Examples
+    --------
+    >>> from gradlab.answers import vocabulary_table
+    >>> table = vocabulary_table()
+    >>> print(table.splitlines()[0])
+    | you type | meaning |
+    >>> print(next(row for row in table.splitlines() if row.startswith("| `\\\\frac")))
+    | `\\frac` | \\frac{a}{b} |
+    """
+    rows = ["| you type | meaning |", "|---|---|"]
+    rows += [f"| `{name}` | {meaning} |" for name, meaning in LETTERS.items()]
+    rows += [f"| `{name}` | {meaning} |" for name, meaning in WORDS.items()]
+    rows += [f"| `\\{name}` | {meaning} |" for name, meaning in COMMANDS.items()]
+    rows += [f"| `{char}` | `{same}` |" for char, same in UNICODE.items()]
+    rows.append(
+        "| `+ - * / ^ ** ( ) [ ] { }` | arithmetic and grouping; `[y = k]` is an indicator |"
+    )
+    rows.append("| `= == != \\neq` | only inside an indicator or delta |")
+    return "\n".join(rows)
