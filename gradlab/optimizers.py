@@ -29,6 +29,11 @@ __all__ = ["OPTIMIZERS", "InverseTimeDecay"]
 
 OPTIMIZERS = ("gd", "sgd", "momentum", "nesterov", "lbfgs")
 
+# Training starts at W = 0, b = 0 where J = log C. A loss this many times larger
+# only comes from steps that overshoot (lr too large): count it as divergence, like
+# inf, rather than plot numbers such as 1e240 that mean nothing.
+BLOW_UP = 1e3
+
 
 class InverseTimeDecay:
     """A decaying learning rate ``lr(epoch) = lr0 / (1 + epoch / half_life)``.
@@ -72,7 +77,7 @@ def _positive(name: str, value) -> float:
 
 
 class Diverged(Exception):
-    """Internal signal: the loss stopped being finite at ``epoch``."""
+    """Internal signal: the loss became inf (or blew up) at ``epoch``."""
 
     def __init__(self, epoch: int, loss: float):
         super().__init__(epoch, loss)
@@ -130,11 +135,13 @@ def run_first_order(
     vW, vb = np.zeros_like(W), np.zeros_like(b)
     full_batch = batch_size is None or batch_size >= m
     previous = None  # (epoch, W, b, J, grad_norm) of the last finite full evaluation
+    limit = np.inf
 
     for epoch in range(epochs + 1):
         J, dW, db = _evaluate(W, b, X, y, l2)
-        if not np.isfinite(J):
-            _diverge(epoch, previous, record, record_every, epochs)
+        if not J <= limit:
+            _diverge(epoch, J, previous, record, record_every, epochs)
+        limit = min(limit, BLOW_UP * J)
         gnorm = _grad_norm(dW, db)
         converged = tol is not None and gnorm <= tol
         if epoch % record_every == 0 or epoch == epochs or converged:
@@ -150,8 +157,8 @@ def run_first_order(
         for start in range(0, m, batch_size):
             idx = order[start : start + batch_size]
             Jb, dW, db = _evaluate(W, b, X[idx], y[idx], l2)
-            if not np.isfinite(Jb):
-                _diverge(epoch + 1, previous, record, record_every, epochs)
+            if not Jb <= limit:
+                _diverge(epoch + 1, Jb, previous, record, record_every, epochs)
             W, b, vW, vb = _step(W, b, vW, vb, dW, db, step, mu, nesterov)
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -167,11 +174,11 @@ def _step(W, b, vW, vb, dW, db, lr, mu, nesterov):
     return W + vW, b + vb, vW, vb
 
 
-def _diverge(epoch, previous, record, record_every, epochs):
+def _diverge(epoch, J_bad, previous, record, record_every, epochs):
     last_epoch, W, b, J, gnorm = previous
     if last_epoch % record_every != 0 and last_epoch != epochs:
         record(last_epoch, W, b, J, gnorm)  # keep the last finite epoch in the history
-    exc = Diverged(epoch, np.inf)
+    exc = Diverged(epoch, J_bad)
     exc.params = (W, b, last_epoch)
     raise exc
 

@@ -15,6 +15,7 @@ import numpy as np
 from gradlab._validation import as_array, as_l2, describe, require_finite
 from gradlab.model import _log_softmax, _logits, _softmax
 from gradlab.optimizers import (
+    BLOW_UP,
     OPTIMIZERS,
     Diverged,
     InverseTimeDecay,
@@ -26,11 +27,11 @@ __all__ = ["DivergenceError", "DivergenceWarning", "InverseTimeDecay", "SoftmaxR
 
 
 class DivergenceWarning(UserWarning):
-    """Training stopped because the loss stopped being finite (learning rate too large)."""
+    """Training stopped because the loss became inf or blew up (learning rate too large)."""
 
 
 class DivergenceError(FloatingPointError):
-    """Raised by ``fit(..., on_divergence="raise")`` when the loss stops being finite."""
+    """Raised by ``fit(..., on_divergence="raise")`` when training diverges."""
 
 
 _DEFAULT_SGD_BATCH = 32
@@ -51,6 +52,8 @@ class SoftmaxRegression:
     lr : float or callable, default 0.1
         Learning rate, or a schedule ``lr(epoch) -> float`` such as
         :class:`gradlab.optimizers.InverseTimeDecay` (what SGD needs to converge).
+        If it is too large the loss becomes inf, or blows up past 1000 times its value
+        at epoch 0; training then stops at the last epoch before that (see ``fit``).
     epochs : int, default 100
         Passes over the training set (iterations for ``"lbfgs"``).
     batch_size : int, optional
@@ -86,7 +89,7 @@ class SoftmaxRegression:
     converged_ : bool
         Whether ``tol`` (or L-BFGS-B's own test) stopped training early.
     diverged_ : bool
-        Whether training stopped because the loss became infinite.
+        Whether training stopped because the loss became inf or blew up.
 
     Examples
     --------
@@ -160,7 +163,7 @@ class SoftmaxRegression:
         X_val, y_val : array_like, optional
             Validation data, recorded in ``history_`` but never trained on.
         on_divergence : {"warn", "raise"}, default "warn"
-            If the loss becomes infinite (learning rate too large), training stops and
+            If the loss becomes inf or blows up (learning rate too large), training stops and
             keeps the last finite epoch; then ``"warn"`` issues a
             :class:`DivergenceWarning` and ``"raise"`` raises :class:`DivergenceError`.
 
@@ -216,21 +219,26 @@ class SoftmaxRegression:
         self.n_iter_, self.converged_, self.diverged_ = int(n), bool(converged), bool(diverged)
         self.history_ = _history(records, validation is not None)
         if diverged is not None:
-            message = self._divergence_message(diverged.epoch, n, X, l2)
+            message = self._divergence_message(diverged.epoch, diverged.loss, n, X, l2)
             if on_divergence == "raise":
                 raise DivergenceError(message)
             warnings.warn(message, DivergenceWarning, stacklevel=2)
         return self
 
-    def _divergence_message(self, epoch, last, X, l2):
+    def _divergence_message(self, epoch, J, last, X, l2):
         L = smoothness(X, l2)
         lr = self.lr
         lr_text = f"lr={lr:g}" if isinstance(lr, numbers.Real) else f"lr={lr!r}"
+        what = (
+            "became inf"
+            if not np.isfinite(J)
+            else f"blew up to {J:.3g} (over {BLOW_UP:g} times its value at epoch 0)"
+        )
         return (
-            f"loss became inf at epoch {epoch}; {lr_text} is too large for this data, "
+            f"loss {what} at epoch {epoch}; {lr_text} is too large for this data, "
             f"try lr <= {1 / L:.3g} (= 1/L, where L = {L:.3g} bounds the curvature of J). "
             f"Training stopped: coef_, intercept_ and history_ hold epoch {last}, "
-            "the last one with a finite loss."
+            "the last one before it diverged."
         )
 
     def _checked_params(self) -> dict:
