@@ -312,7 +312,8 @@ class SoftmaxRegression:
         >>> model.predict([[-3.0], [2.0]]).tolist()
         ['neg', 'pos']
         """
-        return self.classes_[self.decision_function(X).argmax(axis=1)]
+        Z = self.decision_function(X)
+        return self.classes_[Z.argmax(axis=1)]
 
     def score(self, X, y):
         """Mean accuracy on ``(X, y)``.
