@@ -272,6 +272,11 @@ class SoftmaxRegression:
             isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol > 0
         ):
             raise ValueError(f"tol must be None or a number > 0; got {describe(tol)}")
+        seed = self.seed
+        if seed is not None and (
+            isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0
+        ):
+            raise ValueError(f"seed must be None or an integer >= 0; got {describe(seed)}")
         return {"optimizer": opt, "lr": lr, "epochs": epochs, "batch_size": batch_size,
                 "momentum": float(mu), "l2": as_l2(self.l2), "tol": tol, "seed": self.seed,
                 "record_every": record_every}  # fmt: skip

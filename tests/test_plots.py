@@ -224,7 +224,21 @@ def test_training_gif_has_one_frame_per_shown_epoch(blobs, tmp_path):
         gif.seek(5)
         last = np.asarray(gif.convert("RGB"))
     assert not np.array_equal(first, last)  # the boundary moved
-    assert "epoch 40" in anim._fig.axes[0].get_title()
+    boundary_ax, loss_ax = anim._fig.axes
+    assert "epoch 40" in boundary_ax.get_title()
+    # The loss panel: the full curve, and the marker at the last shown epoch.
+    curve, marker = loss_ax.get_lines()
+    np.testing.assert_array_equal(curve.get_ydata(), model.history_["loss"])
+    assert (marker.get_xdata()[0], marker.get_ydata()[0]) == (40, model.history_["loss"][-1])
+    assert loss_ax.get_xlabel() == "epoch" and "J" in loss_ax.get_ylabel()
+
+
+def test_animation_on_a_given_axes_draws_only_there(blobs):
+    X, y, model = blobs
+    fig, ax = plt.subplots()
+    anim = animate_training(model, X, y, frames=3, resolution=10, ax=ax)
+    assert anim._fig is fig and fig.axes == [ax]
+    anim._draw_was_started = True  # not rendered on purpose: silence matplotlib's reminder
 
 
 def test_animation_plays_in_jupyter(blobs):

@@ -161,6 +161,22 @@ def test_deterministic_for_a_seed(optimizer):
     np.testing.assert_array_equal(a.history_["loss"], b.history_["loss"])
 
 
+def test_mini_batch_momentum_and_full_batch_size():
+    X, y = make_blobs(48, 3, seed=3)
+    full = SoftmaxRegression("momentum", lr=0.1, epochs=5).fit(X, y)
+    same = SoftmaxRegression("momentum", lr=0.1, epochs=5, batch_size=48).fit(X, y)
+    np.testing.assert_array_equal(full.coef_, same.coef_)
+    # One epoch of sgd with batches of 16 is three steps on the shuffled batches.
+    model = SoftmaxRegression("sgd", lr=0.2, epochs=1, batch_size=16, seed=3).fit(X, y)
+    order = np.random.default_rng(3).permutation(48)
+    W, b = np.zeros((2, 3)), np.zeros(3)
+    for start in (0, 16, 32):
+        idx = order[start : start + 16]
+        dW, db = gradlab.gradient(W, b, X[idx], y[idx])
+        W, b = W - 0.2 * dW, b - 0.2 * db
+    np.testing.assert_allclose(model.coef_, W, rtol=1e-12)
+
+
 def test_sgd_seed_changes_the_shuffling():
     X, y = make_blobs(80, 3, seed=3)
     a = SoftmaxRegression("sgd", lr=0.2, epochs=3, seed=1).fit(X, y)
@@ -273,6 +289,7 @@ def test_large_but_stable_oscillation_is_not_called_divergence():
         ({"tol": 0}, ValueError, "tol must be None or a number > 0"),
         ({"record_every": 0}, ValueError, "record_every must be an integer >= 1"),
         ({"batch_size": 8}, ValueError, 'optimizer="gd" always uses the full batch'),
+        ({"seed": "x"}, ValueError, "seed must be None or an integer >= 0; got str 'x'"),
     ],
 )
 def test_bad_params_are_named(params, error, match):

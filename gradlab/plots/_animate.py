@@ -34,8 +34,13 @@ def animate_training(
     feature_names=None,
     resolution=120,
     ax=None,
+    loss_ax=None,
 ):
     """Animate the decision regions over the epochs recorded in ``model.history_``.
+
+    By default the figure has two panels, as in TensorFlow Playground: the regions
+    on the left, and on the right the loss curves (training, and validation when
+    recorded) with a marker that follows the current epoch.
 
     Parameters
     ----------
@@ -51,8 +56,10 @@ def animate_training(
     features, feature_names, resolution
         As in :func:`plot_decision_boundary`; a coarser grid keeps it quick.
     ax : matplotlib Axes, optional
-        Where to draw; by default a new figure that is *not* registered with pyplot,
-        so Jupyter shows only the animation, not an extra still.
+        Where to draw the regions; by default a new two-panel figure that is *not*
+        registered with pyplot, so Jupyter shows only the animation, not an extra still.
+    loss_ax : matplotlib Axes, optional
+        Where to draw the loss panel when ``ax`` is given (by default there is none).
 
     Returns
     -------
@@ -87,8 +94,10 @@ def animate_training(
     if ax is None:
         from matplotlib.figure import Figure
 
-        ax = Figure(figsize=(6.4, 5.4), layout="constrained").add_subplot()
+        fig = Figure(figsize=(11.5, 5.0), layout="constrained")
+        ax, loss_ax = fig.subplots(1, 2, width_ratios=(1.15, 1))
     fig = ax.figure
+    marker = _loss_panel(loss_ax, history, indices[0]) if loss_ax is not None else None
 
     def logits(i):
         return plane.points @ history["coef"][i] + history["intercept"][i]
@@ -127,6 +136,9 @@ def animate_training(
             _remove(artist)
         state["boundaries"] = draw_boundaries(ax, Z, plane)
         ax.set_title(caption(i))
+        if marker is not None:
+            marker.set_data(history["epoch"][i : i + 1], history["loss"][i : i + 1])
+            return [image, *state["boundaries"], marker]
         return [image, *state["boundaries"]]
 
     anim = FuncAnimation(
@@ -134,3 +146,27 @@ def animate_training(
     )
     anim.frame_indices = indices
     return anim
+
+
+def _loss_panel(ax, history, first):
+    """The whole loss curve(s), and the marker that the animation moves along it."""
+    ax.plot(history["epoch"], history["loss"], color="0.2", label="training")
+    if "val_loss" in history:
+        ax.plot(
+            history["epoch"], history["val_loss"], color="0.2", linestyle="--", label="validation"
+        )
+    (marker,) = ax.plot(
+        history["epoch"][first : first + 1],
+        history["loss"][first : first + 1],
+        marker="o",
+        markersize=10,
+        color="#D55E00",
+        linestyle="none",
+        label="current epoch",
+        zorder=3,
+    )
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(r"loss $J(\mathbf{W})$")
+    ax.set_title("Training loss")
+    ax.legend(loc="upper right")
+    return marker
