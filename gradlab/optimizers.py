@@ -91,7 +91,7 @@ def _evaluate(W, b, X, y, l2):
         try:
             J, dW, db = _loss_and_gradient(W, b, X, y, l2)
         except ValueError:
-            return np.inf, W, b
+            return np.inf, np.zeros_like(W), np.zeros_like(b)
     if not (np.isfinite(J) and np.isfinite(dW).all() and np.isfinite(db).all()):
         return np.inf, dW, db
     return float(J), dW, db
@@ -141,7 +141,10 @@ def run_first_order(
         J, dW, db = _evaluate(W, b, X, y, l2)
         if not J <= limit:
             _diverge(epoch, J, previous, record, record_every, epochs)
-        limit = min(limit, BLOW_UP * J)
+        if epoch == 0:
+            # Relative to the start, not to the best loss so far: a run that reached
+            # J = 1e-4 may still oscillate up to J = 1 without diverging.
+            limit = BLOW_UP * J
         gnorm = _grad_norm(dW, db)
         converged = tol is not None and gnorm <= tol
         if epoch % record_every == 0 or epoch == epochs or converged:

@@ -433,9 +433,14 @@ def _encode(y, m):
 
 def _encode_with(name, y, classes, m):
     y = _labels_array(name, y, m)
-    codes = np.searchsorted(classes, y)
-    codes = np.clip(codes, 0, classes.shape[0] - 1)
-    unknown = classes[codes] != y
+    try:
+        codes = np.clip(np.searchsorted(classes, y), 0, classes.shape[0] - 1)
+        unknown = classes[codes] != y
+    except TypeError as exc:  # e.g. numbers against string classes
+        raise ValueError(
+            f"{name} must hold labels like y's ({classes.dtype} values such as "
+            f"{classes[0]!r}); got dtype {y.dtype}"
+        ) from exc
     if unknown.any():
         raise ValueError(
             f"{name} contains labels not seen in y: {np.unique(y[unknown])[:5].tolist()}; "

@@ -53,8 +53,13 @@ def _checked_data(model, X, y):
                 f"y must be 1-D with one label per row of X ({X.shape[0]}); got shape {y.shape}"
             )
         classes = model.classes_
-        codes = np.clip(np.searchsorted(classes, y), 0, len(classes) - 1)
-        unknown = classes[codes] != y
+        try:
+            codes = np.clip(np.searchsorted(classes, y), 0, len(classes) - 1)
+            unknown = classes[codes] != y
+        except TypeError as exc:  # e.g. numbers against string classes
+            raise ValueError(
+                f"y must hold labels like model.classes_ ({classes.tolist()}); got dtype {y.dtype}"
+            ) from exc
         if unknown.any():
             raise ValueError(
                 f"y holds labels the model has not seen: {np.unique(y[unknown])[:5].tolist()}; "
