@@ -71,15 +71,29 @@ def _train(args: argparse.Namespace) -> int:
         l2=args.l2,
         seed=args.seed,
     )
+    if not 0 <= args.validation < 1:
+        print(
+            f"gradlab train: --validation must be in [0, 1); got {args.validation}", file=sys.stderr
+        )
+        return 2
+    # Hold out a random part of the data so the loss figure shows validation curves too.
+    held_out = np.zeros(len(y), dtype=bool)
+    n_val = round(args.validation * len(y))
+    held_out[np.random.default_rng(args.seed).permutation(len(y))[:n_val]] = True
+    validation = (X[held_out], y[held_out]) if n_val else ()
+    X, y = X[~held_out], y[~held_out]
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", DivergenceWarning)
-            model.fit(X, y)
+            model.fit(X, y, *validation)
     except (TypeError, ValueError) as exc:
         print(f"gradlab train: {exc}", file=sys.stderr)
         return 2
     m, d = X.shape
-    print(f"{args.dataset}: m = {m} samples, d = {d} features, C = {len(model.classes_)} classes")
+    print(
+        f"{args.dataset}: m = {m} training samples ({n_val} held out for validation), "
+        f"d = {d} features, C = {len(model.classes_)} classes"
+    )
     print(model)
     for w in caught:
         print(f"warning: {w.message}", file=sys.stderr)
@@ -137,6 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=None, help="mini-batch size (sgd)")
     p.add_argument("--l2", type=float, default=0.0, help="L2 penalty lambda on W")
     p.add_argument("--samples", type=int, default=300, help="points for blobs/spirals")
+    p.add_argument(
+        "--validation",
+        type=float,
+        default=0.25,
+        help="fraction held out for validation curves (default 0.25)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="figures", help="output folder (default figures/)")
     p.set_defaults(handler=_train)

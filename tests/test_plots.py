@@ -328,7 +328,8 @@ def test_cli_train_prints_a_summary_and_writes_figures(tmp_path, capsys):
     )
     out = capsys.readouterr().out
     assert code == 0
-    assert "iris: m = 150 samples, d = 4 features, C = 3 classes" in out
+    assert "iris: m = 112 training samples (38 held out for validation), d = 4 features" in out
+    assert "validation J / accuracy" in out
     assert "setosa, versicolor, virginica" in out and "train accuracy" in out
     for name in ("train_iris_gd_loss.png", "train_iris_gd_boundary.png"):
         with Image.open(tmp_path / name) as image:
