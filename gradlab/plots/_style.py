@@ -56,8 +56,7 @@ def lecture_style(**overrides):
     Parameters
     ----------
     **overrides
-        Extra ``rcParams`` (dots written as underscores are not accepted: pass a dict
-        with ``**{"font.size": 18}``).
+        Further ``rcParams`` on top, e.g. ``lecture_style(**{"font.size": 18})``.
 
     Examples
     --------
