@@ -140,6 +140,11 @@ def test_more_than_two_features_is_a_labelled_slice(iris):
     np.testing.assert_allclose(rgba[30, 5, :3], to_rgb(OKABE_ITO[k]))
     default = plot_decision_boundary(model, X, y, resolution=20).ax
     assert "$x_3$, $x_4$ fixed at their mean" in default.get_title()
+    panels = plot_probabilities(model, X, y, features=(2, 3), resolution=20)["axes"]
+    assert (
+        panels[0].figure.get_suptitle() == "2-D slice of 4-D data: $x_1$, $x_2$ fixed at their mean"
+    )
+    assert panels[1].get_title() == "$f_2$: P(y = versicolor | x)"
 
 
 def test_probabilities_are_the_softmax_on_the_grid(blobs):

@@ -113,7 +113,7 @@ def _axes(ax, **subplots):
     return plt.subplots(**subplots)[1]
 
 
-def _label_axes(ax, plane: Plane, feature_names, title):
+def _label_axes(ax, plane: Plane, feature_names, title, with_note=True):
     i, j = plane.features
     names = feature_names or [f"$x_{k + 1}$" for k in range(plane.n_features)]
     if len(names) != plane.n_features:
@@ -123,9 +123,9 @@ def _label_axes(ax, plane: Plane, feature_names, title):
     ax.set_xlabel(names[i])
     ax.set_ylabel(names[j])
     note = plane.note(names)
-    if note:
+    if note and with_note:
         title = f"{title}\n{note}" if title else note
-    ax.set_title(title, fontsize="medium" if note else None)
+    ax.set_title(title, fontsize="medium" if note and with_note else None)
     return note
 
 
@@ -393,10 +393,17 @@ def plot_probabilities(
                 linewidths=0.7,
                 zorder=3,
             )
-        _label_axes(a, plane, feature_names, f"$f_{k + 1}$: P(y = {model.classes_[k]} | x)")
+        # A slice of higher-dimensional data is said once, above the panels.
+        note = _label_axes(
+            a, plane, feature_names, f"$f_{k + 1}$: P(y = {model.classes_[k]} | x)", with_note=False
+        )
         a.grid(False)
         if k:
             a.set_ylabel("")
+    if note and ax is None:
+        fig.suptitle(note, fontsize="medium")
+    elif note:  # the caller's figure keeps its own suptitle
+        axes[0].set_title(f"{axes[0].get_title()}\n{note}", fontsize="medium")
     if ax is None:
         colorbar = fig.colorbar(images[-1], ax=axes, shrink=0.9, label="probability $f_k$")
     return {"axes": axes, "images": images, "contours": contours, "colorbar": colorbar}
