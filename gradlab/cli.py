@@ -53,6 +53,98 @@ def _check(args: argparse.Namespace) -> int:
     return 0 if result.correct else 1
 
 
+def _train(args: argparse.Namespace) -> int:
+    """Train on a built-in data set, print a summary, write loss and boundary figures."""
+    import warnings
+    from pathlib import Path
+
+    from matplotlib.figure import Figure
+
+    from gradlab import datasets
+    from gradlab.plots import lecture_style, plot_decision_boundary, plot_loss
+    from gradlab.train import DivergenceWarning, SoftmaxRegression
+
+    if args.dataset == "iris":
+        X, y = datasets.load_iris(standardized=True)
+        plane = {
+            "features": (2, 3),
+            "feature_names": [
+                "sepal length (std.)",
+                "sepal width (std.)",
+                "petal length (std.)",
+                "petal width (std.)",
+            ],
+        }
+    else:
+        make = datasets.make_blobs if args.dataset == "blobs" else datasets.make_spirals
+        X, y = make(n_samples=args.samples, seed=args.seed)
+        plane = {}
+    model = SoftmaxRegression(
+        optimizer=args.optimizer,
+        lr=args.lr,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        l2=args.l2,
+        seed=args.seed,
+    )
+    if not 0 <= args.validation < 1:
+        print(
+            f"gradlab train: --validation must be in [0, 1); got {args.validation}", file=sys.stderr
+        )
+        return 2
+    # Hold out a random part of the data so the loss figure shows validation curves too.
+    held_out = np.zeros(len(y), dtype=bool)
+    n_val = round(args.validation * len(y))
+    held_out[np.random.default_rng(args.seed).permutation(len(y))[:n_val]] = True
+    validation = (X[held_out], y[held_out]) if n_val else ()
+    X, y = X[~held_out], y[~held_out]
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DivergenceWarning)
+            model.fit(X, y, *validation)
+    except (TypeError, ValueError) as exc:
+        print(f"gradlab train: {exc}", file=sys.stderr)
+        return 2
+    m, d = X.shape
+    print(
+        f"{args.dataset}: m = {m} training samples ({n_val} held out for validation), "
+        f"d = {d} features, C = {len(model.classes_)} classes"
+    )
+    print(model)
+    for w in caught:
+        print(f"warning: {w.message}", file=sys.stderr)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    name = f"train_{args.dataset}_{args.optimizer}"
+    with lecture_style():
+        fig = Figure(figsize=(12.8, 4.8), layout="constrained")
+        left, right = fig.subplots(1, 2)
+        plot_loss(model, ax=left)
+        plot_loss(model, ax=right, metric="accuracy")
+        fig.savefig(out / f"{name}_loss.png")
+        fig = Figure(figsize=(6.4, 5.4), layout="constrained")
+        title = f"{args.dataset}, {args.optimizer}: accuracy {model.score(X, y):.0%}"
+        plot_decision_boundary(model, X, y, ax=fig.subplots(), title=title, **plane)
+        fig.savefig(out / f"{name}_boundary.png")
+    print(f"wrote {out / (name + '_loss.png')} and {out / (name + '_boundary.png')}")
+    return 1 if model.diverged_ else 0
+
+
+def _figures(args: argparse.Namespace) -> int:
+    """Regenerate every registered lecture figure into the output folder."""
+    from gradlab.figures import FIGURES, make_figures
+
+    if args.list:
+        print("\n".join(FIGURES))
+        return 0
+    try:
+        make_figures(args.out, args.only or None, echo=lambda path: print(f"wrote {path}"))
+    except ValueError as exc:
+        print(f"gradlab figures: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gradlab",
@@ -78,6 +170,32 @@ def build_parser() -> argparse.ArgumentParser:
         "logistic_dw or linear_dw",
     )
     p.set_defaults(handler=_check)
+
+    p = sub.add_parser("train", help="train softmax regression and plot loss and boundary")
+    p.add_argument("--dataset", choices=("blobs", "spirals", "iris"), default="blobs")
+    p.add_argument(
+        "--optimizer", choices=("gd", "sgd", "momentum", "nesterov", "lbfgs"), default="gd"
+    )
+    p.add_argument("--lr", type=float, default=0.5, help="learning rate (default 0.5)")
+    p.add_argument("--epochs", type=int, default=200)
+    p.add_argument("--batch-size", type=int, default=None, help="mini-batch size (sgd)")
+    p.add_argument("--l2", type=float, default=0.0, help="L2 penalty lambda on W")
+    p.add_argument("--samples", type=int, default=300, help="points for blobs/spirals")
+    p.add_argument(
+        "--validation",
+        type=float,
+        default=0.25,
+        help="fraction held out for validation curves (default 0.25)",
+    )
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", default="figures", help="output folder (default figures/)")
+    p.set_defaults(handler=_train)
+
+    p = sub.add_parser("figures", help="regenerate every lecture figure")
+    p.add_argument("--out", default="figures", help="output folder (default figures/)")
+    p.add_argument("--only", nargs="+", metavar="NAME", help="just these figures")
+    p.add_argument("--list", action="store_true", help="list the figure names and exit")
+    p.set_defaults(handler=_figures)
 
     p = sub.add_parser("tour", help="the whole story: derive, check, train, plot")
     p.add_argument("--seed", type=int, default=0)

@@ -1,0 +1,238 @@
+"""The optimizers behind :class:`gradlab.SoftmaxRegression`.
+
+Each runs on arrays that ``fit`` has already checked (float64 ``X``, integer
+codes ``y``), and calls the model's private ``_loss_and_gradient`` so that a step
+costs one forward and one backward pass with no re-validation.
+
+First-order methods, with ``g = dJ/dtheta`` from eq (3) and learning rate ``lr``:
+
+* ``gd``:       ``theta <- theta - lr g`` on the whole training set;
+* ``sgd``:      the same on mini-batches, reshuffled every epoch;
+* ``momentum``: heavy ball, ``v <- mu v - lr g;  theta <- theta + v``;
+* ``nesterov``: ``g`` taken at the look-ahead point ``theta + mu v``, written in the
+  equivalent form that keeps the look-ahead point as the parameters
+  (``v <- mu v - lr g;  theta <- theta + mu v - lr g``);
+* ``lbfgs``:    SciPy's L-BFGS-B quasi-Newton method (no learning rate).
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable
+
+import numpy as np
+
+from gradlab._validation import describe
+from gradlab.model import _loss_and_gradient
+
+__all__ = ["OPTIMIZERS", "InverseTimeDecay"]
+
+OPTIMIZERS = ("gd", "sgd", "momentum", "nesterov", "lbfgs")
+
+# Training starts at W = 0, b = 0 where J = log C. A loss this many times larger
+# only comes from steps that overshoot (lr too large): count it as divergence, like
+# inf, rather than plot numbers such as 1e240 that mean nothing.
+BLOW_UP = 1e3
+
+
+class InverseTimeDecay:
+    """A decaying learning rate ``lr(epoch) = lr0 / (1 + epoch / half_life)``.
+
+    Pass it as ``lr=`` to :class:`gradlab.SoftmaxRegression`. With a constant rate,
+    SGD keeps bouncing around the optimum because each mini-batch gradient is noisy;
+    a rate that decays like ``1/epoch`` lets it settle (Robbins-Monro conditions).
+
+    Parameters
+    ----------
+    lr0 : float
+        The initial learning rate.
+    half_life : float, default 10.0
+        The epoch at which the rate has halved.
+
+    Examples
+    --------
+    >>> from gradlab.optimizers import InverseTimeDecay
+    >>> schedule = InverseTimeDecay(0.5, half_life=10)
+    >>> [round(schedule(epoch), 3) for epoch in (0, 10, 30)]
+    [0.5, 0.25, 0.125]
+    """
+
+    def __init__(self, lr0, half_life=10.0):
+        self.lr0 = _positive("lr0", lr0)
+        self.half_life = _positive("half_life", half_life)
+
+    def __call__(self, epoch: float) -> float:
+        return self.lr0 / (1.0 + epoch / self.half_life)
+
+    def __repr__(self) -> str:
+        return f"InverseTimeDecay({self.lr0:g}, half_life={self.half_life:g})"
+
+
+def _positive(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a positive number; got {describe(value)}")
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0; got {value!r}")
+    return float(value)
+
+
+class Diverged(Exception):
+    """Internal signal: the loss became inf (or blew up) at ``epoch``."""
+
+    def __init__(self, epoch: int, loss: float):
+        super().__init__(epoch, loss)
+        self.epoch, self.loss = epoch, loss
+
+
+def _evaluate(W, b, X, y, l2):
+    """``_loss_and_gradient`` that reports overflow as an infinite loss instead of raising."""
+    # X was checked finite in fit, so the only ValueError left is X W + b overflowing.
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            J, dW, db = _loss_and_gradient(W, b, X, y, l2)
+        except ValueError:
+            return np.inf, np.zeros_like(W), np.zeros_like(b)
+    if not (np.isfinite(J) and np.isfinite(dW).all() and np.isfinite(db).all()):
+        return np.inf, dW, db
+    return float(J), dW, db
+
+
+def _grad_norm(dW, db) -> float:
+    return float(np.sqrt((dW * dW).sum() + (db * db).sum()))
+
+
+Recorder = Callable[[int, np.ndarray, np.ndarray, float, float], None]
+
+
+def run_first_order(
+    method: str,
+    W: np.ndarray,
+    b: np.ndarray,
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    l2: float,
+    lr,
+    momentum: float,
+    epochs: int,
+    batch_size: int | None,
+    tol: float | None,
+    record_every: int,
+    rng: np.random.Generator,
+    record: Recorder,
+):
+    """Train with gd, sgd, momentum or nesterov; returns ``(W, b, epochs_run, converged)``.
+
+    ``record(epoch, W, b, J, grad_norm)`` is called with the full-batch objective for
+    epoch 0, every ``record_every`` epochs and the last epoch. Raises :class:`Diverged`
+    after recording the last finite epoch, with ``W`` and ``b`` from that epoch left in
+    ``exc.params``.
+    """
+    lr_at = lr if callable(lr) else (lambda _epoch, lr=lr: lr)
+    m = X.shape[0]
+    mu = 0.0 if method in ("gd", "sgd") else momentum
+    nesterov = method == "nesterov"
+    vW, vb = np.zeros_like(W), np.zeros_like(b)
+    full_batch = batch_size is None or batch_size >= m
+    previous = None  # (epoch, W, b, J, grad_norm) of the last finite full evaluation
+    limit = np.inf
+
+    for epoch in range(epochs + 1):
+        J, dW, db = _evaluate(W, b, X, y, l2)
+        if not J <= limit:
+            _diverge(epoch, J, previous, record, record_every, epochs)
+        if epoch == 0:
+            # Relative to the start, not to the best loss so far: a run that reached
+            # J = 1e-4 may still oscillate up to J = 1 without diverging.
+            limit = BLOW_UP * J
+        gnorm = _grad_norm(dW, db)
+        converged = tol is not None and gnorm <= tol
+        if epoch % record_every == 0 or epoch == epochs or converged:
+            record(epoch, W, b, J, gnorm)
+        previous = (epoch, W, b, J, gnorm)
+        if converged or epoch == epochs:
+            return W, b, epoch, converged
+        step = lr_at(epoch)
+        if full_batch:
+            W, b, vW, vb = _step(W, b, vW, vb, dW, db, step, mu, nesterov)
+            continue
+        order = rng.permutation(m)
+        for start in range(0, m, batch_size):
+            idx = order[start : start + batch_size]
+            Jb, dW, db = _evaluate(W, b, X[idx], y[idx], l2)
+            if not Jb <= limit:
+                _diverge(epoch + 1, Jb, previous, record, record_every, epochs)
+            W, b, vW, vb = _step(W, b, vW, vb, dW, db, step, mu, nesterov)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _step(W, b, vW, vb, dW, db, lr, mu, nesterov):
+    # New arrays rather than in-place updates: the recorder keeps references to W and b.
+    if mu == 0.0:
+        return W - lr * dW, b - lr * db, vW, vb
+    vW = mu * vW - lr * dW
+    vb = mu * vb - lr * db
+    if nesterov:
+        return W + mu * vW - lr * dW, b + mu * vb - lr * db, vW, vb
+    return W + vW, b + vb, vW, vb
+
+
+def _diverge(epoch, J_bad, previous, record, record_every, epochs):
+    last_epoch, W, b, J, gnorm = previous
+    if last_epoch % record_every != 0 and last_epoch != epochs:
+        record(last_epoch, W, b, J, gnorm)  # keep the last finite epoch in the history
+    exc = Diverged(epoch, J_bad)
+    exc.params = (W, b, last_epoch)
+    raise exc
+
+
+def run_lbfgs(W, b, X, y, *, l2, epochs, tol, record_every, record: Recorder):
+    """Minimize J with SciPy's L-BFGS-B; each iteration counts as one epoch."""
+    from scipy.optimize import minimize
+
+    d, C = W.shape
+    last = {}
+
+    def unpack(theta):
+        return theta[: d * C].reshape(d, C), theta[d * C :]
+
+    def fun(theta):
+        Wt, bt = unpack(theta)
+        J, dW, db = _evaluate(Wt, bt, X, y, l2)
+        last.update(theta=theta.copy(), J=J, gnorm=_grad_norm(dW, db))
+        return J, np.concatenate([dW.ravel(), db])
+
+    iteration = 0
+
+    def callback(theta):
+        nonlocal iteration
+        iteration += 1
+        if iteration % record_every == 0:
+            if not np.array_equal(theta, last["theta"]):
+                fun(theta)
+            Wt, bt = unpack(theta)
+            record(iteration, Wt.copy(), bt.copy(), last["J"], last["gnorm"])
+
+    theta0 = np.concatenate([W.ravel(), b])
+    J0, _ = fun(theta0)
+    record(0, W, b, J0, last["gnorm"])
+    # Without a tolerance run to (near) machine precision, like the first-order methods
+    # that run all their epochs; scikit-learn stops at gtol = 1e-4 by default.
+    gtol = 1e-10 if tol is None else tol
+    ftol = 0.0 if tol is None else 1e-12
+    result = minimize(
+        fun,
+        theta0,
+        jac=True,
+        method="L-BFGS-B",
+        callback=callback,
+        options={"maxiter": epochs, "gtol": gtol, "ftol": ftol, "maxcor": 20},
+    )
+    Wt, bt = unpack(result.x)
+    n = int(result.nit)
+    if n % record_every != 0 or n == 0:
+        J, dW, db = _evaluate(Wt, bt, X, y, l2)
+        if n > 0:
+            record(n, Wt.copy(), bt.copy(), J, _grad_norm(dW, db))
+    converged = bool(result.success) and n < epochs
+    return Wt.copy(), bt.copy(), n, converged
