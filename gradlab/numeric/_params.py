@@ -8,6 +8,7 @@ owns is modified, not even when ``f`` raises partway through a check.
 
 from __future__ import annotations
 
+import math
 import numbers
 import time
 import warnings
@@ -175,6 +176,7 @@ class Evaluator:
         self.mutated: str | None = None
         self.out_dtype: np.dtype | None = None
         self._buf = params.theta.copy()
+        self._theta_bytes = params.theta.tobytes()
         self._cbuf: np.ndarray | None = None
         self._args = params.unflatten(self._buf)
         self._cargs = None
@@ -182,27 +184,34 @@ class Evaluator:
         self.seconds = 0.0
 
     # ------------------------------------------------------------------ calls
-    def _scalar(self, out, where: str, complex_ok: bool = False):
-        if isinstance(out, (numbers.Number, np.generic, np.ndarray)):
+    # These run once per evaluation of f: they are kept lean (no string formatting
+    # unless something is wrong, byte comparison for the mutation check) so that a
+    # check costs little more than the evaluations it makes.
+    def _scalar(self, out, where, complex_ok: bool = False):
+        if type(out) is float or isinstance(out, np.floating):
+            if math.isfinite(out):
+                return out
+        elif isinstance(out, (numbers.Number, np.generic, np.ndarray)):
             arr = np.asarray(out)
+            if arr.size != 1:
+                raise ValueError(
+                    f"f must return a scalar; got an array of shape {arr.shape} {where()} "
+                    "(sum or average it, e.g. return J.mean())"
+                )
+            if arr.dtype.kind == "c" and not complex_ok:
+                raise TypeError(f"f must return a real scalar; got a complex value {where()}")
+            if arr.dtype.kind not in "biufc":
+                raise TypeError(f"f must return a real scalar; got {describe(out)} {where()}")
+            value = arr.reshape(())[()]
+            if np.isfinite(value):
+                return value
+            out = value
         else:
             hint = " (did you forget `return`?)" if out is None else ""
-            raise TypeError(f"f must return a real scalar; got {describe(out)}{hint} {where}")
-        if arr.size != 1:
-            raise ValueError(
-                f"f must return a scalar; got an array of shape {arr.shape} {where} "
-                "(sum or average it, e.g. return J.mean())"
-            )
-        if arr.dtype.kind == "c" and not complex_ok:
-            raise TypeError(f"f must return a real scalar; got a complex value {where}")
-        if arr.dtype.kind not in "biufc":
-            raise TypeError(f"f must return a real scalar; got {describe(out)} {where}")
-        value = arr.reshape(())[()]
-        if not np.isfinite(value):
-            raise ValueError(f"f returned {value} {where}; f must be finite near x")
-        return value
+            raise TypeError(f"f must return a real scalar; got {describe(out)}{hint} {where()}")
+        raise ValueError(f"f returned {out} {where()}; f must be finite near x")
 
-    def _call(self, args, where: str, complex_ok: bool = False):
+    def _call(self, args, where, complex_ok: bool = False):
         t = time.perf_counter()
         out = self.f(args)
         self.seconds += time.perf_counter() - t
@@ -213,68 +222,76 @@ class Evaluator:
 
     def at(self) -> float:
         """``f`` at x."""
-        return self._guarded(None, 0.0, "at x")
+        try:
+            value = self._call(self._args, lambda: "at x")
+            self.out_dtype = np.asarray(value).dtype
+            return float(value)
+        finally:
+            self._check_mutation()
 
     def _check_mutation(self) -> None:
-        if not np.array_equal(self._buf, self.params.theta):
+        if self._buf.tobytes() != self._theta_bytes:
             if self.mutated is None:
                 j = int(np.flatnonzero(self._buf != self.params.theta)[0])
                 self.mutated = self.params.entry_name(j)
             self._buf[:] = self.params.theta
 
-    def _guarded(self, j: int | None, step: float, where: str) -> float:
-        buf = self._buf
-        if j is not None:
-            buf[j] = self.params.theta[j] + step
-        try:
-            value = self._call(self._args, where)
-            self.out_dtype = np.asarray(value).dtype
-            return float(value)
-        finally:
-            if j is not None:
-                buf[j] = self.params.theta[j]
-            self._check_mutation()
-
     def shifted(self, j: int, step: float) -> float:
         """``f(x + step e_j)``."""
-        return self._guarded(
-            j, step, f"at x + {step:.3g} e_j for entry {self.params.entry_name(j)}"
-        )
+        buf = self._buf
+        buf[j] = self.params.theta[j] + step
+        try:
+            return float(
+                self._call(
+                    self._args,
+                    lambda: f"at x + {step:.3g} e_j for entry {self.params.entry_name(j)}",
+                )
+            )
+        finally:
+            buf[j] = self.params.theta[j]
+            self._check_mutation()
 
     def along(self, v: np.ndarray, t: float) -> float:
         """``f(x + t v)``."""
         buf = self._buf
         np.add(self.params.theta, t * v, out=buf, casting="unsafe")
-        passed = buf.copy()
+        passed = buf.tobytes()
         try:
-            value = self._call(self._args, f"at x + {t:.3g} v")
-            self.out_dtype = np.asarray(value).dtype
-            return float(value)
+            return float(self._call(self._args, lambda: f"at x + {t:.3g} v"))
         finally:
-            if not np.array_equal(buf, passed) and self.mutated is None:
-                j = int(np.flatnonzero(buf != passed)[0])
-                self.mutated = self.params.entry_name(j)
+            if buf.tobytes() != passed and self.mutated is None:
+                self.mutated = "x (along a direction)"
             buf[:] = self.params.theta
 
     # ------------------------------------------------------------------ complex step
     def complex_at(self, v_imag: np.ndarray | None, j: int | None = None, h: float = 0.0):
         """``f(x + i h e_j)`` or ``f(x + i v_imag)``, returned as a complex scalar.
 
-        Raises ``_NotComplexSafe`` when ``f`` visibly drops the imaginary part.
+        Raises ``NotComplexSafe`` when ``f`` visibly drops the imaginary part: it
+        returns a real number, or casts complex to real (a ``ComplexWarning``, turned
+        into an error for the first complex evaluations: catching warnings on every
+        call would cost more than a small f).
         """
         if self._cbuf is None:
             cdtype = np.complex64 if self.params.dtype == np.float32 else np.complex128
             self._cbuf = self.params.theta.astype(cdtype)
             self._cargs = self.params.unflatten(self._cbuf)
+            self._cbytes = self._cbuf.tobytes()
+            self._complex_calls = 0
         cbuf = self._cbuf
         if j is not None:
             cbuf[j] = self.params.theta[j] + 1j * h
         elif v_imag is not None:
             cbuf.imag = v_imag
+        where = lambda: "at a complex-perturbed x"
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", ComplexWarning)
-                out = self._call(self._cargs, "at a complex-perturbed x", complex_ok=True)
+            if self._complex_calls < 3:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error", ComplexWarning)
+                    out = self._call(self._cargs, where, complex_ok=True)
+            else:
+                out = self._call(self._cargs, where, complex_ok=True)
+            self._complex_calls += 1
         except ComplexWarning as exc:
             raise NotComplexSafe(f"f discards the imaginary part ({exc})") from None
         finally:
@@ -282,11 +299,11 @@ class Evaluator:
                 cbuf[j] = self.params.theta[j]
             else:
                 cbuf.imag = 0
-            if not np.array_equal(cbuf.real, self.params.theta) or cbuf.imag.any():
+            if cbuf.tobytes() != self._cbytes:
                 if self.mutated is None:
-                    self.mutated = "(complex-step evaluation)"
+                    self.mutated = "x (during a complex-step evaluation)"
                 cbuf[:] = self.params.theta
-        if np.asarray(out).dtype.kind != "c":
+        if type(out) is not complex and np.asarray(out).dtype.kind != "c":
             raise NotComplexSafe("f returned a real number for complex input")
         return complex(out)
 

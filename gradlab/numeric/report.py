@@ -122,8 +122,9 @@ class GradientCheck:
 
     @property
     def failed(self) -> np.ndarray:
-        """Boolean per probe: judged wrong."""
-        return self.status == "fail"
+        """Boolean per probe: judged wrong ("fail", or "suspect": failed the screening and
+        left unconfirmed because another failure had already been confirmed)."""
+        return (self.status == "fail") | (self.status == "suspect")
 
     def probe_name(self, k: int) -> str:
         if self.directions is not None:
