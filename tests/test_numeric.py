@@ -1,0 +1,528 @@
+"""gradlab.numeric: finite differences, verdicts, safety, reports.
+
+Every expected value here comes from a closed-form derivative written in the test,
+never from gradlab's own output.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+from gradlab.numeric import (
+    GradientCheck,
+    assert_gradient,
+    check_gradient,
+    numeric_gradient,
+)
+
+METHODS = ["forward", "central", "complex", "richardson"]
+CHECK_METHODS = ["auto", *METHODS]
+MODES = ["full", "sparse", "directional"]
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
+def sin_sum(x):
+    return np.sum(np.sin(x) * x)
+
+
+def sin_sum_grad(x):
+    return np.cos(x) * x + np.sin(x)
+
+
+# ----------------------------------------------------------------------------- numeric_gradient
+
+
+@pytest.mark.parametrize(
+    ("method", "tol"),
+    [("forward", 1e-6), ("central", 1e-9), ("complex", 1e-15), ("richardson", 1e-11)],
+)
+def test_numeric_gradient_accuracy_per_method(method, tol):
+    x = np.linspace(-2, 3, 7).reshape(7)
+    g = numeric_gradient(sin_sum, x, method=method)
+    np.testing.assert_allclose(g, sin_sum_grad(x), rtol=0, atol=tol)
+
+
+def test_numeric_gradient_dict_and_shapes():
+    rng = np.random.default_rng(1)
+    W, b = rng.normal(size=(3, 2)), rng.normal(size=2)
+    A = rng.normal(size=(3, 2))
+
+    def f(p):
+        return np.sum(A * p["W"] ** 2) + np.sum(np.exp(p["b"]))
+
+    g = numeric_gradient(f, {"W": W, "b": b}, method="complex")
+    assert set(g) == {"W", "b"} and g["W"].shape == (3, 2) and g["b"].shape == (2,)
+    np.testing.assert_allclose(g["W"], 2 * A * W, rtol=1e-14)
+    np.testing.assert_allclose(g["b"], np.exp(b), rtol=1e-14)
+
+
+def test_richardson_error_estimate_covers_the_true_error():
+    x = np.array([0.3, -1.2, 2.5])
+    f = lambda x: np.sum(np.exp(np.sin(3 * x)))  # noqa: E731
+    true = 3 * np.cos(3 * x) * np.exp(np.sin(3 * x))
+    for h in (None, 1e-2, 3e-2):
+        g, err = numeric_gradient(f, x, "richardson", h=h, return_error=True)
+        assert (np.abs(g - true) <= 3 * err + 1e-15).all()
+
+
+def test_forward_error_shrinks_like_h_and_central_like_h_squared():
+    x = np.array([0.7])
+    true = np.cos(0.7) * 0.7 + np.sin(0.7)
+    e_f = [abs(numeric_gradient(sin_sum, x, "forward", h=h)[0] - true) for h in (1e-2, 1e-3)]
+    e_c = [abs(numeric_gradient(sin_sum, x, "central", h=h)[0] - true) for h in (1e-2, 1e-3)]
+    assert 8 < e_f[0] / e_f[1] < 12  # O(h)
+    assert 80 < e_c[0] / e_c[1] < 120  # O(h^2)
+
+
+def test_numeric_gradient_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="method must be one of"):
+        numeric_gradient(sin_sum, np.ones(2), method="backward")
+    with pytest.raises(ValueError, match="h must be a positive"):
+        numeric_gradient(sin_sum, np.ones(2), h=-1.0)
+    with pytest.raises(TypeError, match="f must be callable"):
+        numeric_gradient("x**2", np.ones(2))
+    with pytest.raises(TypeError, match="must be real"):
+        numeric_gradient(sin_sum, np.ones(2) + 1j)
+    with pytest.raises(TypeError, match="real numbers"):
+        numeric_gradient(sin_sum, np.array(["a", "b"]))
+
+
+# ----------------------------------------------------------------------------- safety
+
+
+def test_callers_arrays_unchanged_when_f_raises_on_fifth_call():
+    x = np.array([0.5, -1.0, 2.0, 3.0])
+    d = {"W": np.ones((2, 2)), "b": np.zeros(2)}
+    x0, d0 = x.copy(), {k: v.copy() for k, v in d.items()}
+    for method in METHODS:
+        for target, f_sum in ((x, np.sum), (d, lambda p: np.sum(p["W"]) + np.sum(p["b"]))):
+            calls = []
+
+            def f(p, f_sum=f_sum, calls=calls):
+                calls.append(1)
+                if len(calls) == 5:
+                    raise RuntimeError("boom on call 5")
+                return f_sum(p) ** 2
+
+            with pytest.raises(RuntimeError, match="boom"):
+                check_gradient(f, np.zeros(4) if target is x else d, target, method=method)
+    np.testing.assert_array_equal(x, x0)
+    for k in d:
+        np.testing.assert_array_equal(d[k], d0[k])
+
+
+def test_f_mutating_its_input_is_reported_and_callers_x_is_safe():
+    def f(x):
+        x *= 2.0  # the bug: modifies its argument
+        return np.sum(x**2)
+
+    x = np.array([1.0, -2.0, 0.5])
+    report = check_gradient(f, lambda x: 8 * x, x.copy())
+    assert any("modifies its input in place" in d for d in report.diagnosis)
+    np.testing.assert_array_equal(x, [1.0, -2.0, 0.5])
+    # Each evaluation started from the original x: the numeric gradient is that of 4|x|^2.
+    np.testing.assert_allclose(report.numeric, 8 * x, rtol=1e-12)
+    with pytest.warns(UserWarning, match="modified its input"):
+        numeric_gradient(f, x)
+
+
+def test_grad_mutating_its_input_does_not_touch_callers_x():
+    x = np.array([1.0, 2.0])
+
+    def grad(x):
+        x += 1
+        return 2 * (x - 1)
+
+    report = check_gradient(lambda x: np.sum(x**2), grad, x)
+    np.testing.assert_array_equal(x, [1.0, 2.0])
+    assert any("grad modifies its input" in d for d in report.diagnosis)
+
+
+def test_integer_x_converted_with_warning():
+    with pytest.warns(UserWarning, match="converted to float64"):
+        report = check_gradient(lambda x: np.sum(x**3), lambda x: 3 * x**2, np.arange(4))
+    assert report.ok
+    # 3 x^2 at x = 0..3, not a truncated integer perturbation
+    np.testing.assert_allclose(report.numeric, [0, 3, 12, 27], atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("f", "exc", "match"),
+    [
+        (lambda x: x**2, ValueError, r"must return a scalar; got an array of shape \(3,\)"),
+        (lambda x: np.nan * np.sum(x), ValueError, "must be finite"),
+        (lambda x: None, TypeError, "forget `return`"),
+        (lambda x: "1.0", TypeError, "real scalar"),
+        (lambda x: np.sum(x) + 1j, TypeError, "complex"),
+    ],
+)
+def test_bad_f_output_gives_clear_error(f, exc, match):
+    with pytest.raises(exc, match=match):
+        check_gradient(f, np.zeros(3), np.ones(3))
+
+
+def test_nonfinite_f_away_from_x_is_reported():
+    f = lambda x: np.sum(np.log(x))  # noqa: E731 - log of a negative number near x = 0
+    with pytest.raises(ValueError, match="must be finite near x"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        check_gradient(f, lambda x: 1 / x, np.array([1e-12]), method="central")
+
+
+def test_bad_grad_gives_clear_error():
+    f = lambda p: np.sum(p["W"] ** 2) + np.sum(p["b"])  # noqa: E731
+    x = {"W": np.ones((2, 3)), "b": np.ones(3)}
+    with pytest.raises(ValueError, match=r"shape \(2, 3\).*looks transposed"):
+        check_gradient(f, {"W": np.ones((3, 2)), "b": np.ones(3)}, x)
+    with pytest.raises(ValueError, match="missing \\['b'\\]"):
+        check_gradient(f, {"W": np.ones((2, 3))}, x)
+    with pytest.raises(ValueError, match="unexpected \\['c'\\]"):
+        check_gradient(f, {"W": np.ones((2, 3)), "b": np.ones(3), "c": 1}, x)
+    with pytest.raises(TypeError, match="forget `return`"):
+        check_gradient(f, lambda p: None, x)
+    with pytest.raises(ValueError, match="must be finite"):
+        check_gradient(f, {"W": np.full((2, 3), np.nan), "b": np.ones(3)}, x)
+    with pytest.raises(ValueError, match="mode must be one of"):
+        check_gradient(f, lambda p: p, x, mode="random")
+    with pytest.raises(ValueError, match="n must be a positive integer"):
+        check_gradient(f, lambda p: p, x, mode="sparse", n=0)
+
+
+# ----------------------------------------------------------------------------- never a false verdict
+
+
+NOT_COMPLEX_SAFE = {
+    # f, its exact gradient, a point
+    "abs": (lambda x: np.sum(np.abs(x) ** 3), lambda x: 3 * x * np.abs(x)),
+    "real": (lambda x: np.sum(np.real(x) ** 2 + x**3), lambda x: 2 * x + 3 * x**2),
+    "float cast": (lambda x: float(np.sum(x**2)), lambda x: 2 * x),
+    "maximum": (
+        lambda x: np.sum(np.maximum(x, 0.1) ** 2),
+        lambda x: 2 * np.maximum(x, 0.1) * (x > 0.1),
+    ),
+    "comparison": (
+        lambda x: np.sum(np.where(x > 0, x**2, -(x**3))),
+        lambda x: np.where(x > 0, 2 * x, -3 * x**2),
+    ),
+    "abs inside": (lambda x: np.sum(x**2) * np.abs(x[0]), None),
+    "sqrt of square": (
+        lambda x: np.sqrt(np.sum(x * np.conj(x))).real,
+        lambda x: x / np.linalg.norm(x),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOT_COMPLEX_SAFE))
+def test_auto_never_gives_a_false_verdict_on_non_complex_safe_f(name):
+    f, grad = NOT_COMPLEX_SAFE[name]
+    x = np.array([0.8, -0.6, 1.3, -1.7, 0.45])
+    if grad is None:  # d/dx of |x0| * sum x^2 at x0 > 0
+        grad = lambda x: 2 * x * abs(x[0]) + np.eye(len(x))[0] * np.sum(x**2)  # noqa: E731
+    good = check_gradient(f, grad, x)
+    assert good.ok, str(good)
+    for factor in (1.01, 1 + 1e-5):
+        bad = check_gradient(f, lambda x, k=factor: k * grad(x), x)
+        assert not bad.ok, str(bad)
+
+
+def test_auto_reports_falling_back_from_complex_step():
+    report = check_gradient(
+        lambda x: np.sum(np.abs(x) ** 3), lambda x: 3 * x * np.abs(x), -np.ones(3)
+    )
+    assert report.method == "richardson"
+    assert any("not complex-safe" in d for d in report.diagnosis)
+
+
+def test_explicit_complex_on_unsafe_f_is_refused():
+    with pytest.raises(ValueError, match="complex-safe"):
+        check_gradient(lambda x: np.sum(np.abs(x)), np.sign, np.ones(3), method="complex")
+
+
+@pytest.mark.parametrize("method", CHECK_METHODS)
+@pytest.mark.parametrize("scale", [1e6, 1e-8])
+def test_badly_scaled_quadratics_pass(method, scale):
+    rng = np.random.default_rng(3)
+    c = rng.uniform(1, 2, size=6) * scale  # Hessian entries ~ scale
+    x = rng.normal(size=6)
+    assert check_gradient(lambda x: 0.5 * np.sum(c * x**2), lambda x: c * x, x, method=method).ok
+    # and x itself of that size, f = |x|^2 / 2 + 1
+    x = rng.normal(size=6) * scale
+    report = check_gradient(lambda x: 0.5 * np.sum(x**2) + 1.0, lambda x: x, x, method=method)
+    assert report.ok, str(report)
+
+
+@pytest.mark.parametrize("scale", [1e6, 1e-8])
+def test_badly_scaled_quadratics_small_error_caught(scale):
+    rng = np.random.default_rng(4)
+    c = rng.uniform(1, 2, size=6) * scale
+    x = rng.normal(size=6)
+    assert not check_gradient(lambda x: 0.5 * np.sum(c * x**2), lambda x: (1 + 1e-4) * c * x, x).ok
+    x = rng.normal(size=6) * scale
+    assert not check_gradient(lambda x: 0.5 * np.sum(x**2) + 1.0, lambda x: 1.001 * x, x).ok
+
+
+@pytest.mark.parametrize("method", CHECK_METHODS)
+def test_near_zero_true_entries_raise_no_false_alarm(method):
+    # Entries of the gradient spanning 1e-12 .. 1 with a lot of cancellation in f.
+    a = np.array([1.0, 1e-3, 1e-6, 1e-9, 1e-12, 0.0])
+    x = np.array([0.3, -0.2, 0.1, 0.5, -0.4, 0.25])
+    f = lambda x: 1e3 + np.sum(a * np.sin(x)) - 1e3  # noqa: E731
+    report = check_gradient(f, lambda x: a * np.cos(x), x, method=method)
+    assert report.ok, str(report)
+
+
+def test_kink_with_valid_subgradient_passes_and_is_named():
+    x = np.array([0.0, 1.0, -1.0, 0.0])
+    report = check_gradient(lambda x: np.sum(np.maximum(x, 0)), lambda x: (x > 0) * 1.0, x)
+    assert report.ok
+    assert any("kink" in d and "[0]" in d and "[3]" in d for d in report.diagnosis)
+    tie = check_gradient(np.max, lambda x: np.array([1.0, 0, 0]), np.array([2.0, 2.0, 1.0]))
+    assert tie.ok and any("kink" in d for d in tie.diagnosis)
+
+
+def test_kink_with_invalid_subgradient_fails():
+    x = np.array([0.0, 1.0])
+    report = check_gradient(lambda x: np.sum(np.maximum(x, 0)), lambda x: np.array([1.5, 1]), x)
+    assert not report.ok
+
+
+def test_nondeterministic_f_is_inconclusive():
+    rng = np.random.default_rng()
+    report = check_gradient(
+        lambda x: np.sum(x**2) + 1e-3 * rng.random(), lambda x: 2 * x, np.ones(3)
+    )
+    assert report.verdict == "inconclusive" and not report.ok
+    assert "not deterministic" in report.diagnosis[0]
+
+
+@pytest.mark.parametrize("method", CHECK_METHODS)
+def test_float32_passes_and_says_precision_limits(method):
+    x = np.random.default_rng(5).normal(size=(4, 3)).astype(np.float32)
+    report = check_gradient(
+        lambda x: np.sum(np.tanh(x)), lambda x: 1 - np.tanh(x) ** 2, x, method=method
+    )
+    assert report.ok, str(report)
+    assert report.precision == "float32"
+    assert any("float32 precision limits" in d for d in report.diagnosis)
+    bad = check_gradient(
+        lambda x: np.sum(np.tanh(x)), lambda x: 1.05 * (1 - np.tanh(x) ** 2), x, method=method
+    )
+    assert not bad.ok
+
+
+# ----------------------------------------------------------------------------- other functions
+
+
+def rosenbrock(x):
+    return np.sum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2)
+
+
+def rosenbrock_grad(x):
+    g = np.zeros_like(x)
+    g[:-1] = -400 * x[:-1] * (x[1:] - x[:-1] ** 2) - 2 * (1 - x[:-1])
+    g[1:] += 200 * (x[1:] - x[:-1] ** 2)
+    return g
+
+
+def logsumexp(x):
+    mx = x.real.max()
+    return mx + np.log(np.sum(np.exp(x - mx)))
+
+
+def logsumexp_grad(x):
+    e = np.exp(x - x.max())
+    return e / e.sum()
+
+
+_rng = np.random.default_rng(6)
+_X, _t = _rng.normal(size=(8, 3)), _rng.normal(size=8)
+NET = {"W1": _rng.normal(size=(3, 5)), "b1": _rng.normal(size=5), "w2": _rng.normal(size=5)}
+
+
+def net_loss(p):
+    H = np.tanh(_X @ p["W1"] + p["b1"])
+    return 0.5 * np.mean((H @ p["w2"] - _t) ** 2)
+
+
+def net_grad(p):
+    H = np.tanh(_X @ p["W1"] + p["b1"])
+    r = (H @ p["w2"] - _t) / len(_t)
+    dH = np.outer(r, p["w2"]) * (1 - H**2)
+    return {"W1": _X.T @ dH, "b1": dH.sum(axis=0), "w2": H.T @ r}
+
+
+FUNCTIONS = {
+    "rosenbrock": (rosenbrock, rosenbrock_grad, _rng.normal(size=8)),
+    "logsumexp": (logsumexp, logsumexp_grad, 3 * _rng.normal(size=7)),
+    "tanh network": (net_loss, net_grad, NET),
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("method", CHECK_METHODS)
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_correct_gradients_pass(name, method, mode):
+    f, grad, x = FUNCTIONS[name]
+    report = check_gradient(f, grad, x, method=method, mode=mode, n=6)
+    assert report.ok, str(report)
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_perturbed_gradients_fail(name):
+    f, grad, x = FUNCTIONS[name]
+
+    def wrong(p):
+        g = grad(p)
+        if isinstance(g, dict):
+            g = dict(g)
+            g["b1"] = g["b1"] * (1 + 1e-6)
+        else:
+            g = g * (1 + 1e-6)
+        return g
+
+    report = check_gradient(f, wrong, x)
+    assert not report.ok
+
+
+def test_report_numeric_matches_an_independent_central_difference():
+    f, grad, x = FUNCTIONS["rosenbrock"]
+    report = check_gradient(f, grad, x, method="central")
+    h = 1e-6
+    mine = np.array([(f(x + h * e) - f(x - h * e)) / (2 * h) for e in np.eye(len(x))])
+    np.testing.assert_allclose(report.numeric, mine, rtol=1e-6)
+    np.testing.assert_array_equal(report.analytic, grad(x))
+
+
+# ----------------------------------------------------------------------------- modes and report
+
+
+def test_sparse_mode_checks_n_entries():
+    x = np.random.default_rng(7).normal(size=(6, 5))
+    report = check_gradient(lambda W: np.sum(W**3), lambda W: 3 * W**2, x, mode="sparse", n=7)
+    assert len(report.probe_idx) == 7 and report.summary[0]["checked"] == 7
+    assert np.isnan(report.errors).sum() == 30 - 7
+    assert report.n_evals < 30  # 7 complex steps plus the fixed set-up
+
+
+def test_directional_cost_is_independent_of_size():
+    counts = []
+    for size in (10, 10_000):
+        x = np.linspace(-1, 1, size)
+        r = check_gradient(lambda x: np.sum(x**4), lambda x: 4 * x**3, x, mode="directional", n=8)
+        assert r.ok
+        counts.append(r.n_evals)
+    assert counts[0] == counts[1] < 30
+
+
+def test_directional_directions_are_symmetric_and_normalized():
+    x = np.ones(500)
+    r = check_gradient(lambda x: np.sum(x**2), lambda x: 2 * x, x, mode="directional", n=5)
+    V = r.directions
+    np.testing.assert_allclose(np.linalg.norm(V, axis=1), 1.0)
+    assert 0.4 < (V < 0).mean() < 0.6  # negative components as likely as positive ones
+    np.testing.assert_allclose(r.analytic, V @ (2 * x))
+
+
+def test_report_contents_text_and_html():
+    x = {"W": np.ones((2, 3)), "b": np.arange(3.0)}
+    f = lambda p: np.sum(p["W"] ** 2) + np.sum(p["b"] ** 3)  # noqa: E731
+    grad = {"W": 2 * x["W"], "b": 3 * x["b"] ** 2}
+    grad["W"][1, 2] += 0.5  # one wrong entry
+    report = check_gradient(f, grad, x)
+    assert isinstance(report, GradientCheck) and not report.ok and not bool(report)
+    assert report.worst[0]["index"] == "W[1, 2]"
+    assert report.worst[0]["analytic"] == 2.5 and abs(report.worst[0]["numeric"] - 2) < 1e-12
+    np.testing.assert_allclose(report.max_rel_error, 0.5 / 2.5)
+    assert report.errors["W"].shape == (2, 3) and report.errors["b"].shape == (3,)
+    assert [r["failed"] for r in report.summary] == [1, 0]
+    text = str(report)
+    assert text.startswith("gradient check FAILED: 1 of 9 entries disagree")
+    assert "W[1, 2]" in text and "only entry W[1, 2] disagrees" in text
+    assert "rtol" in text and "evaluations of f" in text
+    html = report._repr_html_()
+    assert html.count("<table>") == 2 and "W[1, 2]" in html and "FAILED" in html
+
+
+def test_user_tolerances_are_used():
+    f, grad, x = sin_sum, sin_sum_grad, np.linspace(0, 1, 5)
+    loose = check_gradient(f, lambda x: grad(x) * (1 + 1e-3), x, rtol=1e-2)
+    assert loose.ok and loose.rtol == 1e-2
+    tight = check_gradient(f, lambda x: grad(x) + 1e-9, x, rtol=0.0, atol=1e-12)
+    assert not tight.ok
+
+
+def test_assert_gradient():
+    x = np.linspace(-1, 1, 4)
+    assert assert_gradient(sin_sum, sin_sum_grad, x).ok
+    with pytest.raises(AssertionError) as info:
+        assert_gradient(sin_sum, lambda x: -sin_sum_grad(x), x)
+    assert "FAILED" in str(info.value) and "sign flip" in str(info.value)
+
+
+def test_plot_heatmap_and_bars():
+    x = {"W": np.ones((3, 4)), "b": np.ones(4)}
+    f = lambda p: np.sum(p["W"] ** 3) + np.sum(p["b"] ** 2)  # noqa: E731
+    report = check_gradient(f, lambda p: {"W": 3 * p["W"] ** 2, "b": 2 * p["b"]}, x)
+    artists = report.plot()
+    kinds = [type(a).__name__ for a in artists]
+    assert kinds[0] == "AxesImage" and "BarContainer" in kinds
+    assert artists[0].get_array().shape == (3, 4)
+    assert artists[0].axes.get_title() == "W: pass"
+    with pytest.raises(ValueError, match="one per parameter"):
+        import matplotlib.pyplot as plt
+
+        report.plot(ax=plt.gca())
+
+
+def test_progress_bar_on_request_only(capsys):
+    x = np.ones(20)
+    check_gradient(lambda x: np.sum(x**2), lambda x: 2 * x, x, progress=True)
+    assert "gradient check" in capsys.readouterr().err
+    check_gradient(lambda x: np.sum(x**2), lambda x: 2 * x, x, progress=False)
+    check_gradient(lambda x: np.sum(x**2), lambda x: 2 * x, x)  # fast: no bar by default
+    assert capsys.readouterr().err == ""
+
+
+def test_progress_bar_shown_automatically_for_slow_checks(monkeypatch, capsys):
+    import gradlab.numeric.check as check_module
+
+    monkeypatch.setattr(check_module, "_PROGRESS_SECONDS", 0.0)
+    check_gradient(lambda x: np.sum(x**2), lambda x: 2 * x, np.ones(5))
+    assert "gradient check" in capsys.readouterr().err
+
+
+def test_import_is_light():
+    code = (
+        "import sys, numpy as np, gradlab.numeric as n;"
+        "r = n.check_gradient(lambda x: np.sum(x**2), lambda x: 2*x, np.ones(3));"
+        "print(sorted(m for m in ('matplotlib', 'scipy', 'tqdm', 'sympy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_public_names_exported_from_gradlab():
+    import gradlab
+    import gradlab.numeric as numeric
+
+    for name in [
+        "numeric_gradient",
+        "check_gradient",
+        "assert_gradient",
+        "check_softmax_gradient",
+        "taylor_test",
+        "step_size_sweep",
+        "GradientCheck",
+    ]:
+        assert getattr(gradlab, name) is getattr(numeric, name)
+        assert name in numeric.__all__
