@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradlab.numeric._params import Evaluator, Params
+from gradlab.numeric._params import Evaluator, NotComplexSafe, Params
 
 __all__ = ["numeric_gradient"]
 
@@ -124,6 +124,11 @@ def richardson(
     steps = [line.actual(h / 2**k) for k in range(3)]
     plus = [line.g(t) for t in steps]
     minus = [line.g(-t) for t in steps]
+    # Round-off is judged at the stencil's own values too: f(x) may be far smaller
+    # than f(x ± h) (at a minimum where f = 0, say).
+    local = noise_level(max(map(abs, plus + minus)), eps_of(line.ev.params.dtype))
+    noise = max(noise, local)
+    side_noise = local if side_noise is None else max(side_noise, local)
     D = [(p - q) / (2 * t) for p, q, t in zip(plus, minus, steps, strict=False)]
     R1 = (4 * D[1] - D[0]) / 3
     R2 = (4 * D[2] - D[1]) / 3
@@ -225,9 +230,12 @@ def numeric_gradient(f, x, method="central", h=None, *, return_error=False):
     steps = steps_for(params, method, eps, h)
     values = np.empty(params.size)
     errors = np.empty(params.size)
-    for j in range(params.size):
-        est = estimate(method, Line(ev, j=j), steps[j], f0, noise, eps)
-        values[j], errors[j] = est.value, est.error
+    try:
+        for j in range(params.size):
+            est = estimate(method, Line(ev, j=j), steps[j], f0, noise, eps)
+            values[j], errors[j] = est.value, est.error
+    except NotComplexSafe as exc:
+        raise ValueError(f"method='complex' needs a complex-safe f: {exc}") from None
     if ev.mutated is not None:
         import warnings
 
