@@ -32,6 +32,11 @@ class GradientCheck:
         not checked); per direction in directional mode.
     worst : list of dict
         The entries (or directions) furthest outside their tolerance.
+    status : ndarray of str
+        Per probe: ``"ok"``; ``"fail"`` (confirmed by Richardson extrapolation);
+        ``"suspect"`` (failed the screening, left unconfirmed once another failure
+        was confirmed; counted as a failure); ``"kink"`` (f is not differentiable
+        there and the analytic value is a valid subgradient); ``"unresolved"``.
     summary : list of dict
         One row per parameter: name, shape, entries checked, failed, max relative error.
     diagnosis : list of str
@@ -281,7 +286,13 @@ class GradientCheck:
         else:
             panels = [(lbl or "x", sl, shp) for lbl, sl, shp in self._params.blocks]
         if ax is None:
-            _, axes = plt.subplots(1, len(panels), figsize=(4.5 * len(panels), 3.6), squeeze=False)
+            _, axes = plt.subplots(
+                1,
+                len(panels),
+                figsize=(4.5 * len(panels), 3.6),
+                squeeze=False,
+                layout="constrained",
+            )
             axes = list(axes[0])
         else:
             axes = list(np.atleast_1d(ax))
@@ -290,28 +301,39 @@ class GradientCheck:
                     f"ax must hold {len(panels)} Axes, one per parameter; got {len(axes)}"
                 )
         rel = self.rel_errors
+        failed = self._per_entry(self.failed.astype(float))
         artists = []
-        for axis, (name, _sl, _shape) in zip(axes, panels, strict=False):
+        for axis, (name, _sl, shape) in zip(axes, panels, strict=True):
             if self.directions is not None:
-                values = rel
+                values, bad = rel, failed
             else:
                 values = rel[name] if isinstance(rel, dict) else rel
+                bad = failed[name] if isinstance(failed, dict) else failed
             vals = np.maximum(np.asarray(values, float), floor)
+            bad = np.asarray(bad) == 1
             if vals.ndim == 2:
                 im = axis.imshow(vals, norm=LogNorm(vmin=floor, vmax=max(1.0, np.nanmax(vals))),
                                  cmap="viridis", aspect="auto", interpolation="nearest")  # fmt: skip
                 axis.figure.colorbar(im, ax=axis, label="relative error")
+                rows, cols = np.nonzero(bad)
+                artists.append(im)
+                if rows.size:
+                    artists.append(axis.scatter(cols, rows, marker="x", s=60, color="tab:red",
+                                                label="wrong"))  # fmt: skip
                 axis.set_xlabel("column")
                 axis.set_ylabel("row")
-                artists.append(im)
             else:
                 flat = vals.ravel()
-                bars = axis.bar(np.arange(flat.size), flat, color="tab:blue")
+                colors = np.where(bad.ravel(), "tab:red", "tab:blue")
+                bars = axis.bar(np.arange(flat.size), flat, color=colors)
                 axis.set_yscale("log")
                 axis.set_ylim(floor, max(1.0, np.nanmax(flat)) * 2)
                 axis.set_xlabel("direction" if self.directions is not None else "entry")
                 axis.set_ylabel("relative error")
                 artists.append(bars)
                 artists.append(axis.axhline(self.rtol, color="tab:red", ls="--", label="rtol"))
-            axis.set_title(f"{name}: {self.verdict}")
+            n_bad, n_checked = int(bad.sum()), int(np.isfinite(np.asarray(values, float)).sum())
+            axis.set_title(
+                f"{name} {shape}: " + (f"{n_bad} of {n_checked} wrong" if n_bad else "agrees")
+            )
         return artists

@@ -87,32 +87,45 @@ class SweepResult:
         colors = {"forward": "tab:blue", "central": "tab:orange", "complex": "tab:green",
                   "richardson": "tab:purple"}  # fmt: skip
         for k, e in self.errors.items():
-            (line,) = ax.loglog(
-                self.hs, np.maximum(e, floor), "-", lw=1.6, color=colors[k], label=k
-            )
+            # The complex step's truncation error matches central's (both O(h²)): draw it
+            # wider and underneath so both stay visible.
+            wide = k == "complex"
+            (line,) = ax.loglog(self.hs, np.maximum(e, floor), "-", lw=3.5 if wide else 1.6,
+                                alpha=0.6 if wide else 1.0, zorder=2 if wide else 3,
+                                color=colors[k], label=k)  # fmt: skip
             h, err = self.best_h[k], max(float(np.nanmin(e)), floor)
             (mark,) = ax.loglog([h], [err], "o", ms=8, mfc="none", mew=2, color=colors[k])
             note = ax.annotate(f"best h ≈ {h:.0e}", (h, err), textcoords="offset points",
                                xytext=(4, -14), fontsize="x-small", color=colors[k])  # fmt: skip
             artists += [line, mark, note]
-        real = [k for k in self.errors if k in _ORDER]
+        # Guides anchored on the data: round-off ε/h through the forward (or central)
+        # curve at small h, truncation h^p through the curve of the lowest order at large h.
+        real = [k for k in ("forward", "central", "richardson") if k in self.errors]
         if real:
-            hs = self.hs[(self.hs >= 1e-16) & (self.hs <= 1)]
-            (ro,) = ax.loglog(hs, self.eps / hs, ":", color="gray", lw=1, label="round-off ∝ ε/h")
-            artists.append(ro)
-            p = _ORDER[real[-1]] if "central" not in real else 2
-            (tr,) = ax.loglog(hs, 0.1 * hs**p, "--", color="gray", lw=1,
-                              label=f"truncation ∝ h^{p}")  # fmt: skip
-            artists.append(tr)
-            artists.append(ax.text(0.03, 0.92, "round-off regime\n(error ∝ ε/h)",
+            hs = self.hs
+            s_max = hs.max()
+            small = (hs >= 1e-13 * s_max) & (hs <= 1e-10 * s_max)
+            e0 = self.errors[real[0]]
+            c_ro = np.nanmedian(e0[small] * hs[small]) if small.any() else self.eps * s_max
+            band = hs >= self.eps * 1e2
+            (ro,) = ax.loglog(hs[band], c_ro / hs[band], ":", color="gray", lw=1,
+                              label="round-off ∝ ε/h")  # fmt: skip
+            p = _ORDER[real[0]]
+            big = hs >= 1e-3 * hs.max()
+            c_tr = np.nanmedian(e0[big] / hs[big] ** p) if big.any() else 1.0
+            keep = band & (c_tr * hs**p > floor)
+            (tr,) = ax.loglog(hs[keep], c_tr * hs[keep] ** p, "--", color="gray", lw=1,
+                              label=f"truncation ∝ h^{p} ({real[0]})")  # fmt: skip
+            artists += [ro, tr]
+            artists.append(ax.text(0.03, 0.97, "round-off regime\n(error ∝ ε/h)",
                                    transform=ax.transAxes, fontsize="small", va="top"))  # fmt: skip
-            artists.append(ax.text(0.97, 0.92, "truncation regime\n(error ∝ h^p)", ha="right",
+            artists.append(ax.text(0.97, 0.97, "truncation regime\n(error ∝ h^p)", ha="right",
                                    transform=ax.transAxes, fontsize="small", va="top"))  # fmt: skip
-        ax.set_ylim(floor / 2, 10)
+        ax.set_ylim(floor / 2, 1e3)
         ax.set_xlabel("step size h")
         ax.set_ylabel("relative error of the derivative")
         ax.set_title("Finite differences: truncation vs round-off")
-        ax.legend(fontsize="small", loc="lower left")
+        ax.legend(fontsize="small", loc="upper center")
         return artists
 
 
