@@ -477,7 +477,7 @@ def test_plot_heatmap_and_bars():
     kinds = [type(a).__name__ for a in artists]
     assert kinds[0] == "AxesImage" and "BarContainer" in kinds
     assert artists[0].get_array().shape == (3, 4)
-    assert artists[0].axes.get_title() == "W: pass"
+    assert artists[0].axes.get_title() == "W (3, 4): agrees"
     with pytest.raises(ValueError, match="one per parameter"):
         import matplotlib.pyplot as plt
 
