@@ -526,3 +526,27 @@ def test_public_names_exported_from_gradlab():
     ]:
         assert getattr(gradlab, name) is getattr(numeric, name)
         assert name in numeric.__all__
+
+
+def test_plot_marks_wrong_entries():
+    W = np.ones((3, 4))
+    report = check_gradient(
+        lambda W: np.sum(W**3), lambda W: 3 * W**2 + (W.sum() > 0) * np.eye(3, 4), W
+    )
+    artists = report.plot()
+    marks = [a for a in artists if type(a).__name__ == "PathCollection"]
+    assert len(marks) == 1
+    np.testing.assert_array_equal(marks[0].get_offsets(), [[0, 0], [1, 1], [2, 2]])  # (col, row)
+    assert "3 of 12 wrong" in artists[0].axes.get_title()
+
+
+def test_numeric_gradient_step_like_x():
+    x = {"a": np.array([0.5, 1.0]), "b": np.array(2.0)}
+    f = lambda p: np.sum(p["a"] ** 2) * p["b"]
+    g = numeric_gradient(f, x, "forward", h={"a": np.array([1e-3, 1e-4]), "b": np.array(1e-5)})
+    # forward differences with exactly those steps, computed here
+    expect_a0 = (f({"a": np.array([0.501, 1.0]), "b": 2.0}) - f(x)) / 1e-3
+    np.testing.assert_allclose(g["a"][0], expect_a0, rtol=1e-9)
+    np.testing.assert_allclose(g["b"], 1.25, rtol=1e-6)
+    with pytest.raises(ValueError, match="h must hold positive steps"):
+        numeric_gradient(f, x, h={"a": np.array([1e-3, 0.0]), "b": np.array(1e-5)})

@@ -15,7 +15,7 @@ import warnings
 
 import numpy as np
 
-from gradlab._validation import describe
+from gradlab._validation import describe, require_finite
 
 try:  # NumPy >= 1.25
     from numpy.exceptions import ComplexWarning
@@ -69,9 +69,8 @@ class Params:
         self.offsets = np.concatenate([[0], np.cumsum(self.sizes)]).astype(int)
         self.size = int(self.offsets[-1])
         self.theta = np.concatenate([a.astype(self.dtype).ravel() for a in arrays])
-        for label, a in zip(self.labels, arrays, strict=False):
-            if not np.isfinite(a).all():
-                raise ValueError(f"{name if label == '' else f'{name}[{label!r}]'} must be finite")
+        for key, a in zip(self.keys, arrays, strict=True):
+            require_finite(name if key is None else f"{name}[{key!r}]", a)
 
     # ------------------------------------------------------------------ layout
     @property

@@ -27,7 +27,9 @@ A probe that fails this screening is not yet called wrong: it is recomputed with
 Richardson extrapolation (six more evaluations, with an error estimate that
 includes truncation error), at a smaller step if the first is inconclusive, and
 with left and right derivatives to spot kinks. It counts as wrong only if the
-analytic value lies outside that estimate's error bar too. So a truncation or
+analytic value lies outside that estimate's error bar too (a near miss is first
+re-measured with a stencil 0.1% wider, whose spread from the first exposes round-off
+that the noise measured at x missed). So a truncation or
 round-off artefact never produces a false alarm, and a real error just above the
 noise is still caught.
 """
@@ -40,6 +42,7 @@ from gradlab._validation import describe
 from gradlab.numeric._params import Evaluator, NotComplexSafe, Params
 from gradlab.numeric.diagnosis import diagnose
 from gradlab.numeric.differences import (
+    METHODS,
     Estimate,
     Line,
     base_step,
@@ -209,7 +212,7 @@ def check_gradient(
     """
     params = Params(x)
     if method != "auto":
-        check_method(method)
+        check_method(method, ("auto", *METHODS))
     if m is not None and (isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1):
         raise ValueError(f"m must be a positive integer (the batch size) or None; got {m!r}")
     rng = np.random.default_rng(seed)
