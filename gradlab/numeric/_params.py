@@ -69,6 +69,13 @@ class Params:
         self.offsets = np.concatenate([[0], np.cumsum(self.sizes)]).astype(int)
         self.size = int(self.offsets[-1])
         self.theta = np.concatenate([a.astype(self.dtype).ravel() for a in arrays])
+        # The typical size of each parameter (root mean square, 1 if all zero): steps
+        # scale with max(|x_j|, typical) so that near-zero entries of a parameter whose
+        # other entries are ~1e-6 get a step suited to ~1e-6, not to 1.
+        self.typical = (
+            np.concatenate([np.full(a.size, _rms(a)) for a in arrays]) if arrays else np.ones(0)
+        )
+        self.typical_all = _rms(self.theta)
         for key, a in zip(self.keys, arrays, strict=True):
             require_finite(name if key is None else f"{name}[{key!r}]", a)
 
@@ -154,8 +161,9 @@ class Params:
         return np.dtype(np.float32) if np.dtype(np.float32) in kinds else np.dtype(np.float64)
 
 
-class FunctionMutatesInput(Exception):
-    """Internal signal; reported as a finding, never raised to the caller."""
+def _rms(a) -> float:
+    r = float(np.sqrt(np.mean(np.square(np.asarray(a, dtype=float)))))
+    return r if r > 0 and np.isfinite(r) else 1.0
 
 
 class Evaluator:
@@ -173,6 +181,7 @@ class Evaluator:
         self.params = params
         self.n_evals = 0
         self.mutated: str | None = None
+        self.nonfinite: str | None = None  # the first NaN/inf seen away from x
         self.out_dtype: np.dtype | None = None
         self._buf = params.theta.copy()
         self._theta_bytes = params.theta.tobytes()
@@ -208,7 +217,10 @@ class Evaluator:
         else:
             hint = " (did you forget `return`?)" if out is None else ""
             raise TypeError(f"f must return a real scalar; got {describe(out)}{hint} {where()}")
-        raise ValueError(f"f returned {out} {where()}; f must be finite near x")
+        message = f"f returned {out} {where()}"
+        if self.nonfinite is None:
+            self.nonfinite = message
+        raise NonFiniteValue(f"{message}; f must be finite near x")
 
     def _call(self, args, where, complex_ok: bool = False):
         t = time.perf_counter()
@@ -305,6 +317,10 @@ class Evaluator:
         if type(out) is not complex and np.asarray(out).dtype.kind != "c":
             raise NotComplexSafe("f returned a real number for complex input")
         return complex(out)
+
+
+class NonFiniteValue(ValueError):
+    """``f`` returned NaN or inf; a check may retry with a smaller step."""
 
 
 class NotComplexSafe(Exception):

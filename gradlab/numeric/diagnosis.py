@@ -208,7 +208,7 @@ def _location_findings(fit: _Fit) -> list[str]:
 
 
 def diagnose(report, *, notes=(), nondeterministic=None, mutated=None, grad_mutated=None,
-             m=None, context=None) -> list[str]:  # fmt: skip
+             m=None, context=None, nonfinite=None) -> list[str]:  # fmt: skip
     """The findings for ``report``, most specific first."""
     findings: list[str] = []
     if nondeterministic is not None:
@@ -226,6 +226,11 @@ def diagnose(report, *, notes=(), nondeterministic=None, mutated=None, grad_muta
     if grad_mutated is not None:
         findings.append(
             "grad modifies its input in place; gradlab passed a copy, but grad should not change x"
+        )
+    if nonfinite is not None:
+        findings.append(
+            f"f is not finite at some perturbed points ({nonfinite}): x is close to where f is "
+            "undefined (log of a negative number, overflow); smaller steps were tried"
         )
     fit = _Fit(report)
     if report.verdict == "fail":

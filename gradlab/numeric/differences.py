@@ -13,7 +13,9 @@ richardson    central at h, h/2, h/4 extrapolated to h^6   6              ε^(1/
 ============  ===========================================  =============  ===========
 
 ``ε`` is the machine epsilon of the working precision (float32 or float64) and
-``s = max(|x_j|, 1)`` the size of the entry (for a direction, the largest ``|x_j|``).
+``s = max(|x_j|, typical)`` the size of the entry, where ``typical`` is the root mean
+square of the parameter it belongs to (1 if that is all zeros); for a direction, the
+root mean square of all of x.
 
 Each estimate comes with an estimate of its own error: the round-off bound
 ``noise / h`` (``noise`` is the rounding error of one evaluation of ``f``),
@@ -27,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradlab.numeric._params import Evaluator, NotComplexSafe, Params
+from gradlab.numeric._params import Evaluator, NonFiniteValue, NotComplexSafe, Params
 
 __all__ = ["numeric_gradient"]
 
@@ -58,10 +60,10 @@ class Line:
         theta = ev.params.theta
         if j is not None:
             self.x = theta[j]  # a NumPy scalar of the working dtype
-            self.scale = max(abs(float(self.x)), 1.0)
+            self.scale = max(abs(float(self.x)), float(ev.params.typical[j]))
         else:
             self.x = None
-            self.scale = max(float(np.abs(theta).max()), 1.0)
+            self.scale = ev.params.typical_all
 
     def g(self, t: float) -> float:
         if self.j is not None:
@@ -73,7 +75,9 @@ class Line:
         if self.j is None:
             return t
         x = self.x
-        return float((x + x.dtype.type(t)) - x)
+        step = float((x + x.dtype.type(t)) - x)
+        # A step below the spacing of x_j would vanish: take the smallest one that does not.
+        return step if step != 0 else float(np.copysign(np.spacing(x), t))
 
     def imag(self, h: float) -> complex:
         if self.j is not None:
@@ -90,6 +94,7 @@ class Estimate:
     right: float = np.nan
     left: float = np.nan
     side_error: float = np.nan
+    central: float = np.nan  # the plain central difference at the widest step
 
 
 def forward(line: Line, h: float, f0: float, noise: float) -> Estimate:
@@ -145,7 +150,7 @@ def richardson(
 
     right, err_r = one_sided(P)
     left, err_l = one_sided(M)
-    return Estimate(R, abs(R - R2) + round_off, right, left, max(err_r, err_l))
+    return Estimate(R, abs(R - R2) + round_off, right, left, max(err_r, err_l), D[0])
 
 
 def estimate(method: str, line: Line, h: float, f0: float, noise: float, eps: float) -> Estimate:
@@ -167,7 +172,9 @@ def check_method(method: str, allowed=METHODS) -> str:
 def steps_for(params: Params, method: str, eps: float, h) -> np.ndarray:
     """Per-entry steps: ``h`` as given (scalar or like x), else the default rule."""
     if h is None:
-        return base_step(method, eps) * np.maximum(np.abs(params.theta.astype(float)), 1.0)
+        return base_step(method, eps) * np.maximum(
+            np.abs(params.theta.astype(float)), params.typical
+        )
     if np.ndim(h) == 0 and not isinstance(h, dict):
         if isinstance(h, bool) or not np.isreal(h) or not np.isfinite(h) or not float(h) > 0:
             raise ValueError(f"h must be a positive finite step; got {h!r}")
@@ -196,7 +203,8 @@ def numeric_gradient(f, x, method="central", h=None, *, return_error=False):
         error estimate.
     h : float, array or dict like x, optional
         The step. Default: near the error-optimal step for the method and the
-        precision of ``x``, scaled by ``max(|x_j|, 1)`` (see module docstring).
+        precision of ``x``, scaled by ``max(|x_j|, rms of its parameter)`` (see the module
+        docstring).
     return_error : bool, default False
         Also return the estimated absolute error of each entry.
 
@@ -226,7 +234,7 @@ def numeric_gradient(f, x, method="central", h=None, *, return_error=False):
     ev = Evaluator(f, params)
     f0 = ev.at()
     eps = max(eps_of(params.dtype), eps_of(ev.out_dtype or np.float64))
-    noise = measured_noise(ev, f0, eps, np.random.default_rng(0))
+    noise, _ = measured_noise(ev, f0, eps, np.random.default_rng(0))
     steps = steps_for(params, method, eps, h)
     values = np.empty(params.size)
     errors = np.empty(params.size)
@@ -256,17 +264,24 @@ def noise_level(f0: float, eps: float) -> float:
     return 16 * eps * max(abs(f0), np.finfo(float).tiny)
 
 
-def measured_noise(ev: Evaluator, f0: float, eps: float, rng) -> float:
-    """The rounding error of f near x, measured rather than assumed.
+def measured_noise(ev: Evaluator, f0: float, eps: float, rng) -> tuple[float, float]:
+    """The rounding error of f near x, measured rather than assumed; and f(x) once more.
 
     ``few ulps of |f(x)|`` underestimates it when f is a small difference of large
     terms (at a minimum where f = 0, say). The 4th difference of f at five points
     ``δ`` apart along a random direction removes the smooth part (δ⁴ f⁗ is
-    negligible) and leaves noise of standard deviation ``σ √70``. Costs 4 evaluations.
+    negligible) and leaves noise of standard deviation ``σ √70``. The centre point is
+    a fresh evaluation at x, returned too: if it differs from ``f0``, f is not
+    deterministic. Costs 5 evaluations.
     """
     v = rng.standard_normal(ev.params.size)
     v /= np.linalg.norm(v)
-    delta = eps**0.4 * max(float(np.abs(ev.params.theta).max()), 1.0)
-    g = [ev.along(v, k * delta) for k in (-2, -1)] + [f0] + [ev.along(v, k * delta) for k in (1, 2)]
+    delta = eps**0.4 * ev.params.typical_all
+    f_again = ev.at()
+    try:
+        g = [ev.along(v, k * delta) for k in (-2, -1)] + [f_again]
+        g += [ev.along(v, k * delta) for k in (1, 2)]
+    except NonFiniteValue:
+        return noise_level(f0, eps), f_again  # x is at the edge of f's domain
     d4 = g[0] - 4 * g[1] + 6 * g[2] - 4 * g[3] + g[4]
-    return max(noise_level(f0, eps), 2 * abs(d4) / np.sqrt(70))
+    return max(noise_level(f0, eps), 2 * abs(d4) / np.sqrt(70)), f_again
