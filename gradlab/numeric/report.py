@@ -25,6 +25,10 @@ class GradientCheck:
         The difference method used (after ``"auto"``) and the check mode.
     rtol : float
         Relative tolerance used; ``atol`` holds the absolute tolerance per probe.
+    h : float
+        The median step of the differences (``steps`` holds each probe's step).
+    precision : {"float64", "float32"}
+        The working precision (float32 if x, f(x) or the gradient is float32).
     max_rel_error : float
         The largest ``|analytic - numeric| / max(|analytic|, |numeric|, atol/rtol)``.
     errors, rel_errors : ndarray or dict
@@ -194,7 +198,8 @@ class GradientCheck:
 
     def _settings(self) -> str:
         return (
-            f"max relative error {self.max_rel_error:.2e}; rtol {self.rtol:.0e}, h ≈ {self.h:.1e}, "
+            f"max relative error {self.max_rel_error:.2e}; rtol {self.rtol:.0e}, "
+            f"atol ≤ {np.max(self.atol):.1e}, h ≈ {self.h:.1e}, "
             f"{self.precision}, {self.n_evals} evaluations of f"
         )
 
