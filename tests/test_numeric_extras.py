@@ -139,3 +139,10 @@ def test_cli_gradcheck_correct_and_buggy(capsys):
     assert "transposed" in capsys.readouterr().out
     assert main(["gradcheck", "--bug", "sign-flip", "--mode", "directional", "--n", "5"]) == 1
     assert "sign flip" in capsys.readouterr().out
+
+
+def test_cli_lists_every_example_bug():
+    from gradlab.cli import _GRADCHECK_BUGS
+    from gradlab.numeric.examples import STUDENT_GRADIENTS
+
+    assert set(_GRADCHECK_BUGS) == set(STUDENT_GRADIENTS)
