@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from gradlab.numeric.confirm import SAFETY
+
 __all__ = ["diagnose"]
 
 _SLACK = 2.0
@@ -35,7 +37,7 @@ class _Fit:
 
     def fits(self, g: np.ndarray) -> bool:
         p = self.proj(g)
-        tol = self.r.atol + self.r.rtol * np.maximum(np.abs(p), np.abs(self.n)) + 3 * self.err
+        tol = self.r.atol + self.r.rtol * np.maximum(np.abs(p), np.abs(self.n)) + SAFETY * self.err
         ok = np.abs(p - self.n) <= _SLACK * tol
         ok |= self.r.status == "kink"
         if not ok.all():
