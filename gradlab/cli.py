@@ -145,6 +145,31 @@ def _figures(args: argparse.Namespace) -> int:
     return 0
 
 
+_GRADCHECK_BUGS = (
+    "none", "missing-m", "sign-flip", "db-zeros", "no-onehot", "one-entry", "transposed",
+    "permuted", "l2-twice",
+)  # fmt: skip
+
+
+def _gradcheck(args: argparse.Namespace) -> int:
+    """Check an example student gradient (correct or with a classic bug) and print the report."""
+    from gradlab.numeric import check_softmax_gradient
+    from gradlab.numeric.examples import L2, STUDENT_GRADIENTS
+
+    rng = np.random.default_rng(args.seed)
+    # "transposed" only shows as a transpose (not a shape error) when W is square.
+    d = args.C if args.bug == "transposed" else args.d
+    X, y = rng.normal(size=(args.m, d)), rng.integers(0, args.C, size=args.m)
+    W = rng.normal(scale=1 / np.sqrt(d), size=(d, args.C))
+    report = check_softmax_gradient(
+        STUDENT_GRADIENTS[args.bug], X, y, W=W, l2=L2 if args.bug == "l2-twice" else 0.0,
+        method=args.method, mode=args.mode, n=args.n, seed=args.seed, progress=False,
+    )  # fmt: skip
+    print(f"student gradient: {args.bug!r} on m = {args.m}, d = {d}, C = {args.C}")
+    print(report)
+    return 0 if report.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gradlab",
@@ -196,6 +221,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only", nargs="+", metavar="NAME", help="just these figures")
     p.add_argument("--list", action="store_true", help="list the figure names and exit")
     p.set_defaults(handler=_figures)
+
+    p = sub.add_parser(
+        "gradcheck",
+        help="check an example softmax gradient (correct, or with a classic bug) numerically",
+    )
+    # The names of gradlab.numeric.examples.STUDENT_GRADIENTS, listed here so that
+    # building the parser imports nothing.
+    p.add_argument("--bug", choices=_GRADCHECK_BUGS, default="none")
+    p.add_argument(
+        "--method", choices=["auto", "complex", "richardson", "central", "forward"], default="auto"
+    )
+    p.add_argument("--mode", choices=["full", "sparse", "directional"], default="full")
+    p.add_argument("--n", type=int, default=None, help="entries or directions (sparse/directional)")
+    p.add_argument("--m", type=int, default=50, help="samples")
+    p.add_argument("--d", type=int, default=4, help="features")
+    p.add_argument("--C", type=int, default=3, help="classes")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(handler=_gradcheck)
 
     p = sub.add_parser("tour", help="the whole story: derive, check, train, plot")
     p.add_argument("--seed", type=int, default=0)

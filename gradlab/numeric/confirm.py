@@ -1,0 +1,150 @@
+"""Second looks: is f complex-safe, and is a suspect entry really wrong?
+
+Both compare against real-arithmetic differences, whose error is estimated, so a
+screening artefact (truncation, round-off, a stencil wider than the scale on which f
+varies, a kink) is never reported as a wrong gradient.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gradlab.numeric._params import Evaluator, NonFiniteValue, NotComplexSafe
+from gradlab.numeric.differences import (
+    Estimate,
+    Line,
+    base_step,
+    central,
+    noise_level,
+    richardson,
+)
+
+# Error estimates are trusted up to this factor.
+SAFETY = 3.0
+
+
+def probe_complex_safety(
+    ev: Evaluator, f0: float, eps: float, noise: float, rng
+) -> tuple[bool, str]:
+    """Is ``f`` analytic? One complex evaluation against a real Richardson value."""
+    theta = ev.params.theta
+    v = rng.standard_normal(theta.size)
+    v /= np.linalg.norm(v)
+    line = Line(ev, v=v)
+    h = 1e-20 * line.scale
+    try:
+        c = line.imag(h)
+    except NotComplexSafe as exc:
+        return False, str(exc)
+    except Exception as exc:  # noqa: BLE001 - any failure on complex input means "not safe"
+        return False, f"f raised {type(exc).__name__} on complex input: {exc}"
+    if abs(c.real - f0) > 1e3 * eps * abs(f0) + 1e-25:
+        return False, "the real part of f changed under a complex perturbation"
+    dc = c.imag / h
+    # The reference: central differences at two steps; their gap bounds the truncation.
+    hc = base_step("central", eps) * line.scale
+    try:
+        d1, d2 = central(line, hc, noise), central(line, hc / 2, noise)
+    except NonFiniteValue:
+        return False, "f overflows at the reference steps, so complex safety could not be verified"
+    ref, ref_err = d2.value, abs(d1.value - d2.value) + d2.error
+    if abs(dc - ref) > 10 * ref_err + 1e-6 * abs(ref) + 1e-300:
+        return False, (
+            f"the complex-step derivative along a random direction ({dc:.6g}) disagrees with "
+            f"real differences ({ref:.6g} ± {ref_err:.1g}): f uses abs, max, real or "
+            "comparisons"
+        )
+    return True, "f is complex-safe (checked along a random direction)"
+
+
+def confirm(line, a, n, method, f0, noise, eps, rtol, atol, scale) -> tuple[str, Estimate]:
+    """Recheck a suspect probe with Richardson at shrinking steps.
+
+    At each step ``h`` two estimates are made: Richardson ``R`` (steps h, h/2, h/4)
+    and a plain central difference ``S`` at h/100. If they disagree, the derivative
+    changes with h (the stencil is too wide for f, or straddles a kink): shrink.
+    Otherwise the tighter of the two decides: the analytic value is wrong if it lies
+    outside that error bar.
+
+    Returns ("fail" | "cleared" | "kink" | "unresolved", the estimate it rests on).
+    """
+
+    def tol(value, est, err):
+        return atol + rtol * max(abs(value), abs(est)) + SAFETY * err
+
+    def within(value, est):
+        return abs(value - est.value) <= tol(value, est.value, est.error)
+
+    best = kink = None
+    for shrink in (1.0, 1e-2, 1e-4):
+        h = base_step("richardson", eps) * line.scale * shrink
+        try:
+            R = richardson(line, h, f0, noise, side_noise=noise_level(f0, eps))
+            S = _second_opinion(line, R, h, noise)
+        except NonFiniteValue:
+            continue  # the step reaches where f overflows: try a smaller one
+        if abs(R.value - S.value) > tol(R.value, S.value, R.error + S.error):
+            kink = None
+            best = best or R
+            continue
+        jump = abs(R.right - R.left)
+        # A kink is a jump that matters on the scale of the gradient, not round-off.
+        if jump > tol(R.right, R.left, R.side_error) and jump > 1e-3 * scale:
+            # Left and right derivatives differ: a kink inside the stencil. A smaller
+            # step tells a kink near x from one at x.
+            kink = R
+            continue
+        kink = None
+        miss = abs(a - R.value) - tol(a, R.value, R.error)
+        if 0 < miss < 100 * tol(a, R.value, R.error) and not within(a, S):
+            # A near miss: round-off at the step may exceed the noise measured at x (a
+            # small f built from large cancelling terms). A second stencil 0.1% wider
+            # has the same truncation error but fresh round-off; their spread measures it.
+            R = _jittered(line, h, f0, noise, eps, R)
+        # R and S agree: the tighter of the two decides.
+        best_here = R if R.error <= S.error else S
+        if not within(a, best_here):
+            return "fail", best_here
+        if not within(n, best_here):
+            # Real differences agree with the analytic value and rule out the screening one.
+            return "cleared", best_here
+        if method != "complex":
+            # The screening value had no truncation estimate; these have, and agree.
+            return "cleared", best_here
+        # Real differences cannot tell the complex-step value from the analytic one.
+        best = R if best is None or R.error < best.error else best
+    if kink is not None:
+        # At every step tried, f has a kink at x: any value between the one-sided
+        # derivatives is a valid subgradient.
+        lo, hi = sorted((kink.right, kink.left))
+        margin = tol(lo, hi, kink.side_error)
+        return ("kink" if lo - margin <= a <= hi + margin else "fail"), kink
+    if method == "complex":
+        # Real differences cannot resolve it; the complex step (no cancellation) stands.
+        return "fail", best
+    return "unresolved", best
+
+
+def _second_opinion(line, R: Estimate, h, noise) -> Estimate:
+    """A central difference at h/100, its truncation error bounded from the Richardson table.
+
+    Richardson's own error estimate comes from steps within a factor 4 of each other;
+    a stencil far wider than the scale on which f varies can look self-consistent and
+    be wrong. A second opinion two decades smaller exposes that. The central error at
+    h is about |D(h) - R|, so at h/100 it is 1e-4 of that.
+    """
+    S = central(line, h / 100, noise)
+    trunc = abs(R.central - R.value) * 1e-4 if np.isfinite(R.central) else 0.0
+    return Estimate(S.value, S.error + trunc)
+
+
+def _jittered(line, h, f0, noise, eps, est: Estimate) -> Estimate:
+    other = richardson(line, h * 1.001, f0, noise, side_noise=noise_level(f0, eps))
+    spread = abs(other.value - est.value)
+    return Estimate(
+        (est.value + other.value) / 2,
+        max(est.error, other.error) + 2 * spread,
+        est.right,
+        est.left,
+        est.side_error,
+    )

@@ -1,0 +1,164 @@
+"""The Taylor test: a gradient check with no step size to choose.
+
+Along a direction ``v`` the remainder ``r(h) = |f(x + h v) - f(x) - h vᵀg|`` shrinks
+as ``h²`` when ``g`` is the gradient, but only as ``h`` when it is not. The slopes
+of ``log r`` against ``log h`` are the observed orders of convergence.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+
+from gradlab.numeric._params import Evaluator, Params
+from gradlab.numeric.check import _analytic
+from gradlab.numeric.differences import eps_of, noise_level
+
+__all__ = ["TaylorResult", "taylor_test"]
+
+
+class TaylorResult:
+    """The result of :func:`taylor_test`.
+
+    Attributes
+    ----------
+    hs, residuals : ndarray
+        The steps and the remainders ``|f(x + h v) - f(x) - h vᵀg|``.
+    slopes : ndarray
+        Observed convergence orders between consecutive steps (NaN where the
+        remainder is lost in round-off).
+    order : float
+        The order in the asymptotic (small-h, above round-off) regime: 2 for a correct
+        gradient, 1 for a wrong one; NaN if f is linear along v (nothing to measure).
+    ok : bool
+        ``order >= 1.8``, or the remainder is at round-off level for every h.
+    """
+
+    def __init__(self, hs, residuals, slopes, order, noise):
+        self.hs, self.residuals, self.slopes, self.order = hs, residuals, slopes, order
+        self.noise = noise
+        self.ok = bool(np.isnan(order) or order >= 1.8)
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __str__(self) -> str:
+        head = (
+            f"Taylor test {'passed' if self.ok else 'FAILED'}: observed order {self.order:.2f} "
+            "(2 for a correct gradient, 1 for a wrong one)"
+        )
+        rows = [f"  {'h':>10}{'remainder':>12}{'slope':>8}"]
+        for h, r, s in zip(self.hs, self.residuals, [np.nan, *self.slopes], strict=False):
+            rows.append(f"  {h:>10.2e}{r:>12.3e}{s:>8.2f}")
+        return "\n".join([head, *rows])
+
+    def __repr__(self) -> str:
+        return f"<TaylorResult ok={self.ok} order={self.order:.2f}>"
+
+    def _repr_html_(self) -> str:
+        body = "".join(
+            f"<tr><td>{h:.2e}</td><td>{r:.3e}</td><td>{s:.2f}</td></tr>"
+            for h, r, s in zip(self.hs, self.residuals, [np.nan, *self.slopes], strict=False)
+        )
+        head = html.escape(str(self).splitlines()[0])
+        return (
+            f"<p><b>{head}</b></p><table><tr><th>h</th><th>remainder</th><th>slope</th></tr>"
+            f"{body}</table>"
+        )
+
+    def plot(self, ax=None):
+        """Plot the remainder against h on log-log axes with h and h² guides; returns the artists.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from gradlab.numeric import taylor_test
+        >>> artists = taylor_test(lambda x: np.sum(x**3), lambda x: 3 * x**2, np.ones(3)).plot()
+        >>> len(artists)
+        3
+        """
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(5, 3.8))
+        r = np.maximum(self.residuals, 1e-300)
+        (line,) = ax.loglog(self.hs, r, "o-", label="remainder |f(x+hv) - f(x) - h vᵀg|")
+        i = len(self.hs) // 2
+        (g1,) = ax.loglog(
+            self.hs, r[i] * self.hs / self.hs[i], ":", color="gray", label="∝ h (wrong g)"
+        )
+        (g2,) = ax.loglog(self.hs, r[i] * (self.hs / self.hs[i]) ** 2, "--", color="gray",
+                          label="∝ h² (correct g)")  # fmt: skip
+        ax.set_xlabel("step h")
+        ax.set_ylabel("Taylor remainder")
+        ax.set_title(f"Taylor test: order {self.order:.2f}")
+        ax.legend(fontsize="small")
+        return [line, g1, g2]
+
+
+def taylor_test(f, grad, x, direction=None, *, hs=None, seed=0) -> TaylorResult:
+    """Check ``grad`` without choosing a step: the Taylor remainder must shrink as h².
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> float``.
+    grad : callable or array or dict
+        The gradient to test, ``grad(x)`` or its value at x.
+    x : ndarray or dict of ndarray
+        The point; never modified.
+    direction : ndarray or dict like x, optional
+        The direction ``v``; default a random unit direction (seeded by ``seed``).
+    hs : array_like, optional
+        Decreasing steps; default 12 steps from 0.1·s down to 1e-6·s, ``s = max(|x|, 1)``.
+    seed : int, default 0
+
+    Returns
+    -------
+    TaylorResult
+        ``.slopes`` (observed orders), ``.order`` and ``.ok``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gradlab.numeric import taylor_test
+    >>> f = lambda x: np.sum(np.exp(x))
+    >>> x = np.array([0.1, -0.2, 0.3])
+    >>> print(round(taylor_test(f, np.exp, x).order))
+    2
+    >>> bad = taylor_test(f, lambda x: 1.01 * np.exp(x), x)
+    >>> bad.ok, round(bad.order)
+    (False, 1)
+    """
+    params = Params(x)
+    ev = Evaluator(f, params)
+    f0 = ev.at()
+    g, g_dtype, _ = _analytic(grad, x, params)
+    eps = max(eps_of(params.dtype), eps_of(g_dtype), eps_of(ev.out_dtype or np.float64))
+    if direction is None:
+        v = np.random.default_rng(seed).standard_normal(params.size)
+    else:
+        v = params.flatten(direction, "direction")
+    norm = np.linalg.norm(v)
+    if norm == 0:
+        raise ValueError("direction must be non-zero")
+    v = v / norm
+    s = max(float(np.abs(params.theta).max()), 1.0)
+    hs = s * np.logspace(-1, -6, 12) if hs is None else np.asarray(hs, dtype=float)
+    if hs.ndim != 1 or hs.size < 2 or not (hs > 0).all():
+        raise ValueError("hs must be a 1-D array of at least two positive steps")
+    slope_g = float(v @ g)
+    res = np.array([abs(ev.along(v, h) - f0 - h * slope_g) for h in hs])
+    # Below this the remainder is rounding, not Taylor: those points carry no order.
+    noise = 100 * (noise_level(f0, eps) + eps * np.abs(hs * slope_g))
+    valid = res > noise
+    slopes = np.full(hs.size - 1, np.nan)
+    both = valid[1:] & valid[:-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slopes[both] = (np.log(res[1:]) - np.log(res[:-1]))[both] / (
+            np.log(hs[1:]) - np.log(hs[:-1])
+        )[both]
+    good = slopes[~np.isnan(slopes)]
+    order = float(np.median(good[-3:])) if good.size else np.nan
+    return TaylorResult(hs, res, slopes, order, noise)
