@@ -387,3 +387,18 @@ def test_gradlab_figures_writes_every_figure(tmp_path, capsys):
     assert capsys.readouterr().out.count("wrote ") == len(FIGURES)
     with Image.open(tmp_path / "training_blobs.gif") as gif:
         assert gif.n_frames > 10
+
+
+def test_lecture_style_keeps_interactive_mode_that_the_backend_switched_on():
+    # Jupyter's inline backend switches interactive mode on at the first figure; if the
+    # style's exit switched it off again, no later figure in the notebook would show.
+    import matplotlib as mpl
+
+    was = mpl.is_interactive()
+    try:
+        mpl.interactive(False)
+        with lecture_style():
+            mpl.interactive(True)
+        assert mpl.is_interactive()
+    finally:
+        mpl.interactive(was)

@@ -70,5 +70,15 @@ def lecture_style(**overrides):
     True
     """
     rc = {**_LECTURE_RC, "axes.prop_cycle": mpl.cycler(color=list(PALETTE)), **overrides}
-    with mpl.rc_context(rc):
-        yield
+    interactive = mpl.is_interactive()
+    try:
+        with mpl.rc_context(rc):
+            try:
+                yield
+            finally:
+                interactive = mpl.is_interactive()
+    finally:
+        # Jupyter's inline backend is chosen lazily, at the first figure, and switches
+        # interactive mode on then; rc_context would switch it off again on exit, and
+        # every later figure in the notebook would silently not be shown.
+        mpl.interactive(interactive)
