@@ -325,12 +325,16 @@ class GradientCheck:
                 if rows.size:
                     artists.append(axis.scatter(cols, rows, marker="x", s=60, color="tab:red",
                                                 label="wrong"))  # fmt: skip
+                # entries are integer positions: no ticks at half-indices
+                axis.xaxis.get_major_locator().set_params(integer=True)
+                axis.yaxis.get_major_locator().set_params(integer=True)
                 axis.set_xlabel("column")
                 axis.set_ylabel("row")
             else:
                 flat = vals.ravel()
                 colors = np.where(bad.ravel(), "tab:red", "tab:blue")
                 bars = axis.bar(np.arange(flat.size), flat, color=colors)
+                axis.xaxis.get_major_locator().set_params(integer=True)
                 axis.set_yscale("log")
                 axis.set_ylim(floor, max(1.0, np.nanmax(flat)) * 2)
                 axis.set_xlabel("direction" if self.directions is not None else "entry")
