@@ -1,0 +1,167 @@
+"""Rewrite rules: the moves of a hand derivation, each one a SymPy operation.
+
+SymPy differentiates, but it neither splits a sum into ``j = k`` and ``j != k``
+nor knows that the labels are one-hot; these rules supply exactly those moves
+and nothing more. Each takes an expression and returns the rewritten one;
+``Derivation.verify`` then checks independently that the value did not change.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from gradlab.symbolic.notation import Exp
+
+__all__ = [
+    "chain_rule",
+    "join_split_sum",
+    "on_sums",
+    "one_hot_sum",
+    "pull_sign_out_of_sums",
+    "quotient_rule",
+    "rewrite_exp_as_f",
+    "sift",
+    "split_sum",
+]
+
+
+def on_sums(expr, rule):
+    """Apply ``rule`` to every ``Sum`` inside ``expr`` (innermost first)."""
+    return expr.replace(lambda e: isinstance(e, sp.Sum), rule)
+
+
+def chain_rule(derivative: sp.Derivative, depends_on):
+    """Differentiate the outer function, keep ``d(inner)/d(var)`` unevaluated.
+
+    ``depends_on(e)`` says which atoms (the abbreviations ``f_j``, ``z_k`` ...)
+    are themselves functions of the variable. SymPy differentiates with each of
+    them replaced by an unknown function of the variable, so ``d log f_j / dz_k``
+    becomes ``(1/f_j) df_j/dz_k``: the chain rule, done by SymPy.
+    """
+    expr, var = derivative.expr, derivative.variables[0]
+    atoms = sorted((a for a in expr.atoms(sp.Indexed, sp.Symbol) if depends_on(a)), key=str)
+    unknown = {a: sp.Function(f"_u{n}")(var) for n, a in enumerate(atoms)}
+    back = {u: a for a, u in unknown.items()}
+    d = sp.diff(expr.xreplace(unknown), var)
+    d = d.replace(
+        lambda e: isinstance(e, sp.Derivative) and e.expr in back,
+        lambda e: sp.Derivative(back[e.expr], var, evaluate=False),
+    )
+    return d.xreplace(back)
+
+
+def split_sum(s: sp.Sum, k):
+    """``sum_j g = sum_{j=k} g + sum_{j!=k} g``, written with ``I(j = k)`` and ``1 - I(j = k)``."""
+    j = s.limits[0][0]
+    delta = sp.KroneckerDelta(j, k)
+    return sp.Add(
+        sp.Sum(s.function * delta, *s.limits), sp.Sum(s.function * (1 - delta), *s.limits)
+    )
+
+
+def sift(s: sp.Sum, k):
+    """``sum_j g I(j = k) = g|_{j=k}`` (given ``1 <= k <= C``); other sums are left alone."""
+    j = s.limits[0][0]
+    delta = sp.KroneckerDelta(j, k)
+    if not (isinstance(s.function, sp.Mul) and delta in s.function.args):
+        return s
+    return (s.function / delta).xreplace({j: k})
+
+
+def drop_delta_in_neq_sums(s: sp.Sum, k):
+    """Inside ``sum_{j != k}``, ``I(j = k) = 0``."""
+    j = s.limits[0][0]
+    delta = sp.KroneckerDelta(j, k)
+    if not (isinstance(s.function, sp.Mul) and (1 - delta) in s.function.args):
+        return s
+    rest = s.function / (1 - delta)
+    return sp.Sum(sp.expand_mul(rest).xreplace({delta: 0}) * (1 - delta), *s.limits)
+
+
+def quotient_rule(derivative: sp.Derivative, definitions: dict, total):
+    """``d(u/v)/dx = u'/v - u v'/v^2`` for an abbreviation ``f_a = u / v``.
+
+    ``definitions`` maps the abbreviation to ``u / v``; ``total`` is the
+    denominator ``v = sum_c exp(z_c)``, whose derivative SymPy gives as
+    ``sum_c I(c = k) exp(z_c)`` and :func:`sift` reduces to ``exp(z_k)``.
+    """
+    var = derivative.variables[0]
+    fraction = definitions[derivative.expr]
+    u = fraction * total
+    du = sp.diff(u, var)
+    dv = sp.diff(total, var)
+    if isinstance(total, sp.Sum):
+        dv = sift(dv, var.indices[-1])
+    else:  # C written out: only the term of class k depends on z_k
+        dv = sp.expand(dv).xreplace(
+            {d: 0 for d in dv.atoms(sp.KroneckerDelta) if var.indices[-1] not in d.args}
+        )
+        dv = _collapse_written_out(dv, var)
+    return du / total - u * dv / total**2
+
+
+def _collapse_written_out(dv, var):
+    # sum_c I(c = k) exp(z_c) with c = 1..C written out: every term is I(c = k) exp(z_c)
+    # and together they are exp(z_k) for any k in 1..C.
+    return Exp(var) if dv != 0 else dv
+
+
+def rewrite_exp_as_f(expr, f_of, total, indices):
+    """Replace ``exp(z_a)`` by ``f_a * sum_c exp(z_c)`` for ``a`` in ``indices`` so the sums cancel."""
+    # Only the classes named in the numerators: exp(z_c) inside the denominator, or the
+    # exp(z_1), exp(z_2), ... of a written-out one, stay as they are.
+    mapping = {
+        e: f_of(e.args[0]) * total for e in expr.atoms(Exp) if e.args[0].indices[-1] in indices
+    }
+    return expr.xreplace(mapping)
+
+
+def pull_sign_out_of_sums(expr):
+    """``sum_j (-g) = -sum_j g``."""
+
+    def rule(s):
+        coeff, rest = s.function.as_coeff_Mul()
+        if coeff.is_negative:
+            return coeff * sp.Sum(rest, *s.limits)
+        return s
+
+    return on_sums(expr, rule)
+
+
+def join_split_sum(expr, k):
+    """``a g|_{j=k} + a sum_{j!=k} g = a sum_j g``: the term ``j = k`` rejoins the sum."""
+    terms = list(sp.Add.make_args(expr))
+    for n, term in enumerate(terms):
+        coeff, rest = term.as_coeff_Mul()
+        if not isinstance(rest, sp.Sum):
+            continue
+        j = rest.limits[0][0]
+        delta = sp.KroneckerDelta(j, k)
+        body = rest.function
+        if not (isinstance(body, sp.Mul) and (1 - delta) in body.args):
+            continue
+        g = body / (1 - delta)
+        missing = coeff * g.xreplace({j: k})
+        for m_, other in enumerate(terms):
+            if m_ != n and sp.expand(other - missing) == 0:
+                kept = [t for q, t in enumerate(terms) if q not in (n, m_)]
+                return sp.Add(*kept, coeff * sp.Sum(g, *rest.limits))
+    raise ValueError("join_split_sum: no term j = k matches the sum over j != k")
+
+
+def one_hot_sum(expr, label):
+    """``sum_j I(y = j) h = h`` when ``h`` does not depend on ``j``: exactly one class is ``y``."""
+
+    def rule(s):
+        j = s.limits[0][0]
+        delta = sp.KroneckerDelta(label, j)
+        body = s.function
+        if isinstance(body, sp.Mul) and delta in body.args:
+            h = body / delta
+            if not h.has(j):
+                return h
+        if body == delta:
+            return sp.S.One
+        return s
+
+    return on_sums(expr, rule)

@@ -1,0 +1,14 @@
+"""The derivations gradlab knows, one builder per topic."""
+
+from __future__ import annotations
+
+from gradlab.symbolic.topics.softmax import softmax_dz, softmax_jacobian
+
+# name -> (builder, one-line description); the names are public and fixed.
+TOPICS = {
+    "softmax_dz": (softmax_dz, "dJ_i/dz_k = f_k - I(y_i = k) for softmax cross-entropy (eq 2)"),
+    "softmax_jacobian": (
+        softmax_jacobian,
+        "df_j/dz_k = f_j (I(j = k) - f_k), the softmax Jacobian, by the quotient rule",
+    ),
+}

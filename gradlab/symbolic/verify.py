@@ -1,0 +1,122 @@
+"""Check a derivation: each step against the one before, the result against finite differences.
+
+A step is first tried symbolically (SymPy expands both sides, with the
+abbreviations replaced by their definitions, and the difference must vanish).
+Where SymPy cannot close the gap -- sums split at ``j = k``, the one-hot rule --
+both sides are instantiated for concrete ``C`` (2..6 for a general ``C``),
+lambdified and compared at random points for every label and index.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from gradlab.symbolic.notation import C
+from gradlab.symbolic.steps import StepVerdict, Verification
+
+RTOL = 1e-8  # steps are exact identities: only rounding separates the two sides
+FD_RTOL = 1e-5  # central differences with h = 1e-6 are good to about 1e-9 here
+
+# What a malformed (e.g. hand-edited) step can raise while being instantiated or evaluated.
+_EVALUATION_ERRORS = (
+    ArithmeticError,
+    AttributeError,
+    IndexError,
+    KeyError,
+    NameError,
+    NotImplementedError,
+    SyntaxError,
+    TypeError,
+    ValueError,
+    sp.SympifyError,
+)
+
+_KD = sp.Function("_kd")
+_MODULES = [{"_kd": lambda a, b: np.equal(a, b).astype(float), "Exp": np.exp}, "numpy"]
+
+
+def _relative_error(a: np.ndarray, b: np.ndarray) -> float:
+    diff = np.abs(a - b)
+    if not np.all(np.isfinite(diff)):
+        return float("inf")
+    return float(diff.max() / (1.0 + np.abs(b).max()))
+
+
+class _Evaluator:
+    """Numeric values of expressions on the random grid, one lambdify per expression and C."""
+
+    def __init__(self, model, sizes, n_points: int, seed: int):
+        rng = np.random.default_rng(seed)
+        self.model = model
+        self.grids = {n: model.points(n, rng, n_points) for n in sizes}
+        self.cache: dict = {}
+
+    def values(self, expr, n: int) -> np.ndarray:
+        key = (expr, n)
+        if key not in self.cache:
+            symbols, arrays, shape, _, namespace = self.grids[n]
+            concrete = self.model.instantiate(expr, n).replace(sp.KroneckerDelta, _KD)
+            fn = sp.lambdify(symbols, concrete, modules=[namespace, *_MODULES])
+            with np.errstate(all="ignore"):
+                self.cache[key] = np.broadcast_to(np.asarray(fn(*arrays), dtype=float), shape)
+        return self.cache[key]
+
+
+def _symbolically_equal(model, a, b, n) -> bool:
+    try:
+        return sp.expand(model.expand_definitions(a, n) - model.expand_definitions(b, n)) == 0
+    except _EVALUATION_ERRORS:  # an unprovable case is not a failure: the numeric check decides
+        return False
+
+
+def _compare(index, model, evaluator, n, a, b, claim) -> StepVerdict:
+    if _symbolically_equal(model, a, b, n):
+        return StepVerdict(index, True, "symbolic", 0.0, f"{claim}: SymPy proves it")
+    error = 0.0
+    try:
+        for size in evaluator.grids:
+            error = max(
+                error, _relative_error(evaluator.values(b, size), evaluator.values(a, size))
+            )
+    except _EVALUATION_ERRORS as exc:  # a malformed step is reported, not raised
+        return StepVerdict(
+            index, False, "numeric", float("inf"), f"{claim}: cannot evaluate ({exc})"
+        )
+    sizes = ", ".join(map(str, evaluator.grids))
+    ok = error <= RTOL
+    detail = f"{claim}: {'equal' if ok else 'NOT equal'} at random points, C = {sizes}"
+    return StepVerdict(index, ok, "numeric", error, detail)
+
+
+def verify(derivation, n_points: int = 8, seed: int = 0) -> Verification:
+    """See :meth:`gradlab.symbolic.Derivation.verify`."""
+    model = derivation._model
+    n = C if derivation.n_classes is None else derivation.n_classes
+    evaluator = _Evaluator(model, model.sizes(derivation.n_classes), n_points, seed)
+    verdicts = []
+    previous = None
+    for index, step in enumerate(derivation.steps):
+        if previous is not None and step.lhs == previous.lhs:
+            a, claim = previous.rhs, "same value as the step before"
+        else:
+            a, claim = step.lhs, "equals its left-hand side evaluated by SymPy"
+        verdicts.append(_compare(index, model, evaluator, n, a, step.rhs, claim))
+        previous = step
+    return Verification(derivation.topic, tuple(verdicts), _check_result(derivation, evaluator))
+
+
+def _check_result(derivation, evaluator) -> StepVerdict:
+    error = 0.0
+    try:
+        for size, (_, _, _, points, _) in evaluator.grids.items():
+            reference = evaluator.model.reference_values(points[:3], size)
+            result = evaluator.values(derivation.result, size)[:3]
+            error = max(error, _relative_error(result, reference))
+    except _EVALUATION_ERRORS as exc:
+        return StepVerdict(
+            -1, False, "finite differences", float("inf"), f"cannot evaluate ({exc})"
+        )
+    ok = error <= FD_RTOL
+    detail = "result " + ("matches" if ok else "does NOT match") + " gradlab's numeric model"
+    return StepVerdict(-1, ok, "finite differences", error, detail)
