@@ -115,3 +115,288 @@ class OneSample:
                     g = central_difference(lambda v, t=jj: gradlab.softmax(v)[t], zp)
                     out[p, :, jj, :] = g[None, :]
         return out
+
+
+# ----------------------------------------------------------------------------- binary, one sample
+
+
+class BinarySample:
+    """One sample of logistic regression: a logit ``z``, a label ``y_i`` in {0, 1}."""
+
+    def __init__(self, loss):
+        self.loss = loss
+
+    def sizes(self, n_classes):
+        return (2,)
+
+    def expand_definitions(self, expr, n):
+        from gradlab.symbolic.notation import J_i, sigma, zeta
+
+        e = expr.xreplace({J_i: self.loss()}) if expr.has(J_i) else expr
+        return e.xreplace({sigma: 1 / (1 + sp.exp(-zeta))})
+
+    def instantiate(self, expr, n: int):
+        return self.expand_definitions(expr, n).doit()
+
+    def points(self, n: int, rng: np.random.Generator, n_points: int):
+        from gradlab.symbolic.notation import label, zeta
+
+        logits = rng.normal(scale=2.0, size=n_points)
+        shape = (n_points, 2)
+        arrays = [logits.reshape(-1, 1), np.arange(2).reshape(1, 2)]
+        return [zeta, label], arrays, shape, logits, {}
+
+    def reference_values(self, logits: np.ndarray, n: int) -> np.ndarray:
+        """Binary cross-entropy is softmax regression with logits (0, z): use gradlab.loss."""
+        import gradlab
+
+        out = np.empty((logits.shape[0], 2))
+        X, W = np.zeros((1, 1)), np.zeros((1, 2))
+        for p, zp in enumerate(logits):
+            for t in (0, 1):
+                g = central_difference(
+                    lambda v, t=t: gradlab.loss(W, np.array([0.0, v[0]]), X, [t]), np.array([zp])
+                )
+                out[p, t] = g[0]
+        return out
+
+
+# ----------------------------------------------------------------------------- data sets
+
+LAMBDA = 0.7  # the L2 strength the checks use: any value not 0 or 1 tests the scaling
+M_SAMPLES, D_FEATURES = 3, 2  # the size of the concrete problem a data-set step is checked on
+
+
+class Dataset:
+    """m samples ``x_i`` with labels ``y_i`` and the parameters, for the ``*_dw`` topics.
+
+    ``kind`` is ``"softmax"`` (``w_k, b_k``, labels 1..C), ``"logistic"`` (``w, b``,
+    labels 0/1) or ``"linear"`` (``w``, real targets). Vector quantities are read
+    component by component: the grid has an axis for the class ``k`` and one for
+    the feature ``l``, and ``dJ/dw_k`` at ``l`` means ``dJ/dW[l, k]``.
+    """
+
+    def __init__(self, kind: str, l2: bool, definition):
+        self.kind = kind
+        self.l2 = l2
+        self.definition = definition  # J as the derivation's first step defines it
+        self.Xn = sp.IndexedBase("Xn")
+        self.Wn = sp.IndexedBase("Wn")
+        self.Bn = sp.IndexedBase("Bn")
+        self.Yn = sp.IndexedBase("Yn")
+        self.comp = sp.Symbol("l_", integer=True, positive=True)  # the feature on the grid
+
+    def sizes(self, n_classes):
+        if self.kind != "softmax":
+            return (2,)
+        return GENERAL_SIZES[:3] if n_classes is None else (n_classes,)
+
+    def expand_definitions(self, expr, n):
+        return expr
+
+    # -- meaning of the symbols -------------------------------------------------
+    def _classes(self, n):
+        return range(1, n + 1) if self.kind == "softmax" else (None,)
+
+    def _w(self, a, t):
+        return self.Wn[t, a] if self.kind == "softmax" else self.Wn[t, 1]
+
+    def _vector(self, v):
+        """The components of a vector symbol, or None if ``v`` is not a vector."""
+        from gradlab.symbolic.notation import w, w_vec, x
+
+        if isinstance(v, sp.Indexed) and v.base == x:
+            return [self.Xn[v.indices[0], t] for t in range(1, D_FEATURES + 1)]
+        if isinstance(v, sp.Indexed) and v.base == w:
+            return [self._w(v.indices[0], t) for t in range(1, D_FEATURES + 1)]
+        if v == w_vec:
+            return [self._w(None, t) for t in range(1, D_FEATURES + 1)]
+        return None
+
+    def _logit(self, i, a):
+        s = sum(self._w(a, t) * self.Xn[i, t] for t in range(1, D_FEATURES + 1))
+        if self.kind == "linear":
+            return s
+        return s + (self.Bn[a] if self.kind == "softmax" else self.Bn[1])
+
+    def _definitions(self, expr, n):
+        from gradlab.symbolic.notation import C, J, J_sample, f, m, y, z
+
+        e = expr.xreplace({J: self.definition}) if expr.has(J) else expr
+        e = e.xreplace({C: n, m: M_SAMPLES})
+        e = e.replace(
+            lambda a: isinstance(a, sp.Indexed) and a.base == J_sample,
+            lambda a: self.sample_loss(a.indices[0], n),
+        )
+        e = e.replace(
+            lambda a: isinstance(a, sp.Indexed) and a.base == f,
+            lambda a: (
+                sp.exp(z[a.indices[0], a.indices[1]])
+                / sp.Add(*(sp.exp(z[a.indices[0], c_]) for c_ in range(1, n + 1)))
+            ),
+        )
+        e = e.replace(
+            lambda a: isinstance(a, sp.Indexed) and a.base == y, lambda a: self.Yn[a.indices[0]]
+        )
+        return expand_sums(e)
+
+    def sample_loss(self, i_, n):
+        from gradlab.symbolic.notation import f, z
+
+        if self.kind == "softmax":
+            return -sp.Add(
+                *(sp.KroneckerDelta(self.Yn[i_], a) * sp.log(f[i_, a]) for a in range(1, n + 1))
+            )
+        zi = z[i_, 1]
+        if self.kind == "logistic":
+            s = 1 / (1 + sp.exp(-zi))
+            return -(self.Yn[i_] * sp.log(s) + (1 - self.Yn[i_]) * sp.log(1 - s))
+        return (zi - self.Yn[i_]) ** 2
+
+    def _parameters(self, e):
+        """Write the logits, dot products and vectors out in the components of W, X, b."""
+        from gradlab.symbolic.notation import Dot, Sigmoid, b, b_scalar, z
+
+        e = e.replace(
+            lambda a: isinstance(a, sp.Indexed) and a.base == z,
+            lambda a: self._logit(a.indices[0], a.indices[-1] if self.kind == "softmax" else None),
+        )
+        e = e.replace(Sigmoid, lambda u: 1 / (1 + sp.exp(-u)))
+        e = e.replace(
+            Dot, lambda u, v: sp.Add(*(p * q for p, q in zip(self._vector(u), self._vector(v))))
+        )
+        e = e.replace(lambda a: self._vector(a) is not None, self._component)
+        e = e.replace(
+            lambda a: isinstance(a, sp.Indexed) and a.base == b, lambda a: self.Bn[a.indices[0]]
+        )
+        return e.xreplace({b_scalar: self.Bn[1]})
+
+    def _component(self, v):
+        """A bare vector ``x_i``, ``w_k`` or ``w`` read at the grid's feature ``l``."""
+        from gradlab.symbolic.notation import x
+
+        if isinstance(v, sp.Indexed) and v.base == x:
+            return self.Xn[v.indices[0], self.comp]
+        return self._w(v.indices[0] if isinstance(v, sp.Indexed) else None, self.comp)
+
+    def to_numeric(self, expr):
+        """Table look-ups ``_X(i, l)`` ... in place of ``Xn[i, l]`` for lambdify."""
+        from gradlab.symbolic.notation import lam
+
+        names = {self.Xn: "_X", self.Wn: "_W", self.Bn: "_B", self.Yn: "_Y"}
+        e = expr.xreplace({lam: LAMBDA})
+        return e.replace(
+            lambda a: isinstance(a, sp.Indexed) and a.base in names,
+            lambda a: sp.Function(names[a.base])(*a.indices),
+        )
+
+    def _derivative(self, D):
+        from gradlab.symbolic.notation import b, b_scalar, w, w_vec, z
+
+        expr, var = D.expr, D.variables[0]
+        if isinstance(var, sp.Indexed) and var.base == z:
+            return sp.diff(expr, var)
+        e = self._parameters(expr)
+        if isinstance(var, sp.Indexed) and var.base == w:
+            return sp.diff(e, self._w(var.indices[0], self.comp))
+        if var == w_vec:
+            return sp.diff(e, self._w(None, self.comp))
+        if isinstance(var, sp.Indexed) and var.base == b:
+            return sp.diff(e, self.Bn[var.indices[0]])
+        if var == b_scalar:
+            return sp.diff(e, self.Bn[1])
+        raise ValueError(f"cannot differentiate with respect to {var}")
+
+    def _matrices(self, e, n):
+        from gradlab.symbolic.notation import C, J, Sigmoid, f, grad_W, grad_w, m, z
+
+        M, D = M_SAMPLES, D_FEATURES
+        ncol = n if self.kind == "softmax" else 1
+        e = e.xreplace({m: M, C: n})
+        table = {}
+        for s in e.atoms(sp.MatrixSymbol):
+            name = s.name
+            if name == "X":
+                table[s] = sp.Matrix(M, D, lambda r, q: self.Xn[r + 1, q + 1])
+            elif name == "F":
+                table[s] = sp.Matrix(M, n, lambda r, q: f[r + 1, q + 1])
+            elif name == "Y":
+                table[s] = sp.Matrix(M, n, lambda r, q: sp.KroneckerDelta(self.Yn[r + 1], q + 1))
+            elif name == "W":
+                table[s] = sp.Matrix(D, n, lambda r, q: self.Wn[r + 1, q + 1])
+            elif name == "w":
+                table[s] = sp.Matrix(D, 1, lambda r, q: self.Wn[r + 1, 1])
+            elif name == "y_vec":
+                table[s] = sp.Matrix(M, 1, lambda r, q: self.Yn[r + 1])
+            elif name == "s_Xw":
+                table[s] = sp.Matrix(M, 1, lambda r, q: Sigmoid(z[r + 1]))
+        if e in (grad_W, grad_w):
+            loss = self._parameters(self._definitions(J, n))
+            return sp.Matrix(D, ncol, lambda r, q: sp.diff(loss, self.Wn[r + 1, q + 1]))
+        del J
+        if not table:
+            return None
+        explicit = sp.Matrix(e.xreplace(table).doit())
+        return explicit.applyfunc(lambda a: self._parameters(self._definitions(a, n)))
+
+    def instantiate(self, expr, n: int):
+        matrix = self._matrices(expr, n)
+        if matrix is not None:
+            return matrix
+        e = self._definitions(expr, n)
+        e = e.replace(lambda a: isinstance(a, sp.Derivative), self._derivative)
+        return self._parameters(e.doit())
+
+    # -- the grid ----------------------------------------------------------------
+    def points(self, n: int, rng: np.random.Generator, n_points: int):
+        from gradlab.symbolic.notation import k
+
+        P, M, D = n_points, M_SAMPLES, D_FEATURES
+        ncol = n if self.kind == "softmax" else 1
+        X = rng.normal(size=(P, M + 1, D + 1))  # index 0 unused: the note counts from 1
+        W = rng.normal(size=(P, D + 1, ncol + 1))
+        B = rng.normal(size=(P, ncol + 1))
+        if self.kind == "softmax":
+            Y = rng.integers(1, n + 1, size=(P, M + 1))
+        elif self.kind == "logistic":
+            Y = rng.integers(0, 2, size=(P, M + 1))
+        else:
+            Y = rng.normal(size=(P, M + 1))
+        shape = (P, ncol, D)
+        p_index = np.arange(P).reshape(P, 1, 1)
+
+        def lookup(table):
+            def get(*index):
+                return table[(p_index, *(np.asarray(a) for a in index))]
+
+            return get
+
+        namespace = {"_" + name: lookup(t) for name, t in zip("XWBY", (X, W, B, Y), strict=True)}
+        symbols = [k, self.comp]
+        arrays = [np.arange(1, ncol + 1).reshape(1, ncol, 1), np.arange(1, D + 1).reshape(1, 1, D)]
+        return symbols, arrays, shape, (X, W, B, Y), namespace
+
+    def reference_values(self, tables, n: int) -> np.ndarray:
+        """Finite differences of the numeric loss in W, on the grid ``(point, k, l)``."""
+        import gradlab
+
+        X, W, B, Y = tables
+        P = X.shape[0]
+        ncol = n if self.kind == "softmax" else 1
+        out = np.empty((P, ncol, D_FEATURES))
+        strength = LAMBDA if self.l2 else 0.0
+        for p in range(P):
+            Xp = X[p, 1:, 1:]
+            if self.kind == "softmax":
+                fun = lambda V: gradlab.loss(V, B[p, 1:], Xp, Y[p, 1:] - 1, l2=strength)
+            elif self.kind == "logistic":
+                zero = np.zeros((D_FEATURES, 1))
+                fun = lambda V: gradlab.loss(
+                    np.hstack([zero, V]), np.array([0.0, B[p, 1]]), Xp, Y[p, 1:], l2=strength
+                )
+            else:
+                fun = lambda V: (
+                    0.5 * np.mean((Xp @ V[:, 0] - Y[p, 1:]) ** 2) + 0.5 * strength * np.sum(V**2)
+                )
+            out[p] = central_difference(fun, W[p, 1:, 1:].copy()).T
+        return out

@@ -27,6 +27,28 @@ class Exp(sp.Function):
         return sp.exp(arg)
 
 
+class Dot(sp.Function):
+    """``a^T b`` of two vectors, kept as a product of symbols.
+
+    Its derivative with respect to a vector is the other vector (``d(w^T x)/dw = x``),
+    which is all the vector calculus the derivations need.
+    """
+
+    nargs = 2
+
+    def fdiff(self, argindex=1):
+        return self.args[1] if argindex == 1 else self.args[0]
+
+
+class Sigmoid(sp.Function):
+    """The logistic function ``sigma(z) = 1 / (1 + exp(-z))``; SymPy knows ``sigma' = sigma (1 - sigma)``."""
+
+    nargs = 1
+
+    def fdiff(self, argindex=1):
+        return self * (1 - self)
+
+
 # Indices are positive integers: classes 1..C, samples 1..m, features 1..d.
 i, j, k, c, l = sp.symbols("i j k c l", integer=True, positive=True)
 C, m = sp.symbols("C m", integer=True, positive=True)
@@ -39,6 +61,18 @@ w = sp.IndexedBase("w")  # w[k] is the weight vector w_k
 b = sp.IndexedBase("b")  # b[k] is the bias b_k
 y = sp.IndexedBase("y")  # y[i] is the label of sample i
 y_i = sp.Symbol("y_i", integer=True, positive=True)  # the label of "one sample"
+
+# Bases whose label is also the name of a plain symbol get a label with assumptions, so
+# that substituting the symbol J (or z, w, b) never reaches inside J_i (or z_k, w_k, b_k).
+J_sample = sp.IndexedBase(sp.Symbol("J", real=True))  # J_sample[i] is the loss J_i of sample i
+sigma = sp.Symbol("sigma")  # sigma(z), the logistic sigmoid of one sample
+zeta = sp.Symbol("z", real=True)  # the single logit of binary logistic regression
+label = sp.Symbol("y_i", integer=True, nonnegative=True)  # a binary label 0 or 1
+w_vec = sp.Symbol("w", real=True)  # the weight vector of a binary model
+b_scalar = sp.Symbol("b", real=True)
+d = sp.Symbol("d", integer=True, positive=True)
+grad_W = sp.Symbol("grad_W J")
+grad_w = sp.Symbol("grad_w J")
 
 J = sp.Symbol("J")
 J_i = sp.Symbol("J_i")

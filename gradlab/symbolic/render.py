@@ -21,7 +21,13 @@ _GREEK = {"lambda": ("\\lambda", "λ")}
 _BOLD = {"x", "w", "X", "W", "F", "Y"}
 _BOLD_UNICODE = dict(zip("xwXWFY", "𝐱𝐰𝐗𝐖𝐅𝐘", strict=True))
 _SUB = dict(zip("0123456789aeijklmnoprstuvx=+-", "₀₁₂₃₄₅₆₇₈₉ₐₑᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ₌₊₋", strict=True))
-_SPECIAL_SYMBOLS = {"grad_W J": ("\\nabla_{\\mathbf{W}} J", "∇_𝐖 J")}
+_SPECIAL_SYMBOLS = {
+    "grad_W J": ("\\nabla_{\\mathbf{W}} J", "∇_𝐖 J"),
+    "grad_w J": ("\\nabla_{\\mathbf{w}} J", "∇_𝐰 J"),
+    "sigma": ("\\sigma", "σ"),
+    "s_Xw": ("\\sigma(\\mathbf{X}\\mathbf{w} + b)", "σ(𝐗𝐰 + b)"),
+    "y_vec": ("\\mathbf{y}", "𝐲"),
+}
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,8 @@ class _Printer:
         name = e.name
         if name in _SPECIAL_SYMBOLS:
             return _SPECIAL_SYMBOLS[name][0 if self.d.latex else 1]
+        if name in _BOLD:
+            return self._bold(name)
         if name in _GREEK:
             return _GREEK[name][0 if self.d.latex else 1]
         if "_" in name:
@@ -102,7 +110,13 @@ class _Printer:
         return _BOLD_UNICODE.get(name, name)
 
     def _MatrixSymbol(self, e):
+        if e.name in _SPECIAL_SYMBOLS:
+            return _SPECIAL_SYMBOLS[e.name][0 if self.d.latex else 1]
         return self._bold(e.name)
+
+    def _Dot(self, e):
+        a, b_ = (self(arg) for arg in e.args)
+        return self.d.sup(a, "\\top" if self.d.latex else "⊤") + (" " if self.d.latex else "") + b_
 
     def _Transpose(self, e):
         return self.d.sup(self(e.arg), "\\top" if self.d.latex else "⊤")
@@ -132,6 +146,9 @@ class _Printer:
 
     def _exp(self, e):
         return self._Exp(e)
+
+    def _Sigmoid(self, e):
+        return f"\\sigma({self(e.args[0])})" if self.d.latex else f"σ({self(e.args[0])})"
 
     def _log(self, e):
         return f"\\log({self(e.args[0])})" if self.d.latex else f"log({self(e.args[0])})"
@@ -181,7 +198,9 @@ class _Printer:
         out = ""
         for n, term in enumerate(terms):
             coeff, rest = term.as_coeff_Mul()
-            if coeff.is_negative:
+            if isinstance(term, sp.MatrixExpr) and term.could_extract_minus_sign():
+                out += ("-" if n == 0 else " - ") + self._factor(-term, in_add=True)
+            elif coeff.is_negative:
                 magnitude = rest if coeff == -1 else sp.Mul(-coeff, rest, evaluate=False)
                 out += ("-" if n == 0 else " - ") + self._factor(magnitude, in_add=True)
             else:
@@ -244,7 +263,7 @@ class _Printer:
                 bottom = self(complex_den[0])
             else:
                 bottom = self.d.times().join(self._factor(a) for a in complex_den)
-            pieces.append((6, self.d.frac(top, bottom)))
+            pieces.append((6 if on_top else 3, self.d.frac(top, bottom)))
         for a in num:
             s = self(a)
             if isinstance(a, (sp.Add, sp.MatAdd)):
@@ -302,6 +321,8 @@ def _factor_rank(a) -> int:
 def _term_order(term):
     """Positive terms first; a sum over j = k before the sum over j != k."""
     coeff, rest = term.as_coeff_Mul()
+    if isinstance(term, sp.MatrixExpr):
+        return (term.could_extract_minus_sign(), False)
     neq_sum = any(
         isinstance(s, sp.Sum) and _split_condition(s.function, s.limits[0][0])[0] == "neq"
         for s in sp.Mul.make_args(rest)

@@ -39,7 +39,8 @@ def chain_rule(derivative: sp.Derivative, depends_on):
     becomes ``(1/f_j) df_j/dz_k``: the chain rule, done by SymPy.
     """
     expr, var = derivative.expr, derivative.variables[0]
-    atoms = sorted((a for a in expr.atoms(sp.Indexed, sp.Symbol) if depends_on(a)), key=str)
+    candidates = expr.atoms(sp.Indexed, sp.Symbol, sp.Function)
+    atoms = sorted((a for a in candidates if depends_on(a)), key=str)
     unknown = {a: sp.Function(f"_u{n}")(var) for n, a in enumerate(atoms)}
     back = {u: a for a, u in unknown.items()}
     d = sp.diff(expr.xreplace(unknown), var)
@@ -124,6 +125,62 @@ def pull_sign_out_of_sums(expr):
         if coeff.is_negative:
             return coeff * sp.Sum(rest, *s.limits)
         return s
+
+    return on_sums(expr, rule)
+
+
+def pull_constants_out_of_sums(expr):
+    """``sum_i a g_i = a sum_i g_i`` for a number ``a``."""
+
+    def rule(s):
+        coeff, rest = s.function.as_coeff_Mul()
+        return coeff * sp.Sum(rest, *s.limits) if coeff != 1 else s
+
+    return on_sums(expr, rule)
+
+
+def through_logit(expr, param, logit_of):
+    """``dJ_i/dparam = dJ_i/dz dz/dparam``: the parameter reaches ``J_i`` only through the logit.
+
+    ``logit_of(sample)`` is the logit of that sample that ``param`` enters.
+    """
+
+    def rule(e):
+        loss_i = e.expr
+        z_i = logit_of(loss_i.indices[0])
+        return sp.Derivative(loss_i, z_i, evaluate=False) * sp.Derivative(
+            z_i, param, evaluate=False
+        )
+
+    return expr.replace(
+        lambda e: isinstance(e, sp.Derivative) and e.variables == (param,) and e.expr != param,
+        rule,
+    )
+
+
+def evaluate_derivatives(expr, which):
+    """Let SymPy evaluate the derivatives for which ``which(derivative)`` is true."""
+    return expr.replace(lambda e: isinstance(e, sp.Derivative) and which(e), lambda e: e.doit())
+
+
+def stack_samples(expr, sample, vector, entries, matrix):
+    """``sum_i g(i) x_i = X^T G``: the per-sample sum of eq (3) as a matrix product.
+
+    ``entries`` maps each per-sample scalar (``f_k`` of sample i, ``I(y_i = k)``) to the
+    matrix holding it (``F``, ``Y``); ``matrix`` is ``X`` whose row ``i`` is ``x_i^T``.
+    """
+
+    def rule(s):
+        i_ = s.limits[0][0]
+        if i_ != sample:
+            return s
+        g = s.function / vector(i_)
+        if g.has(vector(i_)):
+            raise ValueError("stack_samples: the sum is not of the form sum_i g_i x_i")
+        stacked = g.xreplace(entries)
+        if stacked.has(i_):
+            raise ValueError(f"stack_samples: no matrix for a term of {g}")
+        return matrix.T * stacked
 
     return on_sums(expr, rule)
 

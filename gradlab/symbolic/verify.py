@@ -55,12 +55,27 @@ class _Evaluator:
     def values(self, expr, n: int) -> np.ndarray:
         key = (expr, n)
         if key not in self.cache:
-            symbols, arrays, shape, _, namespace = self.grids[n]
-            concrete = self.model.instantiate(expr, n).replace(sp.KroneckerDelta, _KD)
-            fn = sp.lambdify(symbols, concrete, modules=[namespace, *_MODULES])
-            with np.errstate(all="ignore"):
-                self.cache[key] = np.broadcast_to(np.asarray(fn(*arrays), dtype=float), shape)
+            shape = self.grids[n][2]
+            concrete = self.model.instantiate(expr, n)
+            if isinstance(concrete, sp.MatrixBase):
+                # Entry (r, q) of a d x C matrix is dJ/dW[r, q]: feature r, class q.
+                out = np.empty(shape)
+                for r in range(concrete.rows):
+                    for q in range(concrete.cols):
+                        out[:, q, r] = self._evaluate(concrete[r, q], n)[:, q, r]
+                self.cache[key] = out
+            else:
+                self.cache[key] = self._evaluate(concrete, n)
         return self.cache[key]
+
+    def _evaluate(self, concrete, n: int) -> np.ndarray:
+        symbols, arrays, shape, _, namespace = self.grids[n]
+        if hasattr(self.model, "to_numeric"):
+            concrete = self.model.to_numeric(concrete)
+        concrete = concrete.replace(sp.KroneckerDelta, _KD)
+        fn = sp.lambdify(symbols, concrete, modules=[namespace, *_MODULES])
+        with np.errstate(all="ignore"):
+            return np.broadcast_to(np.asarray(fn(*arrays), dtype=float), shape)
 
 
 def _symbolically_equal(model, a, b, n) -> bool:
@@ -110,7 +125,7 @@ def _check_result(derivation, evaluator) -> StepVerdict:
     error = 0.0
     try:
         for size, (_, _, _, points, _) in evaluator.grids.items():
-            reference = evaluator.model.reference_values(points[:3], size)
+            reference = evaluator.model.reference_values(_first(points, 3), size)
             result = evaluator.values(derivation.result, size)[:3]
             error = max(error, _relative_error(result, reference))
     except _EVALUATION_ERRORS as exc:
@@ -120,3 +135,9 @@ def _check_result(derivation, evaluator) -> StepVerdict:
     ok = error <= FD_RTOL
     detail = "result " + ("matches" if ok else "does NOT match") + " gradlab's numeric model"
     return StepVerdict(-1, ok, "finite differences", error, detail)
+
+
+def _first(points, count):
+    if isinstance(points, tuple):
+        return tuple(p[:count] for p in points)
+    return points[:count]
