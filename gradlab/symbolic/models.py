@@ -247,7 +247,7 @@ class Dataset:
             return -sp.Add(
                 *(sp.KroneckerDelta(self.Yn[i_], a) * sp.log(f[i_, a]) for a in range(1, n + 1))
             )
-        zi = z[i_, 1]
+        zi = z[i_]
         if self.kind == "logistic":
             s = 1 / (1 + sp.exp(-zi))
             return -(self.Yn[i_] * sp.log(s) + (1 - self.Yn[i_]) * sp.log(1 - s))
@@ -263,7 +263,10 @@ class Dataset:
         )
         e = e.replace(Sigmoid, lambda u: 1 / (1 + sp.exp(-u)))
         e = e.replace(
-            Dot, lambda u, v: sp.Add(*(p * q for p, q in zip(self._vector(u), self._vector(v))))
+            Dot,
+            lambda u, v: sp.Add(
+                *(p * q for p, q in zip(self._vector(u), self._vector(v), strict=True))
+            ),
         )
         e = e.replace(lambda a: self._vector(a) is not None, self._component)
         e = e.replace(
@@ -378,7 +381,6 @@ class Dataset:
 
     def reference_values(self, tables, n: int) -> np.ndarray:
         """Finite differences of the numeric loss in W, on the grid ``(point, k, l)``."""
-        import gradlab
 
         X, W, B, Y = tables
         P = X.shape[0]
@@ -386,17 +388,22 @@ class Dataset:
         out = np.empty((P, ncol, D_FEATURES))
         strength = LAMBDA if self.l2 else 0.0
         for p in range(P):
-            Xp = X[p, 1:, 1:]
-            if self.kind == "softmax":
-                fun = lambda V: gradlab.loss(V, B[p, 1:], Xp, Y[p, 1:] - 1, l2=strength)
-            elif self.kind == "logistic":
-                zero = np.zeros((D_FEATURES, 1))
-                fun = lambda V: gradlab.loss(
-                    np.hstack([zero, V]), np.array([0.0, B[p, 1]]), Xp, Y[p, 1:], l2=strength
-                )
-            else:
-                fun = lambda V: (
-                    0.5 * np.mean((Xp @ V[:, 0] - Y[p, 1:]) ** 2) + 0.5 * strength * np.sum(V**2)
-                )
+            fun = _numeric_loss(self.kind, X[p, 1:, 1:], B[p, 1:], Y[p, 1:], strength)
             out[p] = central_difference(fun, W[p, 1:, 1:].copy()).T
         return out
+
+
+def _numeric_loss(kind: str, X, B, Y, strength: float):
+    """The loss as a NumPy function of the weights, for the finite-difference check."""
+    import gradlab
+
+    if kind == "softmax":
+        return lambda V: gradlab.loss(V, B, X, Y - 1, l2=strength)
+    if kind == "logistic":
+        # binary cross-entropy is softmax regression with logits (0, z)
+        zero = np.zeros((X.shape[1], 1))
+        return lambda V: gradlab.loss(
+            np.hstack([zero, V]), np.array([0.0, B[0]]), X, Y, l2=strength
+        )
+    # squared error: gradlab has no linear model, so it is written out here
+    return lambda V: 0.5 * np.mean((X @ V[:, 0] - Y) ** 2) + 0.5 * strength * np.sum(V**2)

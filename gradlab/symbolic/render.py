@@ -249,6 +249,14 @@ class _Printer:
             else:
                 num.append(a)
         pieces = []
+        by_symbol = [a for a in simple_den if isinstance(a.base, sp.Symbol)]
+        if coeff.is_Rational and coeff.q != 1 and len(by_symbol) == 1:
+            # 1/2 * 1/m is written 1/(2m), as in J = (1/(2m)) sum_i r_i^2
+            simple_den.remove(by_symbol[0])
+            sep = " " if self.d.latex else ""
+            den = f"{coeff.q}{sep}{self(by_symbol[0].base)}"
+            pieces.append((1, self.d.frac(str(coeff.p), den)))
+            coeff = sp.S.One
         if coeff != 1:
             pieces.append((0, self(coeff)))
         for a in simple_den:
@@ -305,12 +313,15 @@ def _factor_rank(a) -> int:
         return 2
     if a.is_Pow and a.exp.is_negative:
         return 3
-    if isinstance(a, sp.Indexed) and a.base.label.name in _BOLD:
+    if (isinstance(a, sp.Indexed) and a.base.label.name in _BOLD) or (
+        isinstance(a, sp.Symbol) and a.name in _BOLD
+    ):
         return 9
     if isinstance(a, (sp.Add, sp.MatAdd)):
         return 7
     if isinstance(a, sp.Derivative):
-        return 8
+        # dJ_i/dz before dz/dw, as in the chain rule of eq (3)
+        return 8 if str(a.variables[0]).startswith("z") else 8.5
     if isinstance(a, sp.Sum):
         return 5
     if isinstance(a, (sp.MatrixSymbol, sp.Transpose)):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gradlab.symbolic.topics.regression import softmax_dw
+from gradlab.symbolic.topics.regression import linear_dw, logistic_dw, logistic_dz, softmax_dw
 from gradlab.symbolic.topics.softmax import softmax_dz, softmax_jacobian
 
 # name -> (builder, one-line description); the names are public and fixed.
@@ -16,4 +16,10 @@ TOPICS = {
         softmax_jacobian,
         "df_j/dz_k = f_j (I(j = k) - f_k), the softmax Jacobian, by the quotient rule",
     ),
+    "logistic_dz": (logistic_dz, "dJ_i/dz = σ(z) - y_i for binary cross-entropy with a sigmoid"),
+    "logistic_dw": (
+        logistic_dw,
+        "dJ/dw = (1/m) Σ_i (σ(z_i) - y_i) x_i, dJ/db and the matrix form",
+    ),
+    "linear_dw": (linear_dw, "dJ/dw = (1/m) Xᵀ(Xw - y) for squared error"),
 }
