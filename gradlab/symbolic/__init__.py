@@ -9,6 +9,7 @@ SymPy; ``import gradlab`` alone does not.
 
 from __future__ import annotations
 
+from gradlab.symbolic.figure import render_to_figure
 from gradlab.symbolic.render import to_latex, to_unicode
 from gradlab.symbolic.steps import Derivation, Step, StepVerdict, Verification
 from gradlab.symbolic.topics import TOPICS
@@ -20,6 +21,7 @@ __all__ = [
     "Verification",
     "derivations",
     "derive",
+    "render_to_figure",
     "to_latex",
     "to_unicode",
 ]

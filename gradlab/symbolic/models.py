@@ -38,6 +38,12 @@ def expand_sums(expr):
     return expr.replace(lambda e: isinstance(e, sp.Sum), write_out)
 
 
+def _swap(expr, base, build):
+    """Replace every ``base[...]`` in ``expr`` by ``build(it)``, in one pass."""
+    mapping = {a: build(a) for a in expr.atoms(sp.Indexed) if a.base == base}
+    return expr.xreplace(mapping) if mapping else expr
+
+
 def central_difference(fun, v: np.ndarray, h: float = 1e-6) -> np.ndarray:
     """Central differences of the scalar function ``fun`` at ``v``."""
     g = np.empty_like(v)
@@ -77,10 +83,7 @@ class OneSample:
         looked up on the grid of :meth:`points`.
         """
         e = expand_sums(self.expand_definitions(expr, n)).doit()
-        return e.replace(
-            lambda a: isinstance(a, sp.Indexed) and a.base == z,
-            lambda a: _LOGIT(a.indices[-1]),
-        )
+        return _swap(e, z, lambda a: _LOGIT(a.indices[-1]))
 
     def points(self, n: int, rng: np.random.Generator, n_points: int):
         """Random logits, and every value of ``y_i, j, k`` on its own axis of the grid."""
@@ -92,8 +95,11 @@ class OneSample:
             index_shape[axis] = n
             arrays.append(np.arange(1, n + 1).reshape(index_shape))
         table = np.broadcast_to(logits[:, None, None, None, :], (*shape, n))
+        columns = [logits[:, a].reshape(-1, 1, 1, 1) for a in range(n)]
 
         def logit(index):
+            if np.ndim(index) == 0:  # z_1, z_2, ...: no gather needed
+                return columns[int(index) - 1]
             index = np.broadcast_to(np.asarray(index) - 1, shape)[..., None]
             return np.take_along_axis(table, index, axis=-1)[..., 0]
 
@@ -189,7 +195,9 @@ class Dataset:
     def sizes(self, n_classes):
         if self.kind != "softmax":
             return (2,)
-        return GENERAL_SIZES[:3] if n_classes is None else (n_classes,)
+        # every class index and feature is on the grid, so two sizes of C cover the cases
+        # k = y_i, k != y_i and several classes competing in the denominator
+        return (2, 3) if n_classes is None else (n_classes,)
 
     def expand_definitions(self, expr, n):
         return expr
@@ -224,20 +232,16 @@ class Dataset:
 
         e = expr.xreplace({J: self.definition}) if expr.has(J) else expr
         e = e.xreplace({C: n, m: M_SAMPLES})
-        e = e.replace(
-            lambda a: isinstance(a, sp.Indexed) and a.base == J_sample,
-            lambda a: self.sample_loss(a.indices[0], n),
-        )
-        e = e.replace(
-            lambda a: isinstance(a, sp.Indexed) and a.base == f,
+        e = _swap(e, J_sample, lambda a: self.sample_loss(a.indices[0], n))
+        e = _swap(
+            e,
+            f,
             lambda a: (
                 sp.exp(z[a.indices[0], a.indices[1]])
                 / sp.Add(*(sp.exp(z[a.indices[0], c_]) for c_ in range(1, n + 1)))
             ),
         )
-        e = e.replace(
-            lambda a: isinstance(a, sp.Indexed) and a.base == y, lambda a: self.Yn[a.indices[0]]
-        )
+        e = _swap(e, y, lambda a: self.Yn[a.indices[0]])
         return expand_sums(e)
 
     def sample_loss(self, i_, n):
@@ -255,24 +259,26 @@ class Dataset:
 
     def _parameters(self, e):
         """Write the logits, dot products and vectors out in the components of W, X, b."""
-        from gradlab.symbolic.notation import Dot, Sigmoid, b, b_scalar, z
+        from gradlab.symbolic.notation import Dot, Sigmoid, b, b_scalar, w_vec, z
 
-        e = e.replace(
-            lambda a: isinstance(a, sp.Indexed) and a.base == z,
-            lambda a: self._logit(a.indices[0], a.indices[-1] if self.kind == "softmax" else None),
-        )
-        e = e.replace(Sigmoid, lambda u: 1 / (1 + sp.exp(-u)))
-        e = e.replace(
-            Dot,
-            lambda u, v: sp.Add(
-                *(p * q for p, q in zip(self._vector(u), self._vector(v), strict=True))
-            ),
-        )
-        e = e.replace(lambda a: self._vector(a) is not None, self._component)
-        e = e.replace(
-            lambda a: isinstance(a, sp.Indexed) and a.base == b, lambda a: self.Bn[a.indices[0]]
-        )
-        return e.xreplace({b_scalar: self.Bn[1]})
+        # One xreplace, top-down: a dot product is replaced whole, so the vectors inside
+        # it are not read as bare components.
+        mapping = {w_vec: self._w(None, self.comp), b_scalar: self.Bn[1]}
+        for a in e.atoms(sp.Indexed):
+            if a.base == z:
+                mapping[a] = self._logit(
+                    a.indices[0], a.indices[-1] if self.kind == "softmax" else None
+                )
+            elif a.base == b:
+                mapping[a] = self.Bn[a.indices[0]]
+            elif self._vector(a) is not None:
+                mapping[a] = self._component(a)
+        for a in e.atoms(Dot):
+            u, v = (self._vector(arg) for arg in a.args)
+            mapping[a] = sp.Add(*(p * q for p, q in zip(u, v, strict=True)))
+        for a in e.atoms(Sigmoid):
+            mapping[a] = 1 / (1 + sp.exp(-self._parameters(a.args[0])))
+        return e.xreplace(mapping)
 
     def _component(self, v):
         """A bare vector ``x_i``, ``w_k`` or ``w`` read at the grid's feature ``l``."""
@@ -287,11 +293,21 @@ class Dataset:
         from gradlab.symbolic.notation import lam
 
         names = {self.Xn: "_X", self.Wn: "_W", self.Bn: "_B", self.Yn: "_Y"}
-        e = expr.xreplace({lam: LAMBDA})
-        return e.replace(
-            lambda a: isinstance(a, sp.Indexed) and a.base in names,
-            lambda a: sp.Function(names[a.base])(*a.indices),
-        )
+        mapping = {lam: LAMBDA}
+        for a in expr.atoms(sp.Indexed):
+            if a.base in names:
+                mapping[a] = sp.Function(names[a.base])(*a.indices)
+        return expr.xreplace(mapping)
+
+    def canonical(self, expr):
+        """The gradient matrix is checked entry by entry as dJ/dW[l, k] on the grid."""
+        from gradlab.symbolic.notation import J, grad_W, grad_w, k, w, w_vec
+
+        if expr == grad_W:
+            return sp.Derivative(J, w[k])
+        if expr == grad_w:
+            return sp.Derivative(J, w_vec)
+        return expr
 
     def _derivative(self, D):
         from gradlab.symbolic.notation import b, b_scalar, w, w_vec, z
@@ -311,10 +327,9 @@ class Dataset:
         raise ValueError(f"cannot differentiate with respect to {var}")
 
     def _matrices(self, e, n):
-        from gradlab.symbolic.notation import C, J, Sigmoid, f, grad_W, grad_w, m, z
+        from gradlab.symbolic.notation import C, Sigmoid, f, m, z
 
         M, D = M_SAMPLES, D_FEATURES
-        ncol = n if self.kind == "softmax" else 1
         e = e.xreplace({m: M, C: n})
         table = {}
         for s in e.atoms(sp.MatrixSymbol):
@@ -333,10 +348,6 @@ class Dataset:
                 table[s] = sp.Matrix(M, 1, lambda r, q: self.Yn[r + 1])
             elif name == "s_Xw":
                 table[s] = sp.Matrix(M, 1, lambda r, q: Sigmoid(z[r + 1]))
-        if e in (grad_W, grad_w):
-            loss = self._parameters(self._definitions(J, n))
-            return sp.Matrix(D, ncol, lambda r, q: sp.diff(loss, self.Wn[r + 1, q + 1]))
-        del J
         if not table:
             return None
         explicit = sp.Matrix(e.xreplace(table).doit())

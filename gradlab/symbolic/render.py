@@ -157,6 +157,8 @@ class _Printer:
     def _Derivative(self, e):
         ((var, count),) = e.variable_count
         top = self(e.expr)
+        if isinstance(e.expr, (sp.Add, sp.Mul)) or type(e.expr).__name__ == "Dot":
+            top = self.d.paren(top)
         partial = "\\partial " if self.d.latex else "∂"
         if count != 1:
             return self.d.frac(f"{partial}^{count} {top}", f"{partial}{self(var)}^{count}")
@@ -255,6 +257,7 @@ class _Printer:
             simple_den.remove(by_symbol[0])
             sep = " " if self.d.latex else ""
             den = f"{coeff.q}{sep}{self(by_symbol[0].base)}"
+            den = den if self.d.latex else f"({den})"
             pieces.append((1, self.d.frac(str(coeff.p), den)))
             coeff = sp.S.One
         if coeff != 1:
@@ -271,7 +274,8 @@ class _Printer:
                 bottom = self(complex_den[0])
             else:
                 bottom = self.d.times().join(self._factor(a) for a in complex_den)
-            pieces.append((6 if on_top else 3, self.d.frac(top, bottom)))
+            # 1/f_k sits next to the indicator; 1/(1 - sigma) after the factor it divides
+            pieces.append((6 if on_top else 7.6, self.d.frac(top, bottom)))
         for a in num:
             s = self(a)
             if isinstance(a, (sp.Add, sp.MatAdd)):
@@ -324,6 +328,8 @@ def _factor_rank(a) -> int:
         return 8 if str(a.variables[0]).startswith("z") else 8.5
     if isinstance(a, sp.Sum):
         return 5
+    if isinstance(a, sp.log):
+        return 7.5  # (1 - y_i) log(1 - sigma), as binary cross-entropy is written
     if isinstance(a, (sp.MatrixSymbol, sp.Transpose)):
         return 6
     return 4

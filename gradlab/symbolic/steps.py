@@ -94,8 +94,8 @@ class Verification:
     >>> report = gradlab.derive("softmax_dz", n_classes=3).verify()
     >>> report.ok
     True
-    >>> [v.method for v in report.steps][:2]
-    ['numeric', 'numeric']
+    >>> print(report.result.method, report.steps[1].method)
+    finite differences numeric
     """
 
     topic: str
@@ -233,6 +233,24 @@ class Derivation:
         tag = f" \\tag{{{self.tag}}}" if self.tag else ""
         return f"\\begin{{aligned}}\n{body}\n\\end{{aligned}}{tag}"
 
+    def to_image(self, path, dpi: int = 200, **kwargs):
+        """Save the derivation, typeset one step per line, as an image (PNG, SVG, PDF ...).
+
+        Keyword arguments go to :func:`gradlab.symbolic.render_to_figure`.
+
+        Examples
+        --------
+        >>> import gradlab, pathlib, tempfile
+        >>> out = pathlib.Path(tempfile.mkdtemp()) / "eq2.png"
+        >>> gradlab.derive("softmax_jacobian").to_image(out) == out
+        True
+        """
+        from gradlab.symbolic.figure import render_to_figure
+
+        fig = render_to_figure(self, **kwargs)
+        fig.savefig(path, dpi=dpi, facecolor="white")
+        return path
+
     def _repr_latex_(self) -> str:
         return f"$$\n{self.to_latex()}\n$$"
 
@@ -241,7 +259,7 @@ class Derivation:
         for n, step in enumerate(self.steps, 1):
             lines.append(f"{n}. {step.reason}")
             lines.append("")
-            lines.append(f"   $$\\displaystyle {step.latex}$$")
+            lines.append(f"   $${step.latex}$$")
             lines.append("")
         return "\n".join(lines)
 

@@ -53,6 +53,8 @@ class _Evaluator:
         self.cache: dict = {}
 
     def values(self, expr, n: int) -> np.ndarray:
+        if hasattr(self.model, "canonical"):
+            expr = self.model.canonical(expr)
         key = (expr, n)
         if key not in self.cache:
             shape = self.grids[n][2]
@@ -72,13 +74,16 @@ class _Evaluator:
         symbols, arrays, shape, _, namespace = self.grids[n]
         if hasattr(self.model, "to_numeric"):
             concrete = self.model.to_numeric(concrete)
-        concrete = concrete.replace(sp.KroneckerDelta, _KD)
+        # SymPy prints KroneckerDelta as a Python conditional, which arrays cannot use.
+        concrete = concrete.xreplace({a: _KD(*a.args) for a in concrete.atoms(sp.KroneckerDelta)})
         fn = sp.lambdify(symbols, concrete, modules=[namespace, *_MODULES])
         with np.errstate(all="ignore"):
             return np.broadcast_to(np.asarray(fn(*arrays), dtype=float), shape)
 
 
 def _symbolically_equal(model, a, b, n) -> bool:
+    if a.has(sp.Derivative) or b.has(sp.Derivative):
+        return False  # expand() leaves derivatives unevaluated: it could not close the gap
     try:
         return sp.expand(model.expand_definitions(a, n) - model.expand_definitions(b, n)) == 0
     except _EVALUATION_ERRORS:  # an unprovable case is not a failure: the numeric check decides

@@ -316,7 +316,7 @@ def linear_dw(n_classes=None, l2=False) -> Derivation:
         lhs=sp.Derivative(J, w_vec),
     )
     rhs = rules.evaluate_derivatives(rhs, lambda e: isinstance(e.expr, Dot))
-    lines.add(rhs, "∂(wᵀx_i)/∂w = x_i", "derivative of wᵀx")
+    lines.add(rhs, "∂(wᵀx_i)/∂w = x_i", "inner derivative")
     rhs = rules.pull_constants_out_of_sums(rhs)
     result = lines.add(rhs, "take the 2 out of the sum: 2/(2m) = 1/m", "cancel")
     X = sp.MatrixSymbol("X", m, d)
