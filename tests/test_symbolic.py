@@ -334,6 +334,17 @@ def test_text_and_notebook_renderings():
     assert html.count("<tr>") == len(d.steps) + 2
 
 
+def test_ipython_displays_markdown_latex_and_readable_text():
+    formatters = pytest.importorskip("IPython.core.formatters")
+    d = gradlab.derive("logistic_dw", l2=True)
+    shown, _ = formatters.DisplayFormatter().format(d)
+    assert {"text/markdown", "text/latex", "text/plain"} <= set(shown)
+    assert shown["text/plain"] == str(d)
+    assert "\\nabla_{\\mathbf{w}} J" in shown["text/latex"]
+    report, _ = formatters.DisplayFormatter().format(d.verify())
+    assert "all steps hold" in report["text/plain"] and "<table>" in report["text/html"]
+
+
 # ----------------------------------------------------------------------------- CLI
 
 

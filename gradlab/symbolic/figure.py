@@ -74,7 +74,8 @@ def render_to_figure(derivation, ax=None, fontsize=14, reasons=True):
         w_rhs, h_rhs = extent(f"$= {rhs}$", fontsize)
         w_reason, h_reason = extent(reason, small, style="italic") if reasons else (0, 0)
         heights.append((h_rhs, h_reason))
-        width = max(width, lhs_width + 0.1 + w_rhs, lhs_width + 0.1 + w_reason)
+        # the reason is indented 0.35 in past the "=", the right-hand side 0.05 in
+        width = max(width, lhs_width + 0.2 + w_rhs, lhs_width + 0.45 + w_reason)
     title_h = extent(derivation.title, fontsize)[1]
     total = margin * 2 + title_h + gap * 2 + sum(h + r + gap * 2 for h, r in heights)
     fig.set_size_inches(width + 2 * margin, total)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from gradlab.symbolic.notation import Exp
+from gradlab.symbolic.notation import Exp, m
 
 __all__ = ["to_latex", "to_unicode"]
 
@@ -311,10 +311,10 @@ def _split_condition(body, v):
 
 def _factor_rank(a) -> int:
     """Where a factor goes in a product: the lecture writes 1/m, I(.), 1/f, f, (..), d/dz, x."""
-    if a.is_Pow and a.exp == -1 and isinstance(a.base, sp.Symbol):
+    if a.is_Pow and a.exp == -1 and a.base == m:
         return 1
-    if isinstance(a, sp.KroneckerDelta):
-        return 2
+    if isinstance(a, sp.KroneckerDelta) or _is_label(a):
+        return 2  # the label first: I(y_i = j) (1/f_j) ..., y_i (1/sigma) ...
     if a.is_Pow and a.exp.is_negative:
         return 3
     if (isinstance(a, sp.Indexed) and a.base.label.name in _BOLD) or (

@@ -116,6 +116,9 @@ class Verification:
         head = f"verification of {self.topic}: {'all steps hold' if self.ok else 'FAILED'}"
         return "\n".join([head, *(f"  {v}" for v in (*self.steps, self.result))])
 
+    def _repr_pretty_(self, p, cycle) -> None:
+        p.text(str(self))
+
     def _repr_html_(self) -> str:
         rows = "".join(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.1e}</td><td>{}</td></tr>".format(
@@ -273,6 +276,10 @@ class Derivation:
             lines.append(f"  {lhs:>{width}} = {to_unicode(step.rhs)}")
             lines.append(f"  {'':>{width}}   ({step.reason})")
         return "\n".join(lines)
+
+    def _repr_pretty_(self, p, cycle) -> None:
+        # IPython's plain-text display (terminal, Jupyter console): the readable version
+        p.text(str(self))
 
     def __repr__(self) -> str:
         c = "C" if self.n_classes is None else self.n_classes

@@ -36,6 +36,7 @@ from gradlab.symbolic.notation import (
     w_vec,
     x,
     y,
+    y_i,
     z,
     zeta,
 )
@@ -111,12 +112,11 @@ def softmax_dw(n_classes=None, l2=False) -> Derivation:
         lhs=J,
     )
     # eq (2), from its own derivation, for sample i: y_i -> y[i], f_k -> f_k(x_i)
-    from gradlab.symbolic.notation import f as f_base
-    from gradlab.symbolic.notation import y_i
-
     eq2 = derive("softmax_dz", n_classes=n_classes).result
-    eq2 = eq2.xreplace({y_i: y[i], f_base[k]: f[i, k]})
-    logit = lambda s: z[s, k]
+    eq2 = eq2.xreplace({y_i: y[i], f[k]: f[i, k]})
+
+    def logit(sample):
+        return z[sample, k]
 
     note = "; (λ/2) Σ_c w_cᵀw_c contributes λ w_k" if l2 else ""
     rhs = _chain_through_logit(lines, loss, w[k], logit, note)
@@ -144,14 +144,8 @@ def softmax_dw(n_classes=None, l2=False) -> Derivation:
     Y = sp.MatrixSymbol("Y", m, n)
     W = sp.MatrixSymbol("W", d, n)
     stacked = rules.stack_samples(
-        result_w.xreplace({lam * w[k]: 0}) if l2 else result_w,
-        i,
-        lambda s: x[s],
-        {f[i, k]: F, indicator(y[i], k): Y},
-        X,
-    )
-    if l2:
-        stacked = stacked + lam * W
+        result_w, i, lambda s: x[s], {f[i, k]: F, indicator(y[i], k): Y}, X
+    ).xreplace({w[k]: W})
     lines.add(
         stacked,
         "stack the columns w_k into W: row i of X is x_iᵀ, F holds f_k(x_i), "
@@ -274,14 +268,8 @@ def logistic_dw(n_classes=None, l2=False) -> Derivation:
     s_vec = sp.MatrixSymbol("s_Xw", m, 1)
     y_vec = sp.MatrixSymbol("y_vec", m, 1)
     stacked = rules.stack_samples(
-        result - lam * w_vec if l2 else result,
-        i,
-        lambda s: x[s],
-        {Sigmoid(z[i]): s_vec, y[i]: y_vec},
-        X,
-    )
-    if l2:
-        stacked = stacked + lam * sp.MatrixSymbol("w", d, 1)
+        result, i, lambda s: x[s], {Sigmoid(z[i]): s_vec, y[i]: y_vec}, X
+    ).xreplace({w_vec: sp.MatrixSymbol("w", d, 1)})
     lines.add(
         stacked,
         "stack the samples: row i of X is x_iᵀ, σ(Xw + b) and y hold σ(z_i) and y_i",
@@ -323,14 +311,8 @@ def linear_dw(n_classes=None, l2=False) -> Derivation:
     wm = sp.MatrixSymbol("w", d, 1)
     y_vec = sp.MatrixSymbol("y_vec", m, 1)
     stacked = rules.stack_samples(
-        result - lam * w_vec if l2 else result,
-        i,
-        lambda s: x[s],
-        {Dot(w_vec, x[i]): X * wm, y[i]: y_vec},
-        X,
-    )
-    if l2:
-        stacked = stacked + lam * wm
+        result, i, lambda s: x[s], {Dot(w_vec, x[i]): X * wm, y[i]: y_vec}, X
+    ).xreplace({w_vec: wm})
     lines.add(
         stacked,
         "stack the samples: row i of X is x_iᵀ, so Xw holds the wᵀx_i and y the y_i",
