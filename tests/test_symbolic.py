@@ -231,6 +231,14 @@ def test_every_topic_verifies(topic):
     assert report.result.method == "finite differences"
 
 
+def test_eq2_for_general_C_is_proved_by_sympy_and_written_out_C_is_checked_numerically():
+    general = gradlab.derive("softmax_dz").verify()
+    assert [v.method for v in general.steps] == ["symbolic"] * len(general.steps)
+    written_out = gradlab.derive("softmax_dz", n_classes=5).verify()
+    assert {v.method for v in written_out.steps[1:]} == {"numeric"}
+    assert all("C = 5" in v.detail for v in written_out.steps[1:])
+
+
 @pytest.mark.parametrize("topic", ["softmax_dw", "logistic_dw", "linear_dw"])
 def test_l2_variants_verify(topic):
     report = gradlab.derive(topic, l2=True).verify()

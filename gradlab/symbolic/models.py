@@ -76,6 +76,10 @@ class OneSample:
             e = e.xreplace({J_i: self.loss(n)})
         return e.replace(_is_f, lambda a: softmax_definition(a.indices[-1], n))
 
+    def assumptions(self, n):
+        """Every label and class index lies in ``1..C``."""
+        return sp.And(*(sp.Q.ge(s, 1) & sp.Q.le(s, n) for s in self.index_symbols))
+
     def instantiate(self, expr, n: int):
         """``expr`` for ``C = n``: definitions in, sums written out, derivatives taken.
 
