@@ -392,3 +392,34 @@ def test_render_to_figure_and_to_image(tmp_path):
     assert symbolic.render_to_figure(d, ax=ax, reasons=False) is fig2
     # the title, the two left-hand sides (J_i and dJ_i/dz_k), one right-hand side per step
     assert len(ax.texts) == 1 + 2 + len(d.steps)
+
+
+# ----------------------------------------------------------------------------- rules
+
+
+def test_rules_refuse_moves_they_cannot_justify():
+    from gradlab.symbolic import rules
+    from gradlab.symbolic.notation import Exp, indicator
+
+    neq = sp.Sum(indicator(y_i, j) * f[j] * (1 - sp.KroneckerDelta(j, k)), (j, 1, 4))
+    with pytest.raises(ValueError, match="no term j = k"):
+        rules.join_split_sum(f[k] + neq, k)  # the j = k term would be I(y_i = k) f_k
+    joined = rules.join_split_sum(indicator(y_i, k) * f[k] + neq, k)
+    assert joined == sp.Sum(indicator(y_i, j) * f[j], (j, 1, 4))
+
+    good = sum(sp.KroneckerDelta(c_, k) * Exp(z[c_]) for c_ in (1, 2, 3))
+    assert rules.sift_written_out(good, z[k]) == Exp(z[k])
+    with pytest.raises(ValueError):
+        rules.sift_written_out(sp.KroneckerDelta(1, k) * Exp(z[2]), z[k])
+    with pytest.raises(ValueError, match=r"1\.\.C"):
+        rules.sift_written_out(sp.KroneckerDelta(2, k) * Exp(z[2]), z[k])
+
+
+def test_one_hot_rule_only_removes_sums_of_the_indicator_times_a_constant():
+    from gradlab.symbolic import rules
+    from gradlab.symbolic.notation import indicator
+
+    constant = sp.Sum(indicator(y_i, j) * f[k], (j, 1, 3))
+    assert rules.one_hot_sum(constant, y_i) == f[k]
+    varying = sp.Sum(indicator(y_i, j) * f[j], (j, 1, 3))
+    assert rules.one_hot_sum(varying, y_i) == varying

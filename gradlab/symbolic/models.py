@@ -12,7 +12,33 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from gradlab.symbolic.notation import C, J_i, f, j, k, softmax_definition, y_i, z
+from gradlab.symbolic.notation import (
+    C,
+    Dot,
+    J,
+    J_i,
+    J_sample,
+    Sigmoid,
+    b,
+    b_scalar,
+    f,
+    grad_W,
+    grad_w,
+    j,
+    k,
+    label,
+    lam,
+    m,
+    sigma,
+    softmax_definition,
+    w,
+    w_vec,
+    x,
+    y,
+    y_i,
+    z,
+    zeta,
+)
 
 GENERAL_SIZES = (2, 3, 4, 5, 6)
 
@@ -140,8 +166,6 @@ class BinarySample:
         return (2,)
 
     def expand_definitions(self, expr, n):
-        from gradlab.symbolic.notation import J_i, sigma, zeta
-
         e = expr.xreplace({J_i: self.loss()}) if expr.has(J_i) else expr
         return e.xreplace({sigma: 1 / (1 + sp.exp(-zeta))})
 
@@ -149,8 +173,6 @@ class BinarySample:
         return self.expand_definitions(expr, n).doit()
 
     def points(self, n: int, rng: np.random.Generator, n_points: int):
-        from gradlab.symbolic.notation import label, zeta
-
         logits = rng.normal(scale=2.0, size=n_points)
         shape = (n_points, 2)
         arrays = [logits.reshape(-1, 1), np.arange(2).reshape(1, 2)]
@@ -207,16 +229,11 @@ class Dataset:
         return expr
 
     # -- meaning of the symbols -------------------------------------------------
-    def _classes(self, n):
-        return range(1, n + 1) if self.kind == "softmax" else (None,)
-
     def _w(self, a, t):
         return self.Wn[t, a] if self.kind == "softmax" else self.Wn[t, 1]
 
     def _vector(self, v):
         """The components of a vector symbol, or None if ``v`` is not a vector."""
-        from gradlab.symbolic.notation import w, w_vec, x
-
         if isinstance(v, sp.Indexed) and v.base == x:
             return [self.Xn[v.indices[0], t] for t in range(1, D_FEATURES + 1)]
         if isinstance(v, sp.Indexed) and v.base == w:
@@ -232,8 +249,6 @@ class Dataset:
         return s + (self.Bn[a] if self.kind == "softmax" else self.Bn[1])
 
     def _definitions(self, expr, n):
-        from gradlab.symbolic.notation import C, J, J_sample, f, m, y, z
-
         e = expr.xreplace({J: self.definition}) if expr.has(J) else expr
         e = e.xreplace({C: n, m: M_SAMPLES})
         e = _swap(e, J_sample, lambda a: self.sample_loss(a.indices[0], n))
@@ -249,22 +264,17 @@ class Dataset:
         return expand_sums(e)
 
     def sample_loss(self, i_, n):
-        from gradlab.symbolic.notation import f, z
-
         if self.kind == "softmax":
             return -sp.Add(
                 *(sp.KroneckerDelta(self.Yn[i_], a) * sp.log(f[i_, a]) for a in range(1, n + 1))
             )
-        zi = z[i_]
         if self.kind == "logistic":
-            s = 1 / (1 + sp.exp(-zi))
+            s = 1 / (1 + sp.exp(-z[i_]))
             return -(self.Yn[i_] * sp.log(s) + (1 - self.Yn[i_]) * sp.log(1 - s))
-        return (zi - self.Yn[i_]) ** 2
+        raise ValueError("linear regression writes its loss out; it has no J_i")
 
     def _parameters(self, e):
         """Write the logits, dot products and vectors out in the components of W, X, b."""
-        from gradlab.symbolic.notation import Dot, Sigmoid, b, b_scalar, w_vec, z
-
         # One xreplace, top-down: a dot product is replaced whole, so the vectors inside
         # it are not read as bare components.
         mapping = {w_vec: self._w(None, self.comp), b_scalar: self.Bn[1]}
@@ -286,16 +296,12 @@ class Dataset:
 
     def _component(self, v):
         """A bare vector ``x_i``, ``w_k`` or ``w`` read at the grid's feature ``l``."""
-        from gradlab.symbolic.notation import x
-
         if isinstance(v, sp.Indexed) and v.base == x:
             return self.Xn[v.indices[0], self.comp]
         return self._w(v.indices[0] if isinstance(v, sp.Indexed) else None, self.comp)
 
     def to_numeric(self, expr):
         """Table look-ups ``_X(i, l)`` ... in place of ``Xn[i, l]`` for lambdify."""
-        from gradlab.symbolic.notation import lam
-
         names = {self.Xn: "_X", self.Wn: "_W", self.Bn: "_B", self.Yn: "_Y"}
         mapping = {lam: LAMBDA}
         for a in expr.atoms(sp.Indexed):
@@ -305,8 +311,6 @@ class Dataset:
 
     def canonical(self, expr):
         """The gradient matrix is checked entry by entry as dJ/dW[l, k] on the grid."""
-        from gradlab.symbolic.notation import J, grad_W, grad_w, k, w, w_vec
-
         if expr == grad_W:
             return sp.Derivative(J, w[k])
         if expr == grad_w:
@@ -314,8 +318,6 @@ class Dataset:
         return expr
 
     def _derivative(self, D):
-        from gradlab.symbolic.notation import b, b_scalar, w, w_vec, z
-
         expr, var = D.expr, D.variables[0]
         if isinstance(var, sp.Indexed) and var.base == z:
             return sp.diff(expr, var)
@@ -331,8 +333,6 @@ class Dataset:
         raise ValueError(f"cannot differentiate with respect to {var}")
 
     def _matrices(self, e, n):
-        from gradlab.symbolic.notation import C, Sigmoid, f, m, z
-
         M, D = M_SAMPLES, D_FEATURES
         e = e.xreplace({m: M, C: n})
         table = {}
@@ -367,8 +367,6 @@ class Dataset:
 
     # -- the grid ----------------------------------------------------------------
     def points(self, n: int, rng: np.random.Generator, n_points: int):
-        from gradlab.symbolic.notation import k
-
         P, M, D = n_points, M_SAMPLES, D_FEATURES
         ncol = n if self.kind == "softmax" else 1
         X = rng.normal(size=(P, M + 1, D + 1))  # index 0 unused: the note counts from 1

@@ -14,14 +14,20 @@ from gradlab.symbolic.notation import Exp
 
 __all__ = [
     "chain_rule",
+    "drop_delta_in_neq_sums",
+    "evaluate_derivatives",
     "join_split_sum",
     "on_sums",
     "one_hot_sum",
+    "pull_constants_out_of_sums",
     "pull_sign_out_of_sums",
     "quotient_rule",
     "rewrite_exp_as_f",
     "sift",
+    "sift_written_out",
     "split_sum",
+    "stack_samples",
+    "through_logit",
 ]
 
 
@@ -91,20 +97,29 @@ def quotient_rule(derivative: sp.Derivative, definitions: dict, total):
     u = fraction * total
     du = sp.diff(u, var)
     dv = sp.diff(total, var)
-    if isinstance(total, sp.Sum):
-        dv = sift(dv, var.indices[-1])
-    else:  # C written out: only the term of class k depends on z_k
-        dv = sp.expand(dv).xreplace(
-            {d: 0 for d in dv.atoms(sp.KroneckerDelta) if var.indices[-1] not in d.args}
-        )
-        dv = _collapse_written_out(dv, var)
+    k = var.indices[-1]
+    dv = sift(dv, k) if isinstance(total, sp.Sum) else sift_written_out(dv, var)
     return du / total - u * dv / total**2
 
 
-def _collapse_written_out(dv, var):
-    # sum_c I(c = k) exp(z_c) with c = 1..C written out: every term is I(c = k) exp(z_c)
-    # and together they are exp(z_k) for any k in 1..C.
-    return Exp(var) if dv != 0 else dv
+def sift_written_out(terms, var):
+    """``I(1 = k) exp(z_1) + ... + I(C = k) exp(z_C) = exp(z_k)`` for ``k`` in ``1..C``.
+
+    The written-out form of :func:`sift`; every term must have that shape.
+    """
+    k = var.indices[-1]
+    seen = set()
+    for term in sp.Add.make_args(sp.expand(terms)):
+        deltas = [a for a in sp.Mul.make_args(term) if isinstance(a, sp.KroneckerDelta)]
+        if len(deltas) != 1 or k not in deltas[0].args:
+            raise ValueError(f"sift_written_out: {term} is not I(c = k) g(c)")
+        c_ = deltas[0].args[0] if deltas[0].args[1] == k else deltas[0].args[1]
+        if term / deltas[0] != Exp(var).xreplace({k: c_}):
+            raise ValueError(f"sift_written_out: {term} is not I(c = k) exp(z_c)")
+        seen.add(int(c_))
+    if seen != set(range(1, len(seen) + 1)):
+        raise ValueError("sift_written_out: the classes are not 1..C")
+    return Exp(var)
 
 
 def rewrite_exp_as_f(expr, f_of, total, indices):
