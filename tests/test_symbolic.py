@@ -312,6 +312,7 @@ def test_derivations_lists_the_fixed_topics():
         ({"topic": "softmax"}, ValueError, "topic must be one of"),
         ({"topic": 3}, TypeError, "topic must be a string"),
         ({"topic": "softmax_dz", "n_classes": 1}, ValueError, "n_classes must be between 2"),
+        ({"topic": "softmax_dz", "n_classes": 21}, ValueError, "between 2 and 20"),
         ({"topic": "softmax_dz", "n_classes": 2.5}, TypeError, "n_classes must be an integer"),
         ({"topic": "softmax_dz", "n_classes": True}, TypeError, "n_classes must be an integer"),
         ({"topic": "softmax_dz", "l2": 0.1}, TypeError, "l2 must be True or False"),
@@ -323,6 +324,14 @@ def test_derivations_lists_the_fixed_topics():
 def test_bad_arguments_get_clear_errors(kwargs, error, message):
     with pytest.raises(error, match=message):
         gradlab.derive(**kwargs)
+
+
+def test_verify_arguments_are_checked():
+    d = gradlab.derive("softmax_jacobian")
+    with pytest.raises(ValueError, match="n_points must be a positive integer"):
+        d.verify(n_points=0)
+    with pytest.raises(TypeError, match="seed must be an integer"):
+        d.verify(seed="zero")
 
 
 def test_numpy_integer_classes_are_accepted():

@@ -14,6 +14,8 @@ from gradlab.symbolic.render import to_latex, to_unicode
 from gradlab.symbolic.steps import Derivation, Step, StepVerdict, Verification
 from gradlab.symbolic.topics import TOPICS
 
+MAX_CLASSES = 20
+
 __all__ = [
     "Derivation",
     "Step",
@@ -76,8 +78,11 @@ def derive(topic, n_classes=None, l2=False) -> Derivation:
         ):
             raise TypeError(f"n_classes must be an integer >= 2 or None; got {n_classes!r}")
         n_classes = int(n_classes.__index__())
-        if not 2 <= n_classes <= 50:
-            raise ValueError(f"n_classes must be between 2 and 50 (or None); got {n_classes}")
+        if not 2 <= n_classes <= MAX_CLASSES:
+            raise ValueError(
+                f"n_classes must be between 2 and {MAX_CLASSES}, or None for a general C "
+                f"(past {MAX_CLASSES} the written-out sums are unreadable); got {n_classes}"
+            )
     if not isinstance(l2, bool):
         raise TypeError(f"l2 must be True or False; got {l2!r}")
     builder, _ = TOPICS[topic]

@@ -34,8 +34,8 @@ class Step:
     >>> step = gradlab.derive("softmax_dz").steps[-1]
     >>> print(step.rule)
     one-hot sum
-    >>> step.latex
-    '\\\\frac{\\\\partial J_{i}}{\\\\partial z_{k}} = f_{k} - \\\\mathbb{I}(y_{i} = k)'
+    >>> print(step.latex)
+    \\frac{\\partial J_{i}}{\\partial z_{k}} = f_{k} - \\mathbb{I}(y_{i} = k)
     """
 
     expr: sp.Equality
@@ -204,6 +204,10 @@ class Derivation:
         """
         from gradlab.symbolic.verify import verify
 
+        if isinstance(n_points, bool) or not isinstance(n_points, int) or n_points < 1:
+            raise ValueError(f"n_points must be a positive integer; got {n_points!r}")
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise TypeError(f"seed must be an integer; got {seed!r}")
         return verify(self, n_points=n_points, seed=seed)
 
     # ----------------------------------------------------------------- rendering
