@@ -92,6 +92,7 @@ class OneSample:
     def __init__(self, loss, reference: str = "loss"):
         self.loss = loss
         self.reference = reference
+        self.cache_key = ("one sample", loss.__module__, loss.__qualname__, reference)
 
     def sizes(self, n_classes):
         return GENERAL_SIZES if n_classes is None else (n_classes,)
@@ -161,6 +162,7 @@ class BinarySample:
 
     def __init__(self, loss):
         self.loss = loss
+        self.cache_key = ("binary sample", loss.__module__, loss.__qualname__)
 
     def sizes(self, n_classes):
         return (2,)
@@ -217,6 +219,7 @@ class Dataset:
         self.Bn = sp.IndexedBase("Bn")
         self.Yn = sp.IndexedBase("Yn")
         self.comp = sp.Symbol("l_", integer=True, positive=True)  # the feature on the grid
+        self.cache_key = ("data set", kind, l2, definition)
 
     def sizes(self, n_classes):
         if self.kind != "softmax":

@@ -37,6 +37,22 @@ _EVALUATION_ERRORS = (
 
 _SIMPLIFY_OPS = 60  # simplify() only small leftovers: on large ones it takes seconds
 
+# SymPy expressions are immutable, so what is derived from them can be kept between
+# verify() calls: the concrete instances and the symbolic verdicts. Bounded, since a
+# student editing steps in a loop creates new keys.
+_CACHE_LIMIT = 2048
+_INSTANCES: dict = {}
+_PROOFS: dict = {}
+
+
+def _remember(cache: dict, key, compute):
+    if key not in cache:
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        cache[key] = compute()
+    return cache[key]
+
+
 _KD = sp.Function("_kd")
 _MODULES = [{"_kd": lambda a, b: np.equal(a, b).astype(float), "Exp": np.exp}, "numpy"]
 
@@ -63,7 +79,11 @@ class _Evaluator:
         key = (expr, n)
         if key not in self.cache:
             shape = self.grids[n][2]
-            concrete = self.model.instantiate(expr, n)
+            concrete = _remember(
+                _INSTANCES,
+                (self.model.cache_key, expr, n),
+                lambda: self.model.instantiate(expr, n),
+            )
             if isinstance(concrete, sp.MatrixBase):
                 # Entry (r, q) of a d x C matrix is dJ/dW[r, q]: feature r, class q.
                 out = np.empty(shape)
@@ -87,6 +107,10 @@ class _Evaluator:
 
 
 def _symbolically_equal(model, a, b, n) -> bool:
+    return _remember(_PROOFS, (model.cache_key, a, b, n), lambda: _prove(model, a, b, n))
+
+
+def _prove(model, a, b, n) -> bool:
     """Try to prove ``a == b`` with SymPy alone.
 
     With the abbreviations replaced by their definitions, ``doit`` evaluates the
