@@ -171,6 +171,10 @@ class BinarySample:
         e = expr.xreplace({J_i: self.loss()}) if expr.has(J_i) else expr
         return e.xreplace({sigma: 1 / (1 + sp.exp(-zeta))})
 
+    def assumptions(self, n):
+        """The logit is real; the label enters polynomially, so no range is needed."""
+        return sp.Q.real(zeta)
+
     def instantiate(self, expr, n: int):
         return self.expand_definitions(expr, n).doit()
 
