@@ -4,7 +4,9 @@ A step is first tried symbolically: with the abbreviations replaced by their
 definitions, SymPy evaluates the difference of the two sides (``doit``), the
 ``Piecewise`` guards that Kronecker-delta sums come back with are removed under
 the model's assumptions (every index in ``1..C``), and the difference must expand
-to zero. For a general ``C`` this proves every step of eq (2). Where SymPy cannot
+to zero (or cancel, for the sigmoid's rational functions of ``exp(z)``). For a
+general ``C`` this proves every step of eq (2), of the softmax Jacobian and of the
+logistic ``dJ_i/dz``. Where SymPy cannot
 close the gap (a ``C`` written out, the data-set steps of eq (3)), both sides are
 instantiated for concrete sizes (``C = 2..6`` for a general ``C``), lambdified
 and compared at random points for every label and index.
