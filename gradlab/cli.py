@@ -170,6 +170,40 @@ def _gradcheck(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _derive(args: argparse.Namespace) -> int:
+    """Print a step-by-step derivation (Unicode, or LaTeX with --latex), or list the topics."""
+    from gradlab import symbolic
+
+    if args.list or args.topic is None:
+        print("topics (gradlab derive TOPIC [--classes C] [--l2] [--latex] [--verify]):")
+        for name, description in symbolic.derivations().items():
+            print(f"  {name:<17} {description}")
+        return 0
+    try:
+        derivation = symbolic.derive(args.topic, n_classes=args.classes, l2=args.l2)
+    except (TypeError, ValueError) as exc:
+        print(f"gradlab derive: error: {exc}", file=sys.stderr)
+        return 2
+    print(derivation.to_latex() if args.latex else derivation)
+    if args.verify:
+        report = derivation.verify()
+        print()
+        print(report)
+        return 0 if report.ok else 1
+    return 0
+
+
+def _tour(args: argparse.Namespace) -> int:
+    from gradlab.tour import tour
+
+    try:
+        tour(args.out, seed=args.seed)
+    except RuntimeError as exc:
+        print(f"gradlab tour: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gradlab",
@@ -177,6 +211,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"gradlab {gradlab.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser(
+        "tour", help="the whole story: derive eq (2), check gradients, train, write figures"
+    )
+    p.add_argument("--out", default="figures", help="output folder (default figures/)")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(handler=_tour)
 
     p = sub.add_parser("selfcheck", help="check the model's gradient against finite differences")
     p.add_argument("--seed", type=int, default=0)
@@ -240,9 +281,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(handler=_gradcheck)
 
-    p = sub.add_parser("tour", help="the whole story: derive, check, train, plot")
-    p.add_argument("--seed", type=int, default=0)
-    p.set_defaults(handler=_selfcheck)
+    p = sub.add_parser("derive", help="derive a gradient step by step with SymPy (eq 2, eq 3, ...)")
+    p.add_argument("topic", nargs="?", help="what to derive; omit (or --list) to list the topics")
+    p.add_argument(
+        "--classes",
+        type=int,
+        default=None,
+        metavar="C",
+        help="write the derivation out for C classes (default: a general C)",
+    )
+    p.add_argument("--l2", action="store_true", help="add the L2 penalty (lambda/2)||W||^2")
+    p.add_argument("--latex", action="store_true", help="print LaTeX instead of Unicode")
+    p.add_argument("--verify", action="store_true", help="check every step and print verdicts")
+    p.add_argument("--list", action="store_true", help="list the topics")
+    p.set_defaults(handler=_derive)
+
     return parser
 
 

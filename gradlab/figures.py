@@ -112,6 +112,76 @@ _IRIS_NAMES = [
 _L2 = 1e-2  # iris comparisons: lambda = 0.01, as in the scikit-learn check of the tests
 
 
+# ----------------------------------------------------------------------------- derivations
+
+
+def _derivation(out: Path, topic: str, name: str, **kw) -> Path:
+    from gradlab.symbolic import derive
+
+    derivation = derive(topic, **kw)
+    if not derivation.verify().ok:  # never typeset a derivation that does not hold
+        raise RuntimeError(f"the derivation {topic!r} failed its verification")
+    return derivation.to_image(out / f"{name}.png")
+
+
+@register("softmax_dz")
+def softmax_dz(out: Path) -> Path:
+    """Eq (2), dJ_i/dz_k = f_k - I(y_i = k), typeset step by step with justifications."""
+    return _derivation(out, "softmax_dz", "softmax_dz")
+
+
+@register("softmax_dw")
+def softmax_dw(out: Path) -> Path:
+    """Eq (3), dJ/dw_k, the bias gradient and the matrix form, typeset step by step."""
+    return _derivation(out, "softmax_dw", "softmax_dw")
+
+
+@register("softmax_jacobian")
+def softmax_jacobian(out: Path) -> Path:
+    """The softmax Jacobian df_j/dz_k = f_j (I(j = k) - f_k) by the quotient rule."""
+    return _derivation(out, "softmax_jacobian", "softmax_jacobian")
+
+
+# ----------------------------------------------------------------------------- gradient checks
+
+
+@register("step_size_sweep")
+def step_size_sweep(out: Path) -> Path:
+    """Forward, central and complex-step error against h: truncation versus round-off."""
+    import numpy as np
+
+    from gradlab.model import gradient, loss
+    from gradlab.numeric import step_size_sweep as sweep
+    from gradlab.plots import lecture_style
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 3)), rng.integers(0, 3, size=40)
+    W, b = rng.normal(size=(3, 3)), np.zeros(3)
+    result = sweep(lambda W: loss(W, b, X, y), lambda W: gradient(W, b, X, y)[0], W)
+    with lecture_style():
+        fig, (ax,) = _figure(width=8.0, height=5.2)
+        result.plot(ax=ax)
+        return _save(fig, out / "step_size_sweep.png")
+
+
+@register("gradient_check_report")
+def gradient_check_report(out: Path) -> Path:
+    """Per-entry errors of a gradient with one wrong entry, as check_gradient reports them."""
+    import numpy as np
+
+    from gradlab.numeric import check_softmax_gradient
+    from gradlab.numeric.examples import STUDENT_GRADIENTS
+    from gradlab.plots import lecture_style
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 4)), rng.integers(0, 3, size=40)
+    report = check_softmax_gradient(STUDENT_GRADIENTS["one-entry"], X, y)
+    with lecture_style():
+        fig, axes = _figure(ncols=2, width=5.0, height=4.2)
+        report.plot(ax=axes)
+        return _save(fig, out / "gradient_check_report.png")
+
+
 # ----------------------------------------------------------------------------- gradlab's own
 
 

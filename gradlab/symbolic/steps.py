@@ -1,0 +1,300 @@
+"""The records of a derivation: :class:`Step`, :class:`Derivation` and :class:`Verification`."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+from typing import Any
+
+import sympy as sp
+
+from gradlab.symbolic.render import to_latex, to_unicode
+
+__all__ = ["Derivation", "Step", "StepVerdict", "Verification"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    """One line of a derivation: ``lhs = rhs`` and why it holds.
+
+    Parameters
+    ----------
+    expr : sympy.Eq
+        The equation of this line; ``expr.lhs`` is the quantity being derived
+        (``J_i``, ``dJ_i/dz_k``, ...), ``expr.rhs`` its value at this point.
+    reason : str
+        The justification in words.
+    rule : str
+        A short name of the rewrite rule that produced the line (shown next to
+        it in :meth:`Derivation.to_latex`).
+
+    Examples
+    --------
+    >>> import gradlab
+    >>> step = gradlab.derive("softmax_dz").steps[-1]
+    >>> print(step.rule)
+    one-hot sum
+    >>> print(step.latex)
+    \\frac{\\partial J_{i}}{\\partial z_{k}} = f_{k} - \\mathbb{I}(y_{i} = k)
+    """
+
+    expr: sp.Equality
+    reason: str
+    rule: str = ""
+
+    @property
+    def lhs(self):
+        """The quantity this line is about."""
+        return self.expr.lhs
+
+    @property
+    def rhs(self):
+        """Its value at this point of the derivation."""
+        return self.expr.rhs
+
+    @property
+    def latex(self) -> str:
+        """``lhs = rhs`` as LaTeX (valid MathJax and matplotlib-mathtext input)."""
+        return to_latex(self.expr)
+
+    def __str__(self) -> str:
+        return f"{to_unicode(self.expr)}    [{self.reason}]"
+
+    def _repr_latex_(self) -> str:
+        # Jupyter shows the line typeset in the lecture's notation, not SymPy's default
+        return f"$\\displaystyle {self.latex}$"
+
+
+@dataclasses.dataclass(frozen=True)
+class StepVerdict:
+    """Whether one step follows from the one before, and how that was checked.
+
+    ``method`` is ``"symbolic"`` (SymPy proved the difference is zero),
+    ``"numeric"`` (equal at random points for every label and index, for each
+    instantiated number of classes) or ``"finite differences"`` (the final
+    result against gradlab's numeric loss). ``error`` is the largest relative
+    difference seen (0 for a symbolic proof).
+    """
+
+    index: int
+    ok: bool
+    method: str
+    error: float
+    detail: str
+
+    def __str__(self) -> str:
+        mark = "ok  " if self.ok else "FAIL"
+        where = "result" if self.index < 0 else f"step {self.index}"
+        return f"{mark} {where:>8}  {self.method:<18} err {self.error:.1e}  {self.detail}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Verification:
+    """The outcome of :meth:`Derivation.verify`: a verdict per step and for the result.
+
+    Examples
+    --------
+    >>> import gradlab
+    >>> report = gradlab.derive("softmax_dz", n_classes=3).verify()
+    >>> report.ok
+    True
+    >>> print(report.result.method, report.steps[1].method)
+    finite differences numeric
+    """
+
+    topic: str
+    steps: tuple[StepVerdict, ...]
+    result: StepVerdict
+
+    @property
+    def ok(self) -> bool:
+        """True when every step and the final result check passed."""
+        return self.result.ok and all(v.ok for v in self.steps)
+
+    @property
+    def failures(self) -> tuple[StepVerdict, ...]:
+        """The verdicts that failed, in order."""
+        return tuple(v for v in (*self.steps, self.result) if not v.ok)
+
+    def __str__(self) -> str:
+        head = f"verification of {self.topic}: {'all steps hold' if self.ok else 'FAILED'}"
+        return "\n".join([head, *(f"  {v}" for v in (*self.steps, self.result))])
+
+    def _repr_pretty_(self, p, cycle) -> None:
+        p.text(str(self))
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.1e}</td><td>{}</td></tr>".format(
+                "result" if v.index < 0 else v.index,
+                "✅" if v.ok else "❌",
+                v.method,
+                v.error,
+                html.escape(v.detail),
+            )
+            for v in (*self.steps, self.result)
+        )
+        verdict = "all steps hold" if self.ok else "<b>FAILED</b>"
+        return (
+            f"<p>Verification of <code>{self.topic}</code>: {verdict}</p><table>"
+            "<tr><th>step</th><th></th><th>method</th><th>error</th><th>detail</th></tr>"
+            f"{rows}</table>"
+        )
+
+
+@dataclasses.dataclass
+class Derivation:
+    """A step-by-step derivation, produced by :func:`gradlab.symbolic.derive`.
+
+    Attributes
+    ----------
+    topic : str
+        The topic name, e.g. ``"softmax_dz"``.
+    title : str
+        One line saying what is derived.
+    steps : list of Step
+        The lines in order; each follows from the one before by its ``rule``.
+    n_classes : int or None
+        ``None`` for a general ``C``.
+    l2 : bool
+        Whether the loss carries the L2 penalty ``(lambda/2) ||W||^2``.
+    tag : str
+        The lecture's equation number of the result (``"2"``, ``"3"``) or ``""``.
+
+    Examples
+    --------
+    >>> import gradlab
+    >>> d = gradlab.derive("softmax_dz")
+    >>> print(gradlab.symbolic.to_unicode(d.result))
+    fₖ - 𝕀(yᵢ = k)
+    >>> d.verify().ok
+    True
+    """
+
+    topic: str
+    title: str
+    steps: list[Step]
+    n_classes: int | None = None
+    l2: bool = False
+    tag: str = ""
+    _model: Any = dataclasses.field(default=None, repr=False, compare=False)
+
+    @property
+    def result(self):
+        """The final expression (the right-hand side of the last step)."""
+        return self.steps[-1].rhs
+
+    def verify(self, n_points: int = 8, seed: int = 0) -> Verification:
+        """Check every step against the one before, and the result against finite differences.
+
+        Parameters
+        ----------
+        n_points : int, default 8
+            Random points per instantiated number of classes; every label and
+            every index ``k`` is tried at each point.
+        seed : int, default 0
+            Seed of the random points.
+
+        Returns
+        -------
+        Verification
+            ``.ok`` and a verdict per step; failing steps are listed, never hidden.
+
+        Examples
+        --------
+        >>> import gradlab
+        >>> print(gradlab.derive("softmax_jacobian", n_classes=2).verify().ok)
+        True
+        """
+        from gradlab.symbolic.verify import verify
+
+        if isinstance(n_points, bool) or not isinstance(n_points, int) or n_points < 1:
+            raise ValueError(f"n_points must be a positive integer; got {n_points!r}")
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise TypeError(f"seed must be an integer; got {seed!r}")
+        return verify(self, n_points=n_points, seed=seed)
+
+    # ----------------------------------------------------------------- rendering
+    def to_latex(self, reasons: bool = True) -> str:
+        r"""One ``\begin{aligned} ... \end{aligned}`` block, tagged like the lecture.
+
+        Parameters
+        ----------
+        reasons : bool, default True
+            Put each step's rule name in a right-hand column.
+
+        Examples
+        --------
+        >>> import gradlab
+        >>> tex = gradlab.derive("softmax_dz").to_latex()
+        >>> print(tex.splitlines()[0], tex.splitlines()[-1], sep="\n")
+        \begin{aligned}
+        \end{aligned} \tag{2}
+        """
+        rows = []
+        previous_lhs = None
+        for step in self.steps:
+            lhs = "" if step.lhs == previous_lhs else to_latex(step.lhs)
+            previous_lhs = step.lhs
+            row = f"{lhs} &= {to_latex(step.rhs)}"
+            if reasons and step.rule:
+                row += f" && \\text{{{_latex_text(step.rule)}}}"
+            rows.append(row)
+        body = " \\\\\n".join(rows)
+        tag = f" \\tag{{{self.tag}}}" if self.tag else ""
+        return f"\\begin{{aligned}}\n{body}\n\\end{{aligned}}{tag}"
+
+    def to_image(self, path, dpi: int = 200, **kwargs):
+        """Save the derivation, typeset one step per line, as an image (PNG, SVG, PDF ...).
+
+        Keyword arguments go to :func:`gradlab.symbolic.render_to_figure`.
+
+        Examples
+        --------
+        >>> import gradlab, pathlib, tempfile
+        >>> out = pathlib.Path(tempfile.mkdtemp()) / "eq2.png"
+        >>> gradlab.derive("softmax_jacobian").to_image(out) == out
+        True
+        """
+        from gradlab.symbolic.figure import render_to_figure
+
+        fig = render_to_figure(self, **kwargs)
+        fig.savefig(path, dpi=dpi, facecolor="white")
+        return path
+
+    def _repr_latex_(self) -> str:
+        return f"$$\n{self.to_latex()}\n$$"
+
+    def _repr_markdown_(self) -> str:
+        lines = [f"**{self.title}**", ""]
+        for n, step in enumerate(self.steps, 1):
+            lines.append(f"{n}. {step.reason}")
+            lines.append("")
+            lines.append(f"   $${step.latex}$$")
+            lines.append("")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        lines = [self.title]
+        previous_lhs = None
+        width = max(len(to_unicode(s.lhs)) for s in self.steps)
+        for step in self.steps:
+            lhs = to_unicode(step.lhs) if step.lhs != previous_lhs else ""
+            previous_lhs = step.lhs
+            lines.append(f"  {lhs:>{width}} = {to_unicode(step.rhs)}")
+            lines.append(f"  {'':>{width}}   ({step.reason})")
+        return "\n".join(lines)
+
+    def _repr_pretty_(self, p, cycle) -> None:
+        # IPython's plain-text display (terminal, Jupyter console): the readable version
+        p.text(str(self))
+
+    def __repr__(self) -> str:
+        c = "C" if self.n_classes is None else self.n_classes
+        return f"<Derivation {self.topic!r} C={c} l2={self.l2}: {len(self.steps)} steps>"
+
+
+def _latex_text(s: str) -> str:
+    for ch in "\\{}$&#%_^~":
+        s = s.replace(ch, "")
+    return s

@@ -1,0 +1,329 @@
+"""Gradients with respect to the weights: eq (3) for softmax, logistic and linear regression.
+
+Each follows the lecture's last line: J is the mean of the per-sample losses
+J_i, a weight reaches J_i only through the logit z (chain rule), dz/dw = x_i,
+and dJ_i/dz comes from the per-sample derivation (eq 2 or its binary twin).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from gradlab.symbolic import rules
+from gradlab.symbolic.models import BinarySample, Dataset
+from gradlab.symbolic.notation import (
+    C,
+    Dot,
+    J,
+    J_i,
+    J_sample,
+    Sigmoid,
+    b,
+    b_scalar,
+    c,
+    d,
+    f,
+    grad_W,
+    grad_w,
+    i,
+    indicator,
+    k,
+    label,
+    lam,
+    m,
+    sigma,
+    w,
+    w_vec,
+    x,
+    y,
+    y_i,
+    z,
+    zeta,
+)
+from gradlab.symbolic.steps import Derivation, Step
+
+_PENALTY = " plus the L2 penalty (λ/2)‖W‖² (the bias is not penalized)"
+
+
+class _Lines:
+    """Collects steps; a new left-hand side starts a new group in the rendering."""
+
+    def __init__(self):
+        self.steps: list[Step] = []
+        self.lhs = None
+
+    def add(self, rhs, reason, rule, lhs=None):
+        self.lhs = lhs if lhs is not None else self.lhs
+        self.steps.append(Step(sp.Eq(self.lhs, rhs, evaluate=False), reason, rule))
+        return rhs
+
+
+def _is_sample_loss(a) -> bool:
+    return isinstance(a, sp.Indexed) and a.base == J_sample
+
+
+def _chain_through_logit(lines, loss, param, logit_of, penalty_note):
+    rhs = rules.chain_rule(sp.Derivative(loss, param), _is_sample_loss)
+    rhs = rules.on_sums(rhs, lambda s: rules.sift(s, param.indices[0]) if param.is_Indexed else s)
+    rhs = rules.through_logit(rhs, param, logit_of)
+    reason = "J is the mean of the J_i, and the parameter enters J_i only through its logit"
+    return lines.add(
+        rhs,
+        reason + (penalty_note if penalty_note else ""),
+        "chain rule",
+        lhs=sp.Derivative(J, param),
+    )
+
+
+def _logit_derivative(expr, definition):
+    """``dz_i/dparam`` evaluated by SymPy from the logit's definition ``z_i = ...``."""
+
+    def rule(e):
+        return sp.diff(definition(e.expr.indices[0]), e.variables[0])
+
+    return expr.replace(
+        lambda e: (
+            isinstance(e, sp.Derivative) and isinstance(e.expr, sp.Indexed) and e.expr.base == z
+        ),
+        rule,
+    )
+
+
+def _substitute(expr, result):
+    """Put the per-sample result ``dJ_i/dz`` (eq 2 or its binary twin) in."""
+    return expr.replace(
+        lambda e: isinstance(e, sp.Derivative) and _is_sample_loss(e.expr), lambda e: result
+    )
+
+
+def softmax_dw(n_classes=None, l2=False) -> Derivation:
+    from gradlab.symbolic import derive
+
+    n = C if n_classes is None else n_classes
+    loss = sp.Sum(J_sample[i], (i, 1, m)) / m
+    if l2:
+        loss += lam / 2 * sp.Sum(Dot(w[c], w[c]), (c, 1, n))
+    lines = _Lines()
+    lines.add(
+        loss,
+        "eq (1): the mean over the samples of J_i = -Σ_j 𝕀(y_i = j) log f_j, "
+        "with z_k = w_kᵀx_i + b_k" + (_PENALTY if l2 else ""),
+        "definition",
+        lhs=J,
+    )
+    # eq (2), from its own derivation, for sample i: y_i -> y[i], f_k -> f_k(x_i)
+    eq2 = derive("softmax_dz", n_classes=n_classes).result
+    eq2 = eq2.xreplace({y_i: y[i], f[k]: f[i, k]})
+
+    def logit(sample):
+        return z[sample, k]
+
+    note = "; (λ/2) Σ_c w_cᵀw_c contributes λ w_k" if l2 else ""
+    rhs = _chain_through_logit(lines, loss, w[k], logit, note)
+    rhs = lines.add(
+        _logit_derivative(rhs, lambda s: Dot(w[k], x[s]) + b[k]),
+        "z_k = w_kᵀx_i + b_k, so ∂z_k/∂w_k = x_i",
+        "derivative of z",
+    )
+    rhs = lines.add(
+        _substitute(rhs, eq2),
+        "eq (2): ∂J_i/∂z_k = f_k - 𝕀(y_i = k), derived in derive('softmax_dz')",
+        "eq (2)",
+    )
+    result_w = rhs
+
+    rhs = _chain_through_logit(lines, loss, b[k], logit, "")
+    lines.add(
+        _substitute(_logit_derivative(rhs, lambda s: Dot(w[k], x[s]) + b[k]), eq2),
+        "∂z_k/∂b_k = 1, and eq (2)",
+        "eq (2)",
+    )
+
+    X = sp.MatrixSymbol("X", m, d)
+    F = sp.MatrixSymbol("F", m, n)
+    Y = sp.MatrixSymbol("Y", m, n)
+    W = sp.MatrixSymbol("W", d, n)
+    stacked = rules.stack_samples(
+        result_w, i, lambda s: x[s], {f[i, k]: F, indicator(y[i], k): Y}, X
+    ).xreplace({w[k]: W})
+    lines.add(
+        stacked,
+        "stack the columns w_k into W: row i of X is x_iᵀ, F holds f_k(x_i), "
+        "Y holds 𝕀(y_i = k) (one-hot)",
+        "matrix form",
+        lhs=grad_W,
+    )
+    where = "general C" if n_classes is None else f"C = {n_classes}"
+    return Derivation(
+        topic="softmax_dw",
+        title=f"∂J/∂w_k, ∂J/∂b_k and ∇_W J for softmax regression, {where} (eq 3)"
+        + (", L2-regularized" if l2 else ""),
+        steps=lines.steps,
+        n_classes=n_classes,
+        l2=l2,
+        tag="3",
+        _model=Dataset("softmax", l2, loss),
+    )
+
+
+# ----------------------------------------------------------------------------- logistic
+
+
+def binary_cross_entropy():
+    """``J_i = -(y_i log sigma + (1 - y_i) log(1 - sigma))`` with ``sigma = sigma(z)``."""
+    return -(label * sp.log(sigma) + (1 - label) * sp.log(1 - sigma))
+
+
+def sigmoid_derivative(derivative: sp.Derivative):
+    """``d sigma/dz = sigma (1 - sigma)``, checked by SymPy against ``sigma = 1/(1 + exp(-z))``."""
+    definition = 1 / (1 + sp.exp(-zeta))
+    claim = sigma * (1 - sigma)
+    if sp.simplify(sp.diff(definition, zeta) - claim.xreplace({sigma: definition})) != 0:
+        raise AssertionError("the sigmoid derivative rule does not hold")  # pragma: no cover
+    return claim
+
+
+def logistic_dz(n_classes=None, l2=False) -> Derivation:
+    _binary_only("logistic_dz", n_classes)
+    if l2:
+        raise ValueError(
+            "l2=True changes only weight gradients: the penalty (λ/2)‖w‖² does not depend "
+            "on z; derive 'logistic_dw' with l2=True"
+        )
+    lines = _Lines()
+    loss = binary_cross_entropy()
+    lines.add(
+        loss,
+        "binary cross-entropy of one sample, label y_i ∈ {0, 1}, σ = σ(z) = 1/(1 + exp(-z))",
+        "definition",
+        lhs=J_i,
+    )
+    rhs = rules.chain_rule(sp.Derivative(loss, zeta), lambda a: a == sigma)
+    lines.add(
+        rhs,
+        "chain rule through log: d log σ/dz = (1/σ) dσ/dz",
+        "chain rule",
+        lhs=sp.Derivative(J_i, zeta),
+    )
+    rhs = rhs.replace(
+        lambda e: isinstance(e, sp.Derivative) and e.expr == sigma, sigmoid_derivative
+    )
+    lines.add(rhs, "dσ/dz = σ(1 - σ); cancel σ and 1 - σ", "sigmoid derivative")
+    lines.add(sp.expand(rhs), "multiply out: the y_i σ terms cancel", "expand")
+    return Derivation(
+        topic="logistic_dz",
+        title="∂J_i/∂z for logistic regression (binary cross-entropy with a sigmoid)",
+        steps=lines.steps,
+        n_classes=None,
+        _model=BinarySample(binary_cross_entropy),
+    )
+
+
+def _binary_only(topic, n_classes):
+    if n_classes not in (None, 2):
+        raise ValueError(f"{topic} is a binary model: n_classes must be None or 2; got {n_classes}")
+
+
+def _weights_topic(kind, l2):
+    """J, its definition and the per-sample result for logistic or linear regression."""
+    if kind == "logistic":
+        data = sp.Sum(J_sample[i], (i, 1, m)) / m
+        per_sample = Sigmoid(z[i]) - y[i]
+    else:
+        data = sp.Sum((Dot(w_vec, x[i]) - y[i]) ** 2, (i, 1, m)) / (2 * m)
+        per_sample = None
+    penalty = lam / 2 * Dot(w_vec, w_vec) if l2 else 0
+    return data + penalty, per_sample
+
+
+def logistic_dw(n_classes=None, l2=False) -> Derivation:
+    _binary_only("logistic_dw", n_classes)
+    loss, eq_dz = _weights_topic("logistic", l2)
+    lines = _Lines()
+    lines.add(
+        loss,
+        "the mean binary cross-entropy, with z_i = wᵀx_i + b" + (_PENALTY if l2 else ""),
+        "definition",
+        lhs=J,
+    )
+    note = "; (λ/2) wᵀw contributes λ w" if l2 else ""
+    rhs = _chain_through_logit(lines, loss, w_vec, lambda s: z[s], note)
+    rhs = lines.add(
+        _logit_derivative(rhs, lambda s: Dot(w_vec, x[s]) + b_scalar),
+        "z_i = wᵀx_i + b, so ∂z_i/∂w = x_i",
+        "derivative of z",
+    )
+    result = lines.add(
+        _substitute(rhs, eq_dz),
+        "∂J_i/∂z_i = σ(z_i) - y_i, derived in derive('logistic_dz')",
+        "logistic dz",
+    )
+    rhs = _chain_through_logit(lines, loss, b_scalar, lambda s: z[s], "")
+    lines.add(
+        _substitute(_logit_derivative(rhs, lambda s: Dot(w_vec, x[s]) + b_scalar), eq_dz),
+        "∂z_i/∂b = 1, and ∂J_i/∂z_i = σ(z_i) - y_i",
+        "logistic dz",
+    )
+    X = sp.MatrixSymbol("X", m, d)
+    s_vec = sp.MatrixSymbol("s_Xw", m, 1)
+    y_vec = sp.MatrixSymbol("y_vec", m, 1)
+    stacked = rules.stack_samples(
+        result, i, lambda s: x[s], {Sigmoid(z[i]): s_vec, y[i]: y_vec}, X
+    ).xreplace({w_vec: sp.MatrixSymbol("w", d, 1)})
+    lines.add(
+        stacked,
+        "stack the samples: row i of X is x_iᵀ, σ(Xw + b) and y hold σ(z_i) and y_i",
+        "matrix form",
+        lhs=grad_w,
+    )
+    return Derivation(
+        topic="logistic_dw",
+        title="∂J/∂w, ∂J/∂b and ∇_w J for logistic regression" + (", L2-regularized" if l2 else ""),
+        steps=lines.steps,
+        l2=l2,
+        _model=Dataset("logistic", l2, loss),
+    )
+
+
+def linear_dw(n_classes=None, l2=False) -> Derivation:
+    _binary_only("linear_dw", n_classes)
+    loss, _ = _weights_topic("linear", l2)
+    lines = _Lines()
+    lines.add(
+        loss,
+        "half the mean squared error of the predictions wᵀx_i" + (_PENALTY if l2 else ""),
+        "definition",
+        lhs=J,
+    )
+    rhs = rules.chain_rule(sp.Derivative(loss, w_vec), lambda a: isinstance(a, Dot) and a.has(x))
+    lines.add(
+        rhs,
+        "power rule and chain rule: ∂(r²)/∂w = 2 r ∂r/∂w for the residual r = wᵀx_i - y_i"
+        + ("; (λ/2) wᵀw contributes λ w" if l2 else ""),
+        "chain rule",
+        lhs=sp.Derivative(J, w_vec),
+    )
+    rhs = rules.evaluate_derivatives(rhs, lambda e: isinstance(e.expr, Dot))
+    lines.add(rhs, "∂(wᵀx_i)/∂w = x_i", "inner derivative")
+    rhs = rules.pull_constants_out_of_sums(rhs)
+    result = lines.add(rhs, "take the 2 out of the sum: 2/(2m) = 1/m", "cancel")
+    X = sp.MatrixSymbol("X", m, d)
+    wm = sp.MatrixSymbol("w", d, 1)
+    y_vec = sp.MatrixSymbol("y_vec", m, 1)
+    stacked = rules.stack_samples(
+        result, i, lambda s: x[s], {Dot(w_vec, x[i]): X * wm, y[i]: y_vec}, X
+    ).xreplace({w_vec: wm})
+    lines.add(
+        stacked,
+        "stack the samples: row i of X is x_iᵀ, so Xw holds the wᵀx_i and y the y_i",
+        "matrix form",
+        lhs=grad_w,
+    )
+    return Derivation(
+        topic="linear_dw",
+        title="∂J/∂w and ∇_w J for linear regression (squared error)"
+        + (", L2-regularized" if l2 else ""),
+        steps=lines.steps,
+        l2=l2,
+        _model=Dataset("linear", l2, loss),
+    )

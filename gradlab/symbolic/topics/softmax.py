@@ -1,0 +1,148 @@
+"""Softmax regression: eq (2) along the lecture's route, eq (3), and the softmax Jacobian."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from gradlab.symbolic import rules
+from gradlab.symbolic.models import OneSample
+from gradlab.symbolic.notation import (
+    C,
+    J_i,
+    f,
+    indicator,
+    j,
+    k,
+    neg,
+    softmax_definition,
+    softmax_sum,
+    y_i,
+    z,
+)
+from gradlab.symbolic.steps import Derivation, Step
+
+
+def _is_f(a) -> bool:
+    return isinstance(a, sp.Indexed) and a.base == f
+
+
+def per_sample_loss(n_classes):
+    """``J_i = -sum_j I(y_i = j) log f_j``: eq (1) for one sample."""
+    return -sp.Sum(indicator(y_i, j) * sp.log(f[j]), (j, 1, n_classes))
+
+
+def dz_steps(n_classes) -> list[Step]:
+    """The lecture's eq (2), one rule per line."""
+    total = softmax_sum(n_classes)
+    definitions = {f[a]: softmax_definition(a, n_classes) for a in (j, k)}
+    loss = per_sample_loss(n_classes)
+    steps = [
+        Step(
+            sp.Eq(J_i, loss, evaluate=False),
+            "the loss of one sample, eq (1), with f_j = exp(z_j) / Σ_c exp(z_c)",
+            "definition",
+        )
+    ]
+    lhs = sp.Derivative(J_i, z[k])
+
+    def add(rhs, reason, rule):
+        steps.append(Step(sp.Eq(lhs, rhs, evaluate=False), reason, rule))
+
+    # -sum_j ... : keep the minus sign outside, as the lecture does, and rewrite inside.
+    inner = -rules.chain_rule(sp.Derivative(loss, z[k]), _is_f)
+    add(-inner, "chain rule through log: d log f_j / dz_k = (1/f_j) df_j/dz_k", "chain rule")
+
+    inner = rules.on_sums(inner, lambda s: rules.split_sum(s, k))
+    add(neg(inner), "split the sum over j into the term j = k and the terms j ≠ k", "split sum")
+
+    inner = rules.on_sums(inner, lambda s: rules.sift(s, k))
+    add(neg(inner), "the sum over j = k has the single term j = k", "single term")
+
+    inner = inner.replace(
+        lambda e: isinstance(e, sp.Derivative) and e.expr in definitions,
+        lambda e: rules.quotient_rule(e, definitions, total),
+    )
+    inner = rules.on_sums(inner, lambda s: rules.drop_delta_in_neq_sums(s, k))
+    add(
+        neg(inner),
+        "quotient rule on f_j = exp(z_j) / Σ_c exp(z_c); for j ≠ k only the denominator "
+        "depends on z_k",
+        "quotient rule",
+    )
+
+    inner = rules.rewrite_exp_as_f(inner, lambda zz: f[zz.indices[-1]], total, (j, k))
+    add(
+        neg(inner),
+        "exp(z_k) / Σ_c exp(z_c) = f_k: so f_k - f_k² for j = k and f_j f_k for j ≠ k",
+        "definition of f",
+    )
+
+    inner = sp.Add(*(t if t.has(sp.Sum) else sp.expand_mul(t) for t in sp.Add.make_args(inner)))
+    inner = rules.pull_sign_out_of_sums(inner)
+    add(neg(inner), "cancel 1/f_k against f_k and 1/f_j against f_j", "cancel")
+
+    inner = rules.join_split_sum(inner, k)
+    add(
+        neg(inner),
+        "the term j = k rejoins the sum over j ≠ k; note that Σ_j 𝕀(y_i = j) = 1",
+        "join sum",
+    )
+
+    inner = rules.one_hot_sum(inner, y_i)
+    add(-inner, "exactly one class is the label: Σ_j 𝕀(y_i = j) = 1", "one-hot sum")
+    return steps
+
+
+def softmax_dz(n_classes=None, l2=False) -> Derivation:
+    n = C if n_classes is None else n_classes
+    where = "general C" if n_classes is None else f"C = {n_classes}"
+    return Derivation(
+        topic="softmax_dz",
+        title=f"∂J_i/∂z_k for softmax cross-entropy, {where} (eq 2)",
+        steps=dz_steps(n),
+        n_classes=n_classes,
+        l2=l2,
+        tag="2",
+        _model=OneSample(per_sample_loss),
+    )
+
+
+def softmax_jacobian(n_classes=None, l2=False) -> Derivation:
+    if l2:
+        raise ValueError(
+            "l2=True needs a loss to penalize; the softmax Jacobian df_j/dz_k has none "
+            "(derive 'softmax_dw' with l2=True for the regularized gradient)"
+        )
+    n = C if n_classes is None else n_classes
+    total = softmax_sum(n)
+    definitions = {f[a]: softmax_definition(a, n) for a in (j, k)}
+    steps = [
+        Step(
+            sp.Eq(f[j], definitions[f[j]], evaluate=False),
+            "the softmax probability of class j",
+            "definition",
+        )
+    ]
+    lhs = sp.Derivative(f[j], z[k])
+
+    def add(rhs, reason, rule):
+        steps.append(Step(sp.Eq(lhs, rhs, evaluate=False), reason, rule))
+
+    rhs = rules.quotient_rule(lhs, definitions, total)
+    add(
+        rhs,
+        "quotient rule: d exp(z_j)/dz_k = 𝕀(j = k) exp(z_j) and d Σ_c exp(z_c)/dz_k = exp(z_k)",
+        "quotient rule",
+    )
+    rhs = rules.rewrite_exp_as_f(rhs, lambda zz: f[zz.indices[-1]], total, (j, k))
+    add(rhs, "exp(z_j) / Σ_c exp(z_c) = f_j", "definition of f")
+    add(sp.factor_terms(rhs), "take out the common factor f_j", "factor")
+    where = "general C" if n_classes is None else f"C = {n_classes}"
+    return Derivation(
+        topic="softmax_jacobian",
+        title=f"∂f_j/∂z_k, the Jacobian of softmax, {where}",
+        steps=steps,
+        n_classes=n_classes,
+        tag="",
+        _model=OneSample(per_sample_loss, reference="softmax"),
+    )
