@@ -33,6 +33,15 @@ class TaylorResult:
         gradient, 1 for a wrong one; NaN if f is linear along v (nothing to measure).
     ok : bool
         ``order >= 1.8``, or the remainder is at round-off level for every h.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gradlab.numeric import taylor_test
+    >>> right = taylor_test(lambda x: np.sum(x**3), lambda x: 3 * x**2, np.array([1.0, 2.0]))
+    >>> wrong = taylor_test(lambda x: np.sum(x**3), lambda x: 2 * x**2, np.array([1.0, 2.0]))
+    >>> print(round(right.order), round(wrong.order), right.ok, wrong.ok)
+    2 1 True False
     """
 
     def __init__(self, hs, residuals, slopes, order, noise):

@@ -134,7 +134,18 @@ def _label_axes(ax, plane: Plane, feature_names, title, with_note=True):
 
 @dataclass
 class DecisionBoundaryPlot:
-    """What :func:`plot_decision_boundary` drew, for further styling or tests."""
+    """What :func:`plot_decision_boundary` drew, for further styling or tests.
+
+    Examples
+    --------
+    >>> import gradlab
+    >>> from gradlab.plots import plot_decision_boundary
+    >>> X, y = gradlab.datasets.make_blobs(n_samples=60, n_classes=3, seed=0)
+    >>> model = gradlab.SoftmaxRegression("lbfgs", epochs=50).fit(X, y)
+    >>> drawn = plot_decision_boundary(model, X, y, resolution=50)
+    >>> len(drawn.points)  # one scatter per class
+    3
+    """
 
     ax: object
     image: object  # AxesImage: colour = predicted class, opacity = confidence

@@ -74,6 +74,13 @@ class StepVerdict:
     instantiated number of classes) or ``"finite differences"`` (the final
     result against gradlab's numeric loss). ``error`` is the largest relative
     difference seen (0 for a symbolic proof).
+
+    Examples
+    --------
+    >>> import gradlab
+    >>> verdict = gradlab.derive("softmax_jacobian").verify().steps[1]
+    >>> print(verdict.ok, verdict.method)
+    True symbolic
     """
 
     index: int
