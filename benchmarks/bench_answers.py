@@ -14,6 +14,8 @@ import subprocess
 import sys
 import time
 
+from _timing import best_of
+
 ANSWERS = [
     ("softmax_dz", r"f_k - \mathbb{I}(y_i = k)"),
     ("softmax_dz", r"\frac{e^{z_k}}{\sum_{c=1}^{C} e^{z_c}} - \delta_{y_i k}"),
@@ -45,15 +47,6 @@ def cold(topic: str, answer: str) -> tuple[float, float]:
     ).stdout
     t_import, t_first = (float(v) for v in out.split())
     return t_import, t_first
-
-
-def best_of(fn, repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def naive_simplify() -> float:

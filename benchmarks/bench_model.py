@@ -9,20 +9,10 @@ the one-hot subtraction, input checks) should add little. Target: ratio <= 1.5.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
+from _timing import best_of
 
 import gradlab
-
-
-def best_of(fn, repeat: int = 7) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def main(m: int = 50_000, d: int = 784, C: int = 10) -> float:
@@ -41,8 +31,8 @@ def main(m: int = 50_000, d: int = 784, C: int = 10) -> float:
         return gradlab.loss_and_gradient(W, b, X, y, l2=1e-3)
 
     full()  # warm up caches and BLAS threads
-    t_products = best_of(two_products)
-    t_full = best_of(full)
+    t_products = best_of(two_products, 7)
+    t_full = best_of(full, 7)
     ratio = t_full / t_products
     print(f"m = {m}, d = {d}, C = {C}, float64 (best of 7)")
     print(f"  X @ W and X.T @ dZ      : {t_products * 1e3:8.2f} ms")

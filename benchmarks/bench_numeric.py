@@ -15,18 +15,10 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from _timing import best_of
 
 import gradlab
 from gradlab.numeric import check_gradient
-
-
-def best_of(fn, repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def softmax_problem(m, d, C, seed=0):

@@ -18,6 +18,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import numpy as np
+from _timing import best_of
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -25,15 +26,6 @@ from gradlab.datasets import make_blobs
 from gradlab.figures import FIGURES, make_figures
 from gradlab.plots import plot_decision_boundary
 from gradlab.train import SoftmaxRegression
-
-
-def best_of(fn, repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def main() -> None:

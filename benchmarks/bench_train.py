@@ -13,10 +13,10 @@ Run:  python benchmarks/bench_train.py
 
 from __future__ import annotations
 
-import time
 import warnings
 
 import numpy as np
+from _timing import best_of
 
 from gradlab.datasets import load_iris, make_blobs
 from gradlab.model import _loss_and_gradient
@@ -24,15 +24,6 @@ from gradlab.optimizers import InverseTimeDecay
 from gradlab.train import SoftmaxRegression
 
 LAMBDA = 1e-2
-
-
-def best_of(fn, repeat: int = 7) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def objective(W, b, X, codes):
@@ -51,7 +42,7 @@ def epochs_gd() -> None:
     def fit(record_every=1):
         return SoftmaxRegression(lr=0.5, epochs=500, record_every=record_every).fit(X, y)
 
-    t_floor, t_fit, t_fit50 = best_of(floor), best_of(fit), best_of(lambda: fit(50))
+    t_floor, t_fit, t_fit50 = best_of(floor, 7), best_of(fit, 7), best_of(lambda: fit(50), 7)
     print("500 full-batch gd epochs, m = 600, d = 2, C = 3 (best of 7)")
     print(f"  501 x loss_and_gradient (floor)  : {t_floor * 1e3:7.1f} ms")
     print(

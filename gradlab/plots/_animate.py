@@ -9,6 +9,7 @@ from gradlab.plots._regions import (
     _checked_model,
     _label_axes,
     draw_boundaries,
+    draw_regions,
     make_plane,
     region_rgba,
     scatter_classes,
@@ -103,14 +104,7 @@ def animate_training(
         return plane.points @ history["coef"][i] + history["intercept"][i]
 
     Z = logits(indices[0])
-    image = ax.imshow(
-        region_rgba(Z, plane.shape),
-        origin="lower",
-        extent=plane.extent,
-        aspect="auto",
-        interpolation="nearest",
-        zorder=0,
-    )
+    image = draw_regions(ax, Z, plane)
     state = {"boundaries": draw_boundaries(ax, Z, plane)}
     if codes is not None:
         scatter_classes(ax, X, codes, model.classes_, plane.features, s=30)

@@ -168,6 +168,18 @@ def region_rgba(Z: np.ndarray, shape) -> np.ndarray:
     return rgba.reshape(*shape, 4)
 
 
+def draw_regions(ax, Z: np.ndarray, plane: Plane):
+    """The shaded class regions of the logits ``Z`` over ``plane``, as one image."""
+    return ax.imshow(
+        region_rgba(Z, plane.shape),
+        origin="lower",
+        extent=plane.extent,
+        aspect="auto",
+        interpolation="nearest",
+        zorder=0,
+    )
+
+
 def draw_boundaries(ax, Z: np.ndarray, plane: Plane, **line_kw) -> list:
     """Where the top two classes j, k tie: the contour z_j - z_k = 0 on that region only."""
     C = Z.shape[1]
@@ -259,14 +271,7 @@ def plot_decision_boundary(
     plane = make_plane(X, features, resolution)
     Z = _logits_on(model, plane)
     ax = _axes(ax, figsize=(6.4, 5.4))
-    image = ax.imshow(
-        region_rgba(Z, plane.shape),
-        origin="lower",
-        extent=plane.extent,
-        aspect="auto",
-        interpolation="nearest",
-        zorder=0,
-    )
+    image = draw_regions(ax, Z, plane)
     drawn = DecisionBoundaryPlot(ax=ax, image=image, plane=plane)
     drawn.boundaries = draw_boundaries(ax, Z, plane)
     if codes is not None:
