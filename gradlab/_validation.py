@@ -22,22 +22,25 @@ def describe(value) -> str:
     return f"{type(value).__name__} {value!r}"[:120]
 
 
+def _asarray(value, expectation: str) -> np.ndarray:
+    """``np.asarray(value)``, with NumPy's ragged-sequence error said in the caller's words."""
+    if isinstance(value, np.ndarray):
+        return value
+    try:
+        return np.asarray(value)
+    except ValueError as exc:
+        raise ValueError(
+            f"{expectation}; got a ragged nested sequence (rows of different lengths)"
+        ) from exc
+
+
 def as_array(name: str, value, *, ndim: int | None = None, shape_hint: str = "") -> np.ndarray:
     """``value`` as a numeric ndarray (no copy when it already is one).
 
     Integer and boolean input becomes float64; float32, float64 and complex
     input keep their dtype.
     """
-    if isinstance(value, np.ndarray):
-        arr = value
-    else:
-        try:
-            arr = np.asarray(value)
-        except ValueError as exc:
-            raise ValueError(
-                f"{name} must be a rectangular array{shape_hint}; got a ragged nested sequence "
-                "(rows of different lengths)"
-            ) from exc
+    arr = _asarray(value, f"{name} must be a rectangular array{shape_hint}")
     if arr.dtype.kind not in _NUMERIC_KINDS:
         raise TypeError(f"{name} must contain numbers{shape_hint}; got {describe(arr)}")
     if arr.dtype not in _KEPT_DTYPES:
@@ -65,7 +68,7 @@ def require_finite(name: str, arr: np.ndarray) -> None:
         raise ValueError(
             f"{name} must be finite; got {len(bad)} NaN or inf entr"
             f"{'y' if len(bad) == 1 else 'ies'}, the first at index {where}: "
-            f"{arr[where]!r}"
+            f"{arr[where].item()!r}"
         )
 
 
@@ -88,15 +91,7 @@ def as_n_classes(n_classes) -> int:
 
 def as_labels(y, *, n_classes: int | None = None, m: int | None = None) -> np.ndarray:
     """Integer class labels 0..C-1 as an int64 (or intp) array of shape (m,)."""
-    if isinstance(y, np.ndarray):
-        arr = y
-    else:
-        try:
-            arr = np.asarray(y)
-        except ValueError as exc:
-            raise ValueError(
-                "y must be a 1-D sequence of integer labels; got a ragged sequence"
-            ) from exc
+    arr = _asarray(y, "y must be a 1-D sequence of integer labels")
     if arr.ndim != 1:
         hint = (
             "; y looks one-hot encoded: pass y.argmax(axis=1)"
