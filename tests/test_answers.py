@@ -340,3 +340,34 @@ def test_vocabulary_table_lists_every_word():
 def test_exported_from_gradlab():
     assert gradlab.check_answer is check_answer
     assert gradlab.AnswerCheck is gradlab.answers.AnswerCheck
+
+
+# --------------------------------------------------------------------------- LaTeX shown
+
+
+def typeset(tex: str) -> None:
+    """Typeset with matplotlib's mathtext, a real TeX-math parser that rejects unknown
+    commands and unbalanced braces."""
+    import io
+
+    from matplotlib import mathtext
+
+    mathtext.math_to_image(f"${tex}$", io.BytesIO(), format="png", dpi=30)
+
+
+def test_mathtext_rejects_broken_latex():
+    with pytest.raises(ValueError):
+        typeset(r"\frac{a}{b")
+    with pytest.raises(ValueError):
+        typeset(r"\notacommand{x}")
+
+
+@pytest.mark.parametrize(("topic", "answer"), [(row[0], row[1]) for row in TABLE])
+def test_the_parsed_answer_is_shown_in_jupyter_as_valid_latex(topic, answer):
+    import re
+
+    shown = check_answer(answer, topic=topic)._repr_markdown_()
+    formulas = re.findall(r"\$([^$]+)\$", shown)
+    assert formulas, shown
+    for tex in formulas:
+        typeset(tex)
