@@ -319,6 +319,8 @@ def test_derivations_lists_the_fixed_topics():
         ({"topic": "softmax_dz", "l2": 0.1}, TypeError, "l2 must be True or False"),
         ({"topic": "softmax_jacobian", "l2": True}, ValueError, "no"),
         ({"topic": "logistic_dz", "l2": True}, ValueError, "logistic_dw"),
+        ({"topic": "softmax_dz", "l2": True}, ValueError, "softmax_dw"),
+        ({"topic": "softmax_dz", "n_classes": 3, "l2": True}, ValueError, "softmax_dw"),
         ({"topic": "logistic_dw", "n_classes": 3}, ValueError, "binary"),
     ],
 )

@@ -94,6 +94,12 @@ def dz_steps(n_classes) -> list[Step]:
 
 
 def softmax_dz(n_classes=None, l2=False) -> Derivation:
+    if l2:
+        # accepting it would label an unregularized derivation "l2=True"
+        raise ValueError(
+            "l2=True changes only weight gradients: the penalty (λ/2)‖W‖² does not depend "
+            "on z, so eq (2) is the same; derive 'softmax_dw' with l2=True"
+        )
     n = C if n_classes is None else n_classes
     where = "general C" if n_classes is None else f"C = {n_classes}"
     return Derivation(
