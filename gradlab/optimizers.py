@@ -98,7 +98,13 @@ def _evaluate(W, b, X, y, l2):
 
 
 def _grad_norm(dW, db) -> float:
-    return float(np.sqrt((dW * dW).sum() + (db * db).sum()))
+    with np.errstate(over="ignore"):
+        squares = (dW * dW).sum() + (db * db).sum()
+    if squares < np.finfo(float).max:
+        return float(np.sqrt(squares))
+    # huge features: squaring overflowed, so scale first (the norm itself is finite)
+    scale = max(np.abs(dW).max(), np.abs(db).max())
+    return float(scale * np.sqrt(((dW / scale) ** 2).sum() + ((db / scale) ** 2).sum()))
 
 
 Recorder = Callable[[int, np.ndarray, np.ndarray, float, float], None]
@@ -153,6 +159,8 @@ def run_first_order(
         if converged or epoch == epochs:
             return W, b, epoch, converged
         step = lr_at(epoch)
+        if callable(lr):
+            _check_scheduled(step, epoch)
         if full_batch:
             W, b, vW, vb = _step(W, b, vW, vb, dW, db, step, mu, nesterov)
             continue
@@ -164,6 +172,15 @@ def run_first_order(
                 _diverge(epoch + 1, Jb, previous, record, record_every, epochs)
             W, b, vW, vb = _step(W, b, vW, vb, dW, db, step, mu, nesterov)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _check_scheduled(step, epoch):
+    # a schedule is user code: a NaN or negative rate would otherwise pass as "divergence"
+    # or silently climb the loss
+    if isinstance(step, bool) or not isinstance(step, numbers.Real) or not 0 < step < np.inf:
+        raise ValueError(
+            f"lr schedule returned {step!r} at epoch {epoch}; it must return a finite number > 0"
+        )
 
 
 def _step(W, b, vW, vb, dW, db, lr, mu, nesterov):
@@ -216,6 +233,8 @@ def run_lbfgs(W, b, X, y, *, l2, epochs, tol, record_every, record: Recorder):
     theta0 = np.concatenate([W.ravel(), b])
     J0, _ = fun(theta0)
     record(0, W, b, J0, last["gnorm"])
+    if epochs == 0:  # SciPy would still take one iteration with maxiter=0
+        return W.copy(), b.copy(), 0, False
     # Without a tolerance run to (near) machine precision, like the first-order methods
     # that run all their epochs; scikit-learn stops at gtol = 1e-4 by default.
     gtol = 1e-10 if tol is None else tol

@@ -234,9 +234,12 @@ class SoftmaxRegression:
             if not np.isfinite(J)
             else f"blew up to {J:.3g} (over {BLOW_UP:g} times its value at epoch 0)"
         )
+        if np.isfinite(L):
+            advice = f"try lr <= {1 / L:.3g} (= 1/L, where L = {L:.3g} bounds the curvature of J)"
+        else:
+            advice = "the features are too large for any learning rate: standardize X"
         return (
-            f"loss {what} at epoch {epoch}; {lr_text} is too large for this data, "
-            f"try lr <= {1 / L:.3g} (= 1/L, where L = {L:.3g} bounds the curvature of J). "
+            f"loss {what} at epoch {epoch}; {lr_text} is too large for this data, {advice}. "
             f"Training stopped: coef_, intercept_ and history_ hold epoch {last}, "
             "the last one before it diverged."
         )
@@ -381,7 +384,12 @@ def smoothness(X, l2=0.0) -> float:
     """
     X = np.asarray(X, dtype=np.float64)
     Xb = np.column_stack([X, np.ones(X.shape[0])])
-    return float(np.linalg.eigvalsh(Xb.T @ Xb / X.shape[0])[-1] / 2 + l2)
+    # lambda_max(Xb^T Xb) = sigma_max(Xb)^2; scaling first keeps huge features from
+    # overflowing Xb^T Xb (which makes eigvalsh fail) -- past float range the bound is inf
+    scale = np.abs(Xb).max()
+    with np.errstate(over="ignore"):
+        sigma = scale * np.linalg.norm(Xb / scale, 2)
+        return float(sigma * (sigma / (2 * X.shape[0])) + l2)
 
 
 # ---------------------------------------------------------------------- helpers
@@ -423,7 +431,14 @@ def _labels_array(name, y, m) -> np.ndarray:
 
 def _encode(y, m):
     y = _labels_array("y", y, m)
-    classes, codes = np.unique(y, return_inverse=True)
+    try:
+        classes, codes = np.unique(y, return_inverse=True)
+    except TypeError as exc:  # labels that cannot be sorted together, e.g. 1 and "a"
+        kinds = sorted({type(v).__name__ for v in y.tolist()})
+        raise TypeError(
+            "y must hold labels of one kind (all numbers or all strings) so that classes_ "
+            f"can be sorted; got {', '.join(kinds)} values"
+        ) from exc
     if classes.shape[0] < 2:
         raise ValueError(
             f"y must contain at least two classes to train a classifier; got only {classes!r}"

@@ -337,3 +337,62 @@ def test_sklearn_style_params_and_display():
 
 def test_exported_from_gradlab():
     assert gradlab.SoftmaxRegression is SoftmaxRegression
+
+
+def test_lbfgs_with_zero_epochs_does_not_train():
+    X, y = make_blobs(n_samples=60, seed=0)
+    model = SoftmaxRegression("lbfgs", epochs=0).fit(X, y)
+    # like the first-order methods: epochs=0 leaves W = 0, b = 0 (J = log C) and records epoch 0
+    assert model.n_iter_ == 0
+    assert model.history_["epoch"].tolist() == [0]
+    assert np.all(model.coef_ == 0) and np.all(model.intercept_ == 0)
+    assert model.history_["loss"][0] == pytest.approx(np.log(3))
+
+
+def test_divergence_on_huge_features_still_warns_clearly():
+    X, y = load_iris()
+    with pytest.warns(DivergenceWarning, match="lr=0.1 is too large"):
+        model = SoftmaxRegression(lr=0.1, epochs=20).fit(X * 1e160, y)
+    assert model.diverged_ and np.isfinite(model.coef_).all()
+
+
+def test_smoothness_matches_the_largest_eigenvalue_and_does_not_overflow():
+    from gradlab.train import smoothness
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    Xb = np.column_stack([X, np.ones(40)])
+    expected = np.linalg.eigvalsh(Xb.T @ Xb)[-1] / (2 * 40) + 0.5
+    assert smoothness(X, 0.5) == pytest.approx(expected, rel=1e-12)
+    assert smoothness(X * 1e200, 0.0) == np.inf  # honest: no finite bound, and no LinAlgError
+
+
+@pytest.mark.parametrize("bad", [float("nan"), -0.1, 0.0, float("inf")])
+def test_a_schedule_returning_a_bad_rate_is_named(bad):
+    X, y = make_blobs(n_samples=60, seed=0)
+    model = SoftmaxRegression(lr=lambda epoch: 0.1 if epoch < 2 else bad, epochs=5)
+    with pytest.raises(ValueError, match=r"lr schedule returned .* at epoch 2"):
+        model.fit(X, y)
+
+
+def test_labels_of_mixed_types_are_named():
+    X, _ = make_blobs(n_samples=60, seed=0)
+    mixed = np.array([1, "a"] * 30, dtype=object)
+    with pytest.raises(TypeError, match="y must hold labels of one kind"):
+        SoftmaxRegression().fit(X, mixed)
+
+
+def test_gradient_norm_of_huge_features_is_finite_and_silent():
+    X, y = load_iris()
+    with pytest.warns(DivergenceWarning) as caught:
+        model = SoftmaxRegression(lr=1e-300, epochs=1).fit(X * 1e160, y)
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    g0 = model.history_["grad_norm"][0]
+    Xs = X * 1e160
+    codes = np.unique(y, return_inverse=True)[1]
+    # at W = 0, b = 0: dJ/dW = X^T (F - Y) / m with F = 1/3, computed here with scaling
+    R = np.full((150, 3), 1 / 3) - np.eye(3)[codes]
+    dW = (Xs / 1e160).T @ R / 150 * 1e160
+    db = R.mean(axis=0)
+    expected = 1e160 * np.sqrt(((dW / 1e160) ** 2).sum() + ((db / 1e160) ** 2).sum())
+    assert np.isfinite(g0) and g0 == pytest.approx(expected, rel=1e-10)
