@@ -220,19 +220,24 @@ def run_lbfgs(W, b, X, y, *, l2, epochs, tol, record_every, record: Recorder):
         return J, np.concatenate([dW.ravel(), db])
 
     iteration = 0
+    finite = {}  # the last iterate with a finite loss, kept if a later one overflows
 
     def callback(theta):
         nonlocal iteration
         iteration += 1
+        if not np.array_equal(theta, last["theta"]):
+            fun(theta)
+        if not np.isfinite(last["J"]):
+            return  # overflowed (huge features): never record it; handled after minimize
+        finite.update(epoch=iteration, theta=theta.copy(), J=last["J"], gnorm=last["gnorm"])
         if iteration % record_every == 0:
-            if not np.array_equal(theta, last["theta"]):
-                fun(theta)
             Wt, bt = unpack(theta)
             record(iteration, Wt.copy(), bt.copy(), last["J"], last["gnorm"])
 
     theta0 = np.concatenate([W.ravel(), b])
     J0, _ = fun(theta0)
     record(0, W, b, J0, last["gnorm"])
+    finite.update(epoch=0, theta=theta0.copy(), J=J0, gnorm=last["gnorm"])
     if epochs == 0:  # SciPy would still take one iteration with maxiter=0
         return W.copy(), b.copy(), 0, False
     # Without a tolerance run to (near) machine precision, like the first-order methods
@@ -249,6 +254,12 @@ def run_lbfgs(W, b, X, y, *, l2, epochs, tol, record_every, record: Recorder):
     )
     Wt, bt = unpack(result.x)
     n = int(result.nit)
+    J_end = _evaluate(Wt, bt, X, y, l2)[0]
+    if not np.isfinite(J_end) or finite["epoch"] < n:
+        # J overflowed (X W + b beyond float range): stop at the last finite iterate
+        Wf, bf = unpack(finite["theta"])
+        previous = (finite["epoch"], Wf.copy(), bf.copy(), finite["J"], finite["gnorm"])
+        _diverge(finite["epoch"] + 1, np.inf, previous, record, record_every, epochs)
     if n % record_every != 0 or n == 0:
         J, dW, db = _evaluate(Wt, bt, X, y, l2)
         if n > 0:

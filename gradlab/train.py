@@ -197,24 +197,24 @@ class SoftmaxRegression:
         self.classes_ = classes
         self.n_features_in_ = d
         diverged = None
-        if opts["optimizer"] == "lbfgs":
-            W, b, n, converged = run_lbfgs(
-                W, b, X, codes, l2=l2, epochs=opts["epochs"], tol=opts["tol"],
-                record_every=opts["record_every"], record=record,
-            )  # fmt: skip
-        else:
-            rng = np.random.default_rng(opts["seed"])
-            try:
+        try:
+            if opts["optimizer"] == "lbfgs":
+                W, b, n, converged = run_lbfgs(
+                    W, b, X, codes, l2=l2, epochs=opts["epochs"], tol=opts["tol"],
+                    record_every=opts["record_every"], record=record,
+                )  # fmt: skip
+            else:
+                rng = np.random.default_rng(opts["seed"])
                 W, b, n, converged = run_first_order(
                     opts["optimizer"], W, b, X, codes, l2=l2, lr=opts["lr"],
                     momentum=opts["momentum"], epochs=opts["epochs"],
                     batch_size=opts["batch_size"], tol=opts["tol"],
                     record_every=opts["record_every"], rng=rng, record=record,
                 )  # fmt: skip
-            except Diverged as exc:
-                diverged = exc
-                W, b, n = exc.params
-                converged = False
+        except Diverged as exc:
+            diverged = exc
+            W, b, n = exc.params
+            converged = False
         self.coef_, self.intercept_ = W.copy(), b.copy()
         self.n_iter_, self.converged_, self.diverged_ = int(n), bool(converged), bool(diverged)
         self.history_ = _history(records, validation is not None)
@@ -226,6 +226,12 @@ class SoftmaxRegression:
         return self
 
     def _divergence_message(self, epoch, J, last, X, l2):
+        if self.optimizer == "lbfgs":  # no learning rate: only overflow stops L-BFGS
+            return (
+                f"loss became inf at iteration {epoch} of L-BFGS: X W + b overflowed; "
+                "the features are too large, standardize X. Training stopped: coef_, "
+                f"intercept_ and history_ hold iteration {last}, the last finite one."
+            )
         L = smoothness(X, l2)
         lr = self.lr
         lr_text = f"lr={lr:g}" if isinstance(lr, numbers.Real) else f"lr={lr!r}"

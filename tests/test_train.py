@@ -396,3 +396,21 @@ def test_gradient_norm_of_huge_features_is_finite_and_silent():
     db = R.mean(axis=0)
     expected = 1e160 * np.sqrt(((dW / 1e160) ** 2).sum() + ((db / 1e160) ** 2).sum())
     assert np.isfinite(g0) and g0 == pytest.approx(expected, rel=1e-10)
+
+
+def test_lbfgs_on_overflowing_features_keeps_finite_parameters_and_warns():
+    X, y = load_iris()
+    with pytest.warns(DivergenceWarning, match="standardize X") as caught:
+        model = SoftmaxRegression("lbfgs", epochs=20).fit(X * 1e160, y)
+    assert "lr=" not in str(caught[0].message)  # L-BFGS has no learning rate to blame
+    assert model.diverged_
+    assert np.isfinite(model.coef_).all() and np.isfinite(model.intercept_).all()
+    assert np.isfinite(model.history_["loss"]).all()
+    # what is kept is the last finite iterate: its loss is the recorded last loss
+    codes = np.unique(y, return_inverse=True)[1]
+    Z = (X * 1e160) @ model.coef_ + model.intercept_
+    Z -= Z.max(axis=1, keepdims=True)
+    J = -(Z[np.arange(150), codes] - np.log(np.exp(Z).sum(axis=1))).mean()
+    assert J == pytest.approx(model.history_["loss"][-1], rel=1e-9)
+    with pytest.raises(DivergenceError):
+        SoftmaxRegression("lbfgs", epochs=20).fit(X * 1e160, y, on_divergence="raise")
