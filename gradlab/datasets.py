@@ -38,6 +38,11 @@ def _non_negative(name: str, value) -> float:
 
 def _split(n_samples: int, n_classes: int) -> np.ndarray:
     """Class sizes as equal as possible, summing to ``n_samples``."""
+    if n_samples < n_classes:  # some class would be empty: y would have fewer classes
+        raise ValueError(
+            f"n_samples must be at least n_classes ({n_classes}) so that every class has a "
+            f"sample; got n_samples={n_samples}"
+        )
     sizes = np.full(n_classes, n_samples // n_classes)
     sizes[: n_samples % n_classes] += 1
     return sizes

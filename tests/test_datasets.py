@@ -117,3 +117,11 @@ def test_bad_arguments_are_named(call, error, match):
 
 def test_datasets_is_a_lazy_attribute():
     assert gradlab.datasets.load_iris is load_iris
+
+
+@pytest.mark.parametrize("make", [make_blobs, make_spirals])
+def test_fewer_samples_than_classes_is_named_not_silently_fewer_classes(make):
+    with pytest.raises(ValueError, match=r"n_samples must be at least n_classes \(3\)"):
+        make(n_samples=2, n_classes=3)
+    _, y = make(n_samples=3, n_classes=3)
+    assert sorted(y.tolist()) == [0, 1, 2]
