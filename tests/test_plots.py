@@ -402,3 +402,21 @@ def test_lecture_style_keeps_interactive_mode_that_the_backend_switched_on():
         assert mpl.is_interactive()
     finally:
         mpl.interactive(was)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"frames": 2.7}, TypeError),
+        ({"frames": "a"}, TypeError),
+        ({"frames": 0}, ValueError),
+        ({"resolution": 30.5}, TypeError),
+        ({"resolution": "fine"}, TypeError),
+        ({"resolution": 1}, ValueError),
+    ],
+)
+def test_animation_counts_must_be_integers_named(blobs, kwargs, error):
+    X, y, model = blobs
+    name = next(iter(kwargs))
+    with pytest.raises(error, match=f"{name} must be an integer"):
+        animate_training(model, X, y, **{"frames": 2, "resolution": 10, **kwargs})

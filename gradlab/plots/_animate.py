@@ -8,6 +8,7 @@ from gradlab.plots._regions import (
     _checked_data,
     _checked_model,
     _label_axes,
+    count_arg,
     draw_boundaries,
     draw_regions,
     make_plane,
@@ -84,9 +85,7 @@ def animate_training(
 
     model = _checked_model(model)
     X, codes = _checked_data(model, X, y)
-    frames = int(frames)
-    if frames < 1:
-        raise ValueError(f"frames must be an integer >= 1; got {frames}")
+    frames = count_arg("frames", frames, 1)
     history = model.history_
     n = len(history["epoch"])
     indices = np.unique(np.linspace(0, n - 1, min(frames, n)).round().astype(int)).tolist()

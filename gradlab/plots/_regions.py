@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from gradlab._validation import as_array, require_finite
+from gradlab._validation import as_array, describe, require_finite
 from gradlab.model import _softmax
 from gradlab.plots._style import class_color, class_marker
 
@@ -68,6 +69,15 @@ def _checked_data(model, X, y):
     return X, codes
 
 
+def count_arg(name, value, minimum) -> int:
+    """An integer argument such as ``resolution`` or ``frames`` (int() would truncate 2.7)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer >= {minimum}; got {describe(value)}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value}")
+    return int(value)
+
+
 def make_plane(X, features=None, resolution=300, pad=0.08) -> Plane:
     """The grid of a 2-D plot; with more than 2 features, a slice at the mean of the others."""
     d = X.shape[1]
@@ -83,9 +93,7 @@ def make_plane(X, features=None, resolution=300, pad=0.08) -> Plane:
         raise ValueError(
             f"features must be two different column indices in 0..{d - 1}; got {features}"
         )
-    resolution = int(resolution)
-    if resolution < 2:
-        raise ValueError(f"resolution must be an integer >= 2; got {resolution}")
+    resolution = count_arg("resolution", resolution, 2)
     i, j = features
     lo, hi = X[:, [i, j]].min(axis=0), X[:, [i, j]].max(axis=0)
     span = np.where(hi > lo, hi - lo, 1.0)
