@@ -345,6 +345,13 @@ class SoftmaxRegression:
             raise ValueError(
                 f"y must be 1-D with one label per row of X ({X.shape[0]}); got shape {y.shape}"
             )
+        kinds = {_label_kind(y.dtype), _label_kind(self.classes_.dtype)}
+        if len(kinds) == 2 and "object" not in kinds:
+            # e.g. integer codes against string classes: every comparison is False
+            raise ValueError(
+                f"y must hold labels like classes_ ({self.classes_.dtype} values such as "
+                f"{self.classes_[0]!r}); got dtype {y.dtype}"
+            )
         return float((self.predict(X) == y).mean())
 
     # ------------------------------------------------------------------ display
@@ -433,6 +440,10 @@ def _labels_array(name, y, m) -> np.ndarray:
     if y.dtype.kind == "f" and not np.isfinite(y).all():
         raise ValueError(f"{name} must not contain NaN or inf labels")
     return y
+
+
+def _label_kind(dtype) -> str:
+    return {"U": "text", "S": "text", "O": "object"}.get(dtype.kind, "number")
 
 
 def _encode(y, m):

@@ -414,3 +414,19 @@ def test_lbfgs_on_overflowing_features_keeps_finite_parameters_and_warns():
     assert J == pytest.approx(model.history_["loss"][-1], rel=1e-9)
     with pytest.raises(DivergenceError):
         SoftmaxRegression("lbfgs", epochs=20).fit(X * 1e160, y, on_divergence="raise")
+
+
+def test_score_with_labels_of_another_kind_is_named_not_zero():
+    X, y = load_iris()  # string labels
+    model = SoftmaxRegression(lr=0.1, epochs=5).fit(X, y)
+    codes = np.unique(y, return_inverse=True)[1]
+    with pytest.raises(ValueError, match="y must hold labels like classes_"):
+        model.score(X, codes)
+    numeric = SoftmaxRegression(lr=0.1, epochs=5).fit(X, codes)
+    with pytest.raises(ValueError, match="y must hold labels like classes_"):
+        numeric.score(X, y)
+    # same kind, other width or an unseen label: an honest accuracy
+    assert numeric.score(X, codes.astype(np.int32)) == pytest.approx(
+        np.mean(numeric.predict(X) == codes)
+    )
+    assert numeric.score(X[:2], [7, 7]) == 0.0
