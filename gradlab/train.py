@@ -194,8 +194,6 @@ class SoftmaxRegression:
             records.append(row)
 
         W, b = np.zeros((d, C)), np.zeros(C)
-        self.classes_ = classes
-        self.n_features_in_ = d
         diverged = None
         try:
             if opts["optimizer"] == "lbfgs":
@@ -215,6 +213,8 @@ class SoftmaxRegression:
             diverged = exc
             W, b, n = exc.params
             converged = False
+        # set together, after training, so that a fit that raises leaves the last one whole
+        self.classes_, self.n_features_in_ = classes, d
         self.coef_, self.intercept_ = W.copy(), b.copy()
         self.n_iter_, self.converged_, self.diverged_ = int(n), bool(converged), bool(diverged)
         self.history_ = _history(records, validation is not None)

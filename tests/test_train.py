@@ -430,3 +430,16 @@ def test_score_with_labels_of_another_kind_is_named_not_zero():
         np.mean(numeric.predict(X) == codes)
     )
     assert numeric.score(X[:2], [7, 7]) == 0.0
+
+
+def test_a_fit_that_fails_midway_leaves_the_previous_fit_whole():
+    X, y = make_blobs(n_samples=60, seed=0)
+    model = SoftmaxRegression(lr=0.5, epochs=5).fit(X, y)
+    before = model.predict(X)
+    X3 = np.column_stack([X, X[:, 0]])
+    model.set_params(lr=lambda epoch: float("nan"))
+    with pytest.raises(ValueError, match="lr schedule"):
+        model.fit(X3, np.array(["a", "b", "c", "d"] * 15))
+    # classes_ and n_features_in_ still describe coef_, so the old model still predicts
+    assert model.n_features_in_ == 2 and model.classes_.tolist() == [0, 1, 2]
+    assert np.array_equal(model.predict(X), before)
