@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import warnings
 
 import matplotlib
 
@@ -420,3 +421,20 @@ def test_animation_counts_must_be_integers_named(blobs, kwargs, error):
     name = next(iter(kwargs))
     with pytest.raises(error, match=f"{name} must be an integer"):
         animate_training(model, X, y, **{"frames": 2, "resolution": 10, **kwargs})
+
+
+def test_an_optimum_above_every_loss_is_named_not_an_empty_plot(blobs):
+    model = blobs[2]
+    ax = plt.subplots()[1]
+    with pytest.raises(ValueError, match=r"optimum .* must be below"):
+        plot_loss(model, optimum=model.history_["loss"].max() + 1.0, ax=ax)
+
+
+def test_accuracy_on_a_log_axis_warns_nothing(blobs):
+    model = blobs[2]
+    ax = plt.subplots()[1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lines = plot_loss(model, metric="accuracy", log=True, ax=ax)
+    assert ax.get_yscale() == "log"
+    assert np.allclose(lines[0].get_ydata(), model.history_["accuracy"])

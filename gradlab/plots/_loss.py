@@ -145,12 +145,17 @@ def plot_loss(
                 epochs, vv, color=color, linestyle="--", label=f"{label} (validation)"
             )
             lines.append(vline)
+    if shift and not any(np.isfinite(v).any() for v in values):
+        raise ValueError(
+            f"optimum ({shift:g}) must be below the recorded losses (the lowest is "
+            f"{min(float(np.min(r[1]['loss'])) for r in runs):g}); is it J* of another run?"
+        )
     if log is None:
         finite = np.concatenate([v[np.isfinite(v) & (v > 0)] for v in values] or [np.ones(1)])
         log = metric != "accuracy" and finite.size > 0 and finite.max() > 100 * finite.min()
     if log:
         ax.set_yscale("log")
-    if metric == "accuracy":
+    if metric == "accuracy" and not log:  # a log axis cannot start below zero
         ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
