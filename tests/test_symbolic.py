@@ -442,3 +442,14 @@ def test_a_step_displays_in_jupyter_in_the_lectures_notation():
     shown = step._repr_latex_()
     assert shown.startswith("$") and shown.endswith("$")
     assert r"\mathbb{I}(y_{i} = k)" in shown and "delta" not in shown
+
+
+@pytest.mark.parametrize(
+    ("topic", "penalty", "bias"),
+    [("softmax_dw", "‖W‖²", True), ("logistic_dw", "‖w‖²", True), ("linear_dw", "‖w‖²", False)],
+)
+def test_l2_definition_names_the_models_own_weights(topic, penalty, bias):
+    reason = gradlab.derive(topic, l2=True).steps[0].reason
+    assert penalty in reason
+    # linear_dw has no bias, so it must not talk about one
+    assert ("bias" in reason) is bias

@@ -43,6 +43,7 @@ from gradlab.symbolic.notation import (
 from gradlab.symbolic.steps import Derivation, Step
 
 _PENALTY = " plus the L2 penalty (λ/2)‖W‖² (the bias is not penalized)"
+_PENALTY_W = " plus the L2 penalty (λ/2)‖w‖² (the bias is not penalized)"
 
 
 class _Lines:
@@ -242,7 +243,7 @@ def logistic_dw(n_classes=None, l2=False) -> Derivation:
     lines = _Lines()
     lines.add(
         loss,
-        "the mean binary cross-entropy, with z_i = wᵀx_i + b" + (_PENALTY if l2 else ""),
+        "the mean binary cross-entropy, with z_i = wᵀx_i + b" + (_PENALTY_W if l2 else ""),
         "definition",
         lhs=J,
     )
@@ -291,7 +292,8 @@ def linear_dw(n_classes=None, l2=False) -> Derivation:
     lines = _Lines()
     lines.add(
         loss,
-        "half the mean squared error of the predictions wᵀx_i" + (_PENALTY if l2 else ""),
+        "half the mean squared error of the predictions wᵀx_i"
+        + (" plus the L2 penalty (λ/2)‖w‖²" if l2 else ""),
         "definition",
         lhs=J,
     )
