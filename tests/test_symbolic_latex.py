@@ -114,3 +114,30 @@ def test_lecture_symbols_are_used():
         "\\sum_{i=1}^{m}",
     ):
         assert symbol in eq3
+
+
+@pytest.mark.parametrize("reasons", [True, False])
+@pytest.mark.parametrize("topic", ["logistic_dz", "softmax_jacobian", "softmax_dz"])
+def test_figure_fits_every_text_including_the_title(topic, reasons):
+    from gradlab.symbolic import render_to_figure
+
+    fig = render_to_figure(gradlab.derive(topic), reasons=reasons)
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+    texts = fig.axes[0].texts
+    assert texts[0].get_text() == gradlab.derive(topic).title
+    for text in texts:
+        box = text.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.y0 >= 0, text.get_text()
+        assert box.x1 <= width and box.y1 <= height, text.get_text()
+
+
+@pytest.mark.parametrize("dpi", [60, 90, 200])
+def test_saved_image_has_a_clean_border_at_any_dpi(tmp_path, dpi):
+    np = pytest.importorskip("numpy")
+    Image = pytest.importorskip("PIL.Image")
+    path = gradlab.derive("logistic_dz").to_image(tmp_path / "d.png", dpi=dpi, reasons=False)
+    pixels = np.asarray(Image.open(path).convert("L"))
+    border = np.concatenate([pixels[:4].ravel(), pixels[-4:].ravel(),
+                             pixels[:, :4].ravel(), pixels[:, -4:].ravel()])  # fmt: skip
+    assert border.min() == 255  # no glyph touches (or is cut by) the edge

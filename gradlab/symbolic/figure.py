@@ -76,7 +76,8 @@ def render_to_figure(derivation, ax=None, fontsize=14, reasons=True):
         heights.append((h_rhs, h_reason))
         # the reason is indented 0.35 in past the "=", the right-hand side 0.05 in
         width = max(width, lhs_width + 0.2 + w_rhs, lhs_width + 0.45 + w_reason)
-    title_h = extent(derivation.title, fontsize)[1]
+    title_w, title_h = extent(derivation.title, fontsize)
+    width = max(width, title_w)  # without the reasons, the title can be the widest line
     total = margin * 2 + title_h + gap * 2 + sum(h + r + gap * 2 for h, r in heights)
     fig.set_size_inches(width + 2 * margin, total)
     place = fig.dpi_scale_trans

@@ -266,7 +266,9 @@ class Derivation:
         from gradlab.symbolic.figure import render_to_figure
 
         fig = render_to_figure(self, **kwargs)
-        fig.savefig(path, dpi=dpi, facecolor="white")
+        # text widths depend on the dpi (hinting): the layout measured at one dpi can clip
+        # at another, so let savefig fit the box at the dpi actually written
+        fig.savefig(path, dpi=dpi, facecolor="white", bbox_inches="tight", pad_inches=0.25)
         return path
 
     def _repr_latex_(self) -> str:
