@@ -77,7 +77,11 @@ def _train(args: argparse.Namespace) -> int:
         }
     else:
         make = datasets.make_blobs if args.dataset == "blobs" else datasets.make_spirals
-        X, y = make(n_samples=args.samples, seed=args.seed)
+        try:
+            X, y = make(n_samples=args.samples, seed=args.seed)
+        except (TypeError, ValueError) as exc:
+            print(f"gradlab train: --samples: {exc}", file=sys.stderr)
+            return 2
         plane = {}
     model = SoftmaxRegression(
         optimizer=args.optimizer,
@@ -114,7 +118,11 @@ def _train(args: argparse.Namespace) -> int:
     for w in caught:
         print(f"warning: {w.message}", file=sys.stderr)
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"gradlab train: cannot write the figures into {out}: {exc}", file=sys.stderr)
+        return 2
     name = f"train_{args.dataset}_{args.optimizer}"
     with lecture_style():
         fig = Figure(figsize=(12.8, 4.8), layout="constrained")
@@ -139,7 +147,7 @@ def _figures(args: argparse.Namespace) -> int:
         return 0
     try:
         make_figures(args.out, args.only or None, echo=lambda path: print(f"wrote {path}"))
-    except ValueError as exc:
+    except (ValueError, OSError) as exc:
         print(f"gradlab figures: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -438,3 +438,31 @@ def test_accuracy_on_a_log_axis_warns_nothing(blobs):
         lines = plot_loss(model, metric="accuracy", log=True, ax=ax)
     assert ax.get_yscale() == "log"
     assert np.allclose(lines[0].get_ydata(), model.history_["accuracy"])
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--samples", "2"], "n_samples must be at least n_classes"),
+        (["--samples", "0"], "n_samples must be an integer >= 1"),
+        (["--out", "{file}/sub"], "cannot write the figures"),
+    ],
+)
+def test_cli_train_bad_input_is_a_message_not_a_traceback(tmp_path, capsys, extra, message):
+    from gradlab.cli import main
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    extra = [a.replace("{file}", str(blocker)) for a in extra]
+    args = ["train", "--epochs", "2", "--out", str(tmp_path / "figs"), *extra]
+    assert main(args) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_cli_figures_into_an_unwritable_place_is_a_message(tmp_path, capsys):
+    from gradlab.cli import main
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert main(["figures", "--out", str(blocker / "sub"), "--only", "boundary_blobs"]) == 2
+    assert "gradlab figures:" in capsys.readouterr().err
