@@ -466,3 +466,21 @@ def test_cli_figures_into_an_unwritable_place_is_a_message(tmp_path, capsys):
     blocker.write_text("not a folder")
     assert main(["figures", "--out", str(blocker / "sub"), "--only", "boundary_blobs"]) == 2
     assert "gradlab figures:" in capsys.readouterr().err
+
+
+def test_classes_past_the_palette_still_get_their_own_colour_and_marker():
+    from gradlab.plots._style import class_color, class_marker
+
+    pairs = {(class_color(k), class_marker(k)) for k in range(40)}
+    assert len(pairs) == 40
+
+
+def test_ten_classes_are_drawn_distinguishably():
+    X, y = make_blobs(200, 10, seed=1)
+    model = SoftmaxRegression("lbfgs", epochs=20).fit(X, y)
+    drawn = plot_decision_boundary(model, X, y, resolution=40)
+    handles = drawn.ax.get_legend().legend_handles
+    styles = {
+        (tuple(h.get_facecolor()[0][:3]), h.get_paths()[0].vertices.tobytes()) for h in handles
+    }
+    assert len(handles) == 10 and len(styles) == 10

@@ -9,8 +9,9 @@ from matplotlib.colors import to_rgb
 
 # Okabe & Ito (2008): distinguishable under the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
-# A second cue besides colour, so classes stay apart in greyscale print.
-MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+# A second cue besides colour, so classes stay apart in greyscale print. One more marker
+# than colours: past 8 classes the pairs (colour, marker) stay distinct (72 of them).
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "h")
 
 
 def class_color(k: int) -> tuple[float, float, float]:
