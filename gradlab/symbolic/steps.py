@@ -266,9 +266,16 @@ class Derivation:
         from gradlab.symbolic.figure import render_to_figure
 
         fig = render_to_figure(self, **kwargs)
-        # text widths depend on the dpi (hinting): the layout measured at one dpi can clip
-        # at another, so let savefig fit the box at the dpi actually written
-        fig.savefig(path, dpi=dpi, facecolor="white", bbox_inches="tight", pad_inches=0.25)
+        # Text widths depend on the dpi (hinting): a layout measured at one dpi can clip the
+        # longest line at another, so widen the figure to the text as drawn at this dpi.
+        # (Not bbox_inches: the text is placed in inches from the corner and would not move.)
+        fig.set_dpi(dpi)
+        renderer = fig.canvas.get_renderer()
+        right = max(t.get_window_extent(renderer).x1 for t in fig.axes[0].texts) / dpi
+        width, height = fig.get_size_inches()
+        if right + 0.25 > width:
+            fig.set_size_inches(right + 0.25, height)
+        fig.savefig(path, dpi=dpi, facecolor="white")
         return path
 
     def _repr_latex_(self) -> str:
