@@ -433,9 +433,12 @@ def _as_features(name, X, d=None) -> np.ndarray:
 def _labels_array(name, y, m) -> np.ndarray:
     y = np.asarray(y)
     if y.ndim != 1 or y.shape[0] != m:
+        hint = ""
+        if y.ndim == 2 and y.shape[0] == m and y.shape[1] > 1:
+            hint = f"; if it is one-hot (the lecture's Y), pass {name}=Y.argmax(axis=1)"
         raise ValueError(
             f"{name} must be a 1-D array with one label per row of "
-            f"{'X' if name == 'y' else 'X_val'} (m = {m}); got shape {y.shape}"
+            f"{'X' if name == 'y' else 'X_val'} (m = {m}); got shape {y.shape}{hint}"
         )
     if y.dtype.kind == "f" and not np.isfinite(y).all():
         raise ValueError(f"{name} must not contain NaN or inf labels")

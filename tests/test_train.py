@@ -443,3 +443,10 @@ def test_a_fit_that_fails_midway_leaves_the_previous_fit_whole():
     # classes_ and n_features_in_ still describe coef_, so the old model still predicts
     assert model.n_features_in_ == 2 and model.classes_.tolist() == [0, 1, 2]
     assert np.array_equal(model.predict(X), before)
+
+
+def test_one_hot_labels_get_a_hint():
+    X, y = make_blobs(n_samples=60, seed=0)
+    Y = np.eye(3)[y]
+    with pytest.raises(ValueError, match=r"one-hot.*Y\.argmax\(axis=1\)"):
+        SoftmaxRegression().fit(X, Y)
