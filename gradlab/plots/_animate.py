@@ -153,7 +153,11 @@ def _loss_panel(ax, history, first):
         history["loss"][first : first + 1],
         marker="o",
         markersize=10,
-        color="#D55E00",
+        # black on white: a GIF's 256-colour palette per frame would merge any hue
+        # near a class colour into that class colour
+        markerfacecolor="white",
+        markeredgecolor="black",
+        markeredgewidth=2.5,
         linestyle="none",
         label="current epoch",
         zorder=3,
