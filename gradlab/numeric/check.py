@@ -65,6 +65,8 @@ MODES = ("full", "sparse", "directional")
 _CONFIRM_ALL = 5
 # Full checks expected to take longer than this show a progress bar.
 _PROGRESS_SECONDS = 2.0
+# A screening error bar wider than this fraction of the gradient decides nothing.
+_VAGUE = 0.1
 # Above this many probes, method="auto" falls back to central rather than Richardson.
 _RICHARDSON_MAX_PROBES = 2000
 
@@ -235,6 +237,10 @@ def check_gradient(
     )
     tol = atol_p + rtol * np.maximum(np.abs(a_p), np.abs(n_p)) + SAFETY * e_p
     status = np.where(np.abs(a_p - n_p) <= tol, "ok", "suspect").astype(object)
+    # An error bar this wide (f varies on a scale far below the step, or is very noisy)
+    # would pass a wrong gradient as readily as the right one: confirm those too.
+    vague = ~(SAFETY * e_p <= _VAGUE * np.maximum(scale, np.abs(a_p)))
+    status[vague] = "suspect"
 
     # Confirm each suspect probe with Richardson before calling it wrong (pointless
     # when f is not deterministic: the verdict is inconclusive anyway).
@@ -244,7 +250,7 @@ def check_gradient(
     for k in order:
         if status[k] != "suspect" or nondeterministic:
             continue
-        if confirmed and n_suspects > _CONFIRM_ALL:
+        if confirmed and n_suspects > _CONFIRM_ALL and not vague[k]:
             # One confirmed failure settles the verdict; with many suspects the others
             # keep their screening result, marked "suspect" (counted as failures).
             continue
