@@ -5,10 +5,12 @@ Expected gradients are closed forms written here.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
-from gradlab.numeric import check_gradient
+from gradlab.numeric import check_gradient, check_softmax_gradient, step_size_sweep
 
 
 @pytest.mark.parametrize("mode", ["full", "directional"])
@@ -39,3 +41,59 @@ def test_f_varying_on_a_scale_far_below_x_gives_no_false_verdict(method, offset)
         lambda x: np.sum(np.sin(x)), lambda x: 1.01 * np.cos(x), x, method=method
     )
     assert wrong.verdict != "pass", str(wrong)
+
+
+@pytest.mark.parametrize("method", ["auto", "richardson", "central", "forward"])
+def test_constant_f_with_zero_gradient_passes(method):
+    # analytic and numeric are both exactly 0: nothing is imprecise about that
+    for value in (3, 1e10, 0.0):
+        report = check_gradient(lambda x, v=value: v, np.zeros_like, np.ones(3), method=method)
+        assert report.ok, str(report)
+    assert not check_gradient(lambda x: 3.0, lambda x: np.full(3, 0.1), np.ones(3)).ok
+
+
+def _grad_fn(W, b, X, y):
+    F = np.exp(X @ W + b)
+    F /= F.sum(axis=1, keepdims=True)
+    F[np.arange(len(y)), y] -= 1
+    return X.T @ F / len(y), F.sum(axis=0) / len(y)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda: check_gradient(np.sum, np.ones_like, [[1.0], [1.0, 2.0]]), ValueError, "x must"),
+        (
+            lambda: check_gradient(np.sum, lambda x: [[1.0], [1.0, 2.0]], np.ones(3)),
+            ValueError,
+            "grad(x) must",
+        ),
+        (lambda: check_gradient(np.sum, np.ones_like, np.ones(3), seed="a"), TypeError, "seed"),
+        (
+            lambda: check_softmax_gradient(_grad_fn, np.ones((4, 3)), [0, 1, 0, 1], W=np.zeros(3)),
+            ValueError,
+            "W must be a 2-D array",
+        ),
+        (
+            lambda: step_size_sweep(np.sum, np.ones_like, np.ones(3), hs=[-1.0, 1e-3]),
+            ValueError,
+            "hs must",
+        ),
+        (
+            lambda: step_size_sweep(np.sum, np.ones_like, np.ones(3), direction=np.zeros(3)),
+            ValueError,
+            "direction must be non-zero",
+        ),
+    ],
+)
+def test_bad_arguments_get_a_clear_error_naming_them(call, error, words):
+    with pytest.raises(error, match=re.escape(words)):
+        call()
+
+
+def test_step_size_sweep_takes_one_method_as_a_string():
+    sweep = step_size_sweep(
+        lambda x: np.sum(np.sin(x)), np.cos, np.array([0.3, 1.2]), methods="central"
+    )
+    assert list(sweep.errors) == ["central"]
+    assert sweep.errors["central"].min() < 1e-9

@@ -187,7 +187,7 @@ def check_gradient(
         check_method(method, ("auto", *METHODS))
     if m is not None and (isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1):
         raise ValueError(f"m must be a positive integer (the batch size) or None; got {m!r}")
-    rng = np.random.default_rng(seed)
+    rng = random_generator(seed)
     ev = Evaluator(f, params)
     f0 = ev.at()
     a, a_dtype, grad_mutated = _analytic(grad, x, params)
@@ -239,7 +239,8 @@ def check_gradient(
     status = np.where(np.abs(a_p - n_p) <= tol, "ok", "suspect").astype(object)
     # An error bar this wide (f varies on a scale far below the step, or is very noisy)
     # would pass a wrong gradient as readily as the right one: confirm those too.
-    vague = ~(SAFETY * e_p <= _VAGUE * np.maximum(scale, np.abs(a_p)))
+    # (A gradient that is exactly zero, analytic and numeric, has no scale to compare with.)
+    vague = ~(SAFETY * e_p <= _VAGUE * np.maximum(scale, np.abs(a_p))) & (scale != 0)
     status[vague] = "suspect"
 
     # Confirm each suspect probe with Richardson before calling it wrong (pointless
@@ -305,6 +306,16 @@ def _screen(method, line, h, f0, noise, eps) -> Estimate:
         # f overflows at this step (f varies on a scale far below that of x): no
         # screening value; the confirmation retries with smaller steps.
         return Estimate(np.nan, np.inf)
+
+
+def random_generator(seed) -> np.random.Generator:
+    """``np.random.default_rng(seed)``, with a bad seed named as such."""
+    try:
+        return np.random.default_rng(seed)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"seed must be an integer >= 0 or None; got {describe(seed)}"
+        ) from None
 
 
 def _tolerance(name: str, value) -> float:

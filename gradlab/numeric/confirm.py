@@ -123,7 +123,7 @@ def confirm(line, a, n, method, f0, noise, eps, rtol, atol, scale) -> tuple[str,
         if rejects:
             pending = best_here
             continue
-        if SAFETY * best_here.error > _VAGUE * max(scale, abs(a)):
+        if scale != 0 and SAFETY * best_here.error > _VAGUE * max(scale, abs(a)):
             # An error bar this wide contains a wrong gradient as easily as the right one
             # (f varies on a scale far from the step, or rounds its changes away): no
             # pass from it.

@@ -12,7 +12,7 @@ import html
 import numpy as np
 
 from gradlab.numeric._params import Evaluator, Params
-from gradlab.numeric.check import _analytic
+from gradlab.numeric.check import _analytic, random_generator
 from gradlab.numeric.differences import eps_of, noise_level
 
 __all__ = ["TaylorResult", "taylor_test"]
@@ -146,7 +146,7 @@ def taylor_test(f, grad, x, direction=None, *, hs=None, seed=0) -> TaylorResult:
     g, g_dtype, _ = _analytic(grad, x, params)
     eps = max(eps_of(params.dtype), eps_of(g_dtype), eps_of(ev.out_dtype or np.float64))
     if direction is None:
-        v = np.random.default_rng(seed).standard_normal(params.size)
+        v = random_generator(seed).standard_normal(params.size)
     else:
         v = params.flatten(direction, "direction")
     norm = np.linalg.norm(v)
