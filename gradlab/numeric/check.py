@@ -313,9 +313,7 @@ def random_generator(seed) -> np.random.Generator:
     try:
         return np.random.default_rng(seed)
     except (TypeError, ValueError):
-        raise TypeError(
-            f"seed must be an integer >= 0 or None; got {describe(seed)}"
-        ) from None
+        raise TypeError(f"seed must be an integer >= 0 or None; got {describe(seed)}") from None
 
 
 def _tolerance(name: str, value) -> float:
