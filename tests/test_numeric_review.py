@@ -97,3 +97,14 @@ def test_step_size_sweep_takes_one_method_as_a_string():
     )
     assert list(sweep.errors) == ["central"]
     assert sweep.errors["central"].min() < 1e-9
+
+
+@pytest.mark.parametrize("option", ["--m", "--d", "--C", "--n"])
+def test_cli_gradcheck_rejects_sizes_below_one_with_a_usage_error(option, capsys):
+    from gradlab.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["gradcheck", option, "0"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert option in err and ">= 1" in err and "Traceback" not in err
