@@ -108,3 +108,40 @@ def test_cli_gradcheck_rejects_sizes_below_one_with_a_usage_error(option, capsys
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert option in err and ">= 1" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("lam", [1e-6, 1e-7, 1e-8, 1e-9])
+def test_a_small_non_complex_safe_term_never_fails_a_right_gradient_under_auto(lam):
+    # λ‖W‖₁ with a tiny λ: the complex step drops λ·sign(W) while the one-direction
+    # safety probe cannot see a term that small; real differences must decide, or no verdict.
+    W = np.random.default_rng(0).normal(size=(6, 5))
+    report = check_gradient(
+        lambda W: np.sum(np.sin(W)) + lam * np.sum(np.abs(W)),
+        lambda W: np.cos(W) + lam * np.sign(W),
+        W,
+    )
+    assert report.verdict != "fail", str(report)
+    x = {"W": W, "b": np.array([0.3, -1.2, 0.8])}
+    report = check_gradient(
+        lambda p: np.sum(p["W"] ** 2) + lam * np.sum(np.abs(p["b"])),
+        lambda p: {"W": 2 * p["W"], "b": lam * np.sign(p["b"])},
+        x,
+    )
+    assert report.verdict != "fail", str(report)
+    if lam >= 1e-7:  # real differences resolve it: a definite pass
+        assert report.ok, str(report)
+
+
+@pytest.mark.parametrize("rel", [1e-6, 1e-7])
+def test_one_entry_off_by_a_tiny_relative_error_is_still_caught_under_auto(rel):
+    W = np.random.default_rng(1).normal(size=(6, 5))
+
+    def grad(W):
+        g = np.cos(W)
+        g[2, 3] *= 1 + rel
+        return g
+
+    report = check_gradient(lambda W: np.sum(np.sin(W)), grad, W)
+    assert report.verdict == "fail", str(report)
+    assert report.method == "complex"
+    assert list(np.argwhere(report.failed)) == [[2 * 5 + 3]]
