@@ -10,7 +10,13 @@ import re
 import numpy as np
 import pytest
 
-from gradlab.numeric import check_gradient, check_softmax_gradient, step_size_sweep
+from gradlab.numeric import (
+    check_gradient,
+    check_softmax_gradient,
+    numeric_gradient,
+    step_size_sweep,
+    taylor_test,
+)
 
 
 @pytest.mark.parametrize("mode", ["full", "directional"])
@@ -145,3 +151,21 @@ def test_one_entry_off_by_a_tiny_relative_error_is_still_caught_under_auto(rel):
     assert report.verdict == "fail", str(report)
     assert report.method == "complex"
     assert list(np.argwhere(report.failed)) == [[2 * 5 + 3]]
+
+
+def test_an_f_that_rebinds_a_key_of_its_dict_is_still_differentiated():
+    def f(p):
+        p["W"] = np.array(p["W"])  # a copy, bound to the dict f was given
+        return np.sum(p["W"] ** 2) + np.sum(p["b"] ** 3)
+
+    def grad(p):
+        return {"W": 2 * p["W"], "b": 3 * p["b"] ** 2}
+
+    x = {"W": np.array([[1.0, 2.0]]), "b": np.array([0.5])}
+    for method in ("auto", "central", "richardson"):
+        assert check_gradient(f, grad, x, method=method).ok
+    g = numeric_gradient(f, x, method="central")
+    np.testing.assert_allclose(g["W"], [[2.0, 4.0]], rtol=1e-8)
+    np.testing.assert_allclose(g["b"], [0.75], rtol=1e-8)
+    assert taylor_test(f, grad, x).ok
+    np.testing.assert_array_equal(x["W"], [[1.0, 2.0]])

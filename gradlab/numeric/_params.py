@@ -223,6 +223,10 @@ class Evaluator:
         raise NonFiniteValue(f"{message}; f must be finite near x")
 
     def _call(self, args, where, complex_ok: bool = False):
+        if type(args) is dict:
+            # A fresh dict each call: an f that rebinds a key (p["W"] = np.array(p["W"]))
+            # would otherwise cut the link to the perturbed buffer for every later call.
+            args = dict(args)
         t = time.perf_counter()
         out = self.f(args)
         self.seconds += time.perf_counter() - t
