@@ -169,3 +169,33 @@ def test_an_f_that_rebinds_a_key_of_its_dict_is_still_differentiated():
     np.testing.assert_allclose(g["b"], [0.75], rtol=1e-8)
     assert taylor_test(f, grad, x).ok
     np.testing.assert_array_equal(x["W"], [[1.0, 2.0]])
+
+
+@pytest.mark.parametrize(
+    ("x", "scale"),
+    [
+        (1e-4 * np.array([0.3, -1.2, 0.7]), 1e-4),  # f varies on the scale of small x
+        (1e4 + np.array([0.3, -1.2, 0.7]), 1.0),  # x far from 0, f varies on a scale of 1
+        (np.array([0.3, -1.2, 0.7]), 1e-6),  # f varies far faster than x's size
+    ],
+)
+def test_taylor_test_reaches_the_small_h_regime(x, scale):
+    def f(x):
+        return np.sum(np.sin(x / scale))
+
+    def grad(x):
+        return np.cos(x / scale) / scale
+
+    right = taylor_test(f, grad, x)
+    assert right.ok, str(right)
+    wrong = taylor_test(f, lambda x: 1.01 * grad(x), x)
+    assert not wrong.ok, str(wrong)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # in f itself
+def test_taylor_test_skips_steps_where_f_overflows():
+    x = np.array([700.0, 699.0])
+    right = taylor_test(lambda x: np.sum(np.exp(x)), np.exp, x)
+    assert right.ok, str(right)
+    assert np.isnan(right.residuals[0])
+    assert not taylor_test(lambda x: np.sum(np.exp(x)), lambda x: 1.01 * np.exp(x), x).ok
