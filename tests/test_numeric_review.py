@@ -34,17 +34,18 @@ def test_zero_gradient_at_an_inflection_point_passes_with_the_complex_step(mode)
     assert not bad.ok, str(bad)
 
 
-@pytest.mark.parametrize("method", ["richardson", "central", "forward"])
+@pytest.mark.parametrize("mode", ["full", "directional"])
+@pytest.mark.parametrize("method", ["auto", "richardson", "central", "forward"])
 @pytest.mark.parametrize("offset", [1e4, 1e6])
-def test_f_varying_on_a_scale_far_below_x_gives_no_false_verdict(method, offset):
+def test_f_varying_on_a_scale_far_below_x_gives_no_false_verdict(method, offset, mode):
     # sin varies on a scale of 1 while |x| ~ offset, so the default steps (scaled by
     # |x|) are far too wide: the check must shrink them, or say it cannot decide,
     # but never call the right gradient wrong nor pass a 1% error.
     x = offset + np.random.default_rng(1).normal(size=5)
-    right = check_gradient(lambda x: np.sum(np.sin(x)), np.cos, x, method=method)
+    right = check_gradient(lambda x: np.sum(np.sin(x)), np.cos, x, method=method, mode=mode)
     assert right.verdict != "fail", str(right)
     wrong = check_gradient(
-        lambda x: np.sum(np.sin(x)), lambda x: 1.01 * np.cos(x), x, method=method
+        lambda x: np.sum(np.sin(x)), lambda x: 1.01 * np.cos(x), x, method=method, mode=mode
     )
     assert wrong.verdict != "pass", str(wrong)
 
@@ -199,3 +200,21 @@ def test_taylor_test_skips_steps_where_f_overflows():
     assert right.ok, str(right)
     assert np.isnan(right.residuals[0])
     assert not taylor_test(lambda x: np.sum(np.exp(x)), lambda x: 1.01 * np.exp(x), x).ok
+
+
+@pytest.mark.parametrize("method", ["auto", "richardson", "central"])
+def test_f_oscillating_far_faster_than_x_gives_no_false_verdict(method):
+    # sin(1e7 x) at x ~ 1: the measured "noise" of f must not be its own oscillation
+    omega = 1e7
+    x = np.random.default_rng(1).normal(size=5)
+    right = check_gradient(
+        lambda x: np.sum(np.sin(omega * x)), lambda x: omega * np.cos(omega * x), x, method=method
+    )
+    assert right.verdict != "fail", str(right)
+    wrong = check_gradient(
+        lambda x: np.sum(np.sin(omega * x)),
+        lambda x: 1.01 * omega * np.cos(omega * x),
+        x,
+        method=method,
+    )
+    assert wrong.verdict != "pass", str(wrong)

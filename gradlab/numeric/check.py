@@ -65,8 +65,9 @@ MODES = ("full", "sparse", "directional")
 _CONFIRM_ALL = 5
 # Full checks expected to take longer than this show a progress bar.
 _PROGRESS_SECONDS = 2.0
-# A screening error bar wider than this fraction of the gradient decides nothing.
-_VAGUE = 0.1
+# A screening error bar wider than this fraction of the gradient (or 10 rtol) decides
+# nothing: the probe is confirmed.
+_VAGUE = 1e-2
 # Above this many probes, method="auto" falls back to central rather than Richardson.
 _RICHARDSON_MAX_PROBES = 2000
 
@@ -243,7 +244,9 @@ def check_gradient(
     # An error bar this wide (f varies on a scale far below the step, or is very noisy)
     # would pass a wrong gradient as readily as the right one: confirm those too.
     # (A gradient that is exactly zero, analytic and numeric, has no scale to compare with.)
-    vague = ~(SAFETY * e_p <= _VAGUE * np.maximum(scale, np.abs(a_p))) & (scale != 0)
+    vague = ~(SAFETY * e_p <= max(_VAGUE, 10 * rtol) * np.maximum(scale, np.abs(a_p))) & (
+        scale != 0
+    )
     status[vague] = "suspect"
 
     # Confirm each suspect probe with Richardson before calling it wrong (pointless

@@ -115,16 +115,26 @@ def confirm(
             R = _jittered(line, h, f0, noise, eps, R)
         # R and S agree: the tighter of the two decides.
         best_here = R if R.error <= S.error else S
-        rejects = not within(a, best_here)
+        # Both opinions, at steps 100x apart, must reject the analytic value: when both
+        # stencils are wider than the scale on which f varies, the tighter can be wrong.
+        in_R, in_S = within(a, R), within(a, S)
+        rejects = not in_R and not in_S
         if pending is not None:
             # A stencil far wider than the scale on which f varies can agree with itself
             # and with its second opinion: a failure stands only if a 100× smaller step
             # rejects the analytic value too.
             if rejects:
                 return "fail", best_here
-            return ("fail", pending) if method == "complex" else ("unresolved", best_here)
+            if in_R and in_S:
+                return ("fail", pending) if method == "complex" else ("unresolved", best_here)
+            continue  # split again: let a smaller step decide
         if rejects:
             pending = best_here
+            continue
+        if not (in_R and in_S):
+            # One opinion rejects the analytic value, the other does not: no verdict at
+            # this step.
+            best = best or best_here
             continue
         if scale != 0 and SAFETY * best_here.error > _VAGUE * max(scale, abs(a)):
             # An error bar this wide contains a wrong gradient as easily as the right one
