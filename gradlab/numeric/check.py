@@ -23,15 +23,22 @@ and ``atol = max(1e-3 · rtol, 100 ε) · scale`` with ``scale`` the largest
 ``|a_j|`` or ``|n_j|`` of the parameter, so entries whose true value is near zero
 are judged against the size of the gradient around them, not against zero.
 
-A probe that fails this screening is not yet called wrong: it is recomputed with
+A probe that fails this screening, or passes it only thanks to an error bar wider
+than ``max(1%, 10 rtol)`` of the gradient, is not yet judged: it is recomputed with
 Richardson extrapolation (six more evaluations, with an error estimate that
-includes truncation error), at a smaller step if the first is inconclusive, and
-with left and right derivatives to spot kinks. It counts as wrong only if the
-analytic value lies outside that estimate's error bar too (a near miss is first
-re-measured with a stencil 0.1% wider, whose spread from the first exposes round-off
-that the noise measured at x missed). So a truncation or
-round-off artefact never produces a false alarm, and a real error just above the
-noise is still caught.
+includes truncation error) and a second opinion at a 100× smaller step, at smaller
+steps still if the two disagree, and with left and right derivatives to spot kinks.
+It counts as wrong only if both opinions reject the analytic value, at two steps
+100× apart (a near miss is first re-measured with a stencil 0.1% wider, whose spread
+from the first exposes round-off that the noise measured at x missed); when the
+complex step was used, real differences siding with it settle the matter at once.
+It passes only if both contain it within an error bar narrower than 10% of the
+gradient. Anything else gives no verdict for that probe (``"unresolved"``,
+``"imprecise"``, or under ``method="auto"`` ``"complex-only"`` when only the complex
+step sees a difference), and the check is inconclusive rather than wrong. So a
+truncation or round-off artefact, or f varying on a scale far below the step, does
+not produce a false alarm or a false pass, and a real error just above the noise is
+still caught.
 """
 
 from __future__ import annotations
