@@ -24,8 +24,10 @@ def describe(value) -> str:
 
 def _asarray(value, expectation: str) -> np.ndarray:
     """``np.asarray(value)``, with NumPy's ragged-sequence error said in the caller's words."""
-    if isinstance(value, np.ndarray):
+    if type(value) is np.ndarray:
         return value
+    # np.asarray also turns subclasses such as np.matrix (whose max() and @ differ) into
+    # plain arrays.
     try:
         return np.asarray(value)
     except ValueError as exc:
@@ -116,6 +118,11 @@ def as_labels(y, *, n_classes: int | None = None, m: int | None = None) -> np.nd
             raise ValueError(
                 f"y must hold integer class labels 0..C-1; got non-integer values such as {bad}"
             )
+        huge = np.abs(arr) > 2**53  # beyond exact integers; intp would overflow
+        if huge.any():
+            bad = arr[huge][:3].tolist()
+            rng = "" if n_classes is None else f" = 0..{n_classes - 1} (C = {n_classes} classes)"
+            raise ValueError(f"labels must be 0..C-1{rng}; got labels outside that range: {bad}")
     labels = arr.astype(np.intp, copy=False)
     if n_classes is not None and labels.size:
         lo, hi = int(labels.min()), int(labels.max())

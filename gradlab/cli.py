@@ -178,6 +178,17 @@ def _gradcheck(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _positive_int(text: str) -> int:
+    """An argparse type: a whole number >= 1 (argparse names the option in its error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1; got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1; got {value}")
+    return value
+
+
 def _derive(args: argparse.Namespace) -> int:
     """Print a step-by-step derivation (Unicode, or LaTeX with --latex), or list the topics."""
     from gradlab import symbolic
@@ -282,10 +293,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--method", choices=["auto", "complex", "richardson", "central", "forward"], default="auto"
     )
     p.add_argument("--mode", choices=["full", "sparse", "directional"], default="full")
-    p.add_argument("--n", type=int, default=None, help="entries or directions (sparse/directional)")
-    p.add_argument("--m", type=int, default=50, help="samples")
-    p.add_argument("--d", type=int, default=4, help="features")
-    p.add_argument("--C", type=int, default=3, help="classes")
+    p.add_argument(
+        "--n", type=_positive_int, default=None, help="entries or directions (sparse/directional)"
+    )
+    p.add_argument("--m", type=_positive_int, default=50, help="samples")
+    p.add_argument("--d", type=_positive_int, default=4, help="features")
+    p.add_argument("--C", type=_positive_int, default=3, help="classes")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(handler=_gradcheck)
 

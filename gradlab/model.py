@@ -19,9 +19,18 @@ Dtype rules
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
-from gradlab._validation import as_array, as_l2, as_labels, as_n_classes, require_finite
+from gradlab._validation import (
+    as_array,
+    as_l2,
+    as_labels,
+    as_n_classes,
+    describe,
+    require_finite,
+)
 
 __all__ = [
     "gradient",
@@ -39,6 +48,11 @@ __all__ = [
 
 
 def _as_logits(Z, axis: int) -> tuple[np.ndarray, int]:
+    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+        raise TypeError(
+            f"axis must be an integer (the axis over the classes); got {describe(axis)}"
+        )
+    axis = int(axis)
     Z = as_array("Z", Z)
     if Z.ndim == 0:
         raise ValueError("Z must be an array of logits with at least one axis; got a scalar")

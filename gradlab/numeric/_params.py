@@ -15,7 +15,7 @@ import warnings
 
 import numpy as np
 
-from gradlab._validation import describe, require_finite
+from gradlab._validation import _asarray, describe, require_finite
 
 try:  # NumPy >= 1.25
     from numpy.exceptions import ComplexWarning
@@ -41,7 +41,7 @@ class Params:
         converted = []
         for key, value in items:
             label = name if key is None else f"{name}[{key!r}]"
-            arr = value if isinstance(value, np.ndarray) else np.asarray(value)
+            arr = _asarray(value, f"{label} must be a rectangular array of real numbers")
             if arr.dtype.kind in "iub":
                 converted.append(label)
             elif arr.dtype.kind == "c":
@@ -137,7 +137,7 @@ class Params:
         out = []
         for key, v, shape in parts:
             label = what if key is None else f"{what}[{key!r}]"
-            arr = v if isinstance(v, np.ndarray) else np.asarray(v)
+            arr = _asarray(v, f"{label} must be a rectangular array of real numbers like x")
             if arr.dtype.kind not in "iuf":
                 raise TypeError(f"{label} must hold real numbers; got {describe(arr)}")
             if arr.shape != shape:
@@ -223,6 +223,10 @@ class Evaluator:
         raise NonFiniteValue(f"{message}; f must be finite near x")
 
     def _call(self, args, where, complex_ok: bool = False):
+        if type(args) is dict:
+            # A fresh dict each call: an f that rebinds a key (p["W"] = np.array(p["W"]))
+            # would otherwise cut the link to the perturbed buffer for every later call.
+            args = dict(args)
         t = time.perf_counter()
         out = self.f(args)
         self.seconds += time.perf_counter() - t

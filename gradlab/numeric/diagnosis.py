@@ -250,6 +250,24 @@ def diagnose(report, *, notes=(), nondeterministic=None, mutated=None, grad_muta
             f"the numeric derivative changes with h for {_few(unresolved)} (a kink close to x, "
             "e.g. ReLU near 0): no verdict for these; move x slightly"
         )
+    imprecise = [report.probe_name(k) for k in np.flatnonzero(report.status == "imprecise")]
+    if imprecise:
+        findings.append(
+            f"finite differences cannot pin down the derivative for {_few(imprecise)}: their "
+            "error bar is wider than 10% of the gradient at every step tried, so a wrong "
+            "gradient would look as right as a correct one; no verdict for these. f varies on "
+            "a scale far from the step (scaled by |x|), or its changes are lost in rounding "
+            "(a tiny term added to a large one): rescale x or f"
+        )
+    only = [report.probe_name(k) for k in np.flatnonzero(report.status == "complex-only")]
+    if only:
+        findings.append(
+            f"only the complex step disagrees with the analytic value for {_few(only)}, by less "
+            "than real differences can resolve, and method 'auto' verified that f is "
+            "complex-safe only to that accuracy (an abs or max in a small term would look the "
+            "same): no verdict for these; pass method='complex' if f has no abs, max, real or "
+            "comparisons"
+        )
     if report.precision == "float32":
         findings.append(
             f"float32 precision limits the check: finite differences resolve only about "

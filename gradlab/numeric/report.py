@@ -40,7 +40,11 @@ class GradientCheck:
         Per probe: ``"ok"``; ``"fail"`` (confirmed by Richardson extrapolation);
         ``"suspect"`` (failed the screening, left unconfirmed once another failure
         was confirmed; counted as a failure); ``"kink"`` (f is not differentiable
-        there and the analytic value is a valid subgradient); ``"unresolved"``.
+        there and the analytic value is a valid subgradient); ``"unresolved"`` (the
+        numeric derivative changes with h); ``"imprecise"`` (finite differences could
+        not pin the derivative down to 10% of the gradient, so no verdict);
+        ``"complex-only"`` (under ``method="auto"``, only the complex step disagrees, by
+        less than real differences can resolve).
     summary : list of dict
         One row per parameter: name, shape, entries checked, failed, max relative error.
     diagnosis : list of str
@@ -85,7 +89,7 @@ class GradientCheck:
         self.diagnosis: list[str] = []
         if (status == "fail").any():
             self.verdict = "fail"
-        elif (status == "unresolved").any():
+        elif np.isin(status, ["unresolved", "imprecise", "complex-only"]).any():
             self.verdict = "inconclusive"
         else:
             self.verdict = "pass"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradlab._validation import as_l2, as_labels, describe
+from gradlab._validation import as_array, as_l2, as_labels, describe
 from gradlab.model import _check_params, _check_X, _logits, _one_hot, _shifted, _softmax
-from gradlab.numeric.check import check_gradient
+from gradlab.numeric.check import check_gradient, random_generator
 from gradlab.numeric.report import GradientCheck
 
 __all__ = ["check_softmax_gradient"]
@@ -106,8 +106,10 @@ def check_softmax_gradient(grad_fn, X, y, W=None, b=None, l2=0.0, **kw) -> Gradi
         X = X.astype(np.float64)
     m, d = X.shape
     y_arr = as_labels(y, m=m)
-    rng = np.random.default_rng(kw.get("seed", 0))
-    C = int(np.asarray(W).shape[1]) if W is not None else max(int(y_arr.max()) + 1, 2)
+    rng = random_generator(kw.get("seed", 0))
+    if W is not None:
+        W = as_array("W", W, ndim=2, shape_hint=" of shape (d, C)")
+    C = W.shape[1] if W is not None else max(int(y_arr.max()) + 1, 2)
     W = rng.normal(scale=1 / np.sqrt(d), size=(d, C)) if W is None else W
     b = rng.normal(scale=0.1, size=C) if b is None else b
     W, b = _check_params(W, b, d=d)

@@ -12,7 +12,7 @@ import html
 import numpy as np
 
 from gradlab.numeric._params import Evaluator, NotComplexSafe, Params
-from gradlab.numeric.check import _analytic
+from gradlab.numeric.check import _analytic, random_generator
 from gradlab.numeric.differences import METHODS, check_method, eps_of, noise_level
 
 __all__ = ["SweepResult", "step_size_sweep"]
@@ -175,6 +175,8 @@ def step_size_sweep(f, grad, x, hs=None, methods=("forward", "central", "complex
     central -5
     complex -7
     """
+    if isinstance(methods, str):  # one method, not its letters
+        methods = (methods,)
     methods = [check_method(k) for k in methods]
     if not methods:
         raise ValueError("methods must name at least one method")
@@ -183,11 +185,13 @@ def step_size_sweep(f, grad, x, hs=None, methods=("forward", "central", "complex
     f0 = ev.at()
     g, _g_dtype, _ = _analytic(grad, x, params)
     eps = max(eps_of(params.dtype), eps_of(ev.out_dtype or np.float64))
-    v = (np.random.default_rng(seed).standard_normal(params.size) if direction is None
+    v = (random_generator(seed).standard_normal(params.size) if direction is None
          else params.flatten(direction, "direction"))  # fmt: skip
+    if not np.any(v):
+        raise ValueError("direction must be non-zero")
     v = v / np.linalg.norm(v)
     s = max(float(np.abs(params.theta).max()), 1.0)
-    hs = s * np.logspace(-20, 0, 81) if hs is None else np.sort(np.asarray(hs, float))
+    hs = s * np.logspace(-20, 0, 81) if hs is None else _steps(hs)
     exact = float(v @ g)
     denom = max(abs(exact), noise_level(f0, eps))
     errors = {}
@@ -210,3 +214,13 @@ def step_size_sweep(f, grad, x, hs=None, methods=("forward", "central", "complex
         errors[k] = np.abs(d - exact) / denom
     assert set(errors) <= set(METHODS)
     return SweepResult(hs, errors, eps, exact)
+
+
+def _steps(hs) -> np.ndarray:
+    try:
+        arr = np.asarray(hs, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"hs must be a sequence of positive steps; got {hs!r}"[:200]) from None
+    if arr.ndim != 1 or arr.size == 0 or not (np.isfinite(arr) & (arr > 0)).all():
+        raise ValueError(f"hs must be a 1-D sequence of positive finite steps; got {hs!r}"[:200])
+    return np.sort(arr)

@@ -11,8 +11,8 @@ import html
 
 import numpy as np
 
-from gradlab.numeric._params import Evaluator, Params
-from gradlab.numeric.check import _analytic
+from gradlab.numeric._params import Evaluator, NonFiniteValue, Params
+from gradlab.numeric.check import _analytic, random_generator
 from gradlab.numeric.differences import eps_of, noise_level
 
 __all__ = ["TaylorResult", "taylor_test"]
@@ -120,7 +120,9 @@ def taylor_test(f, grad, x, direction=None, *, hs=None, seed=0) -> TaylorResult:
     direction : ndarray or dict like x, optional
         The direction ``v``; default a random unit direction (seeded by ``seed``).
     hs : array_like, optional
-        Decreasing steps; default 12 steps from 0.1·s down to 1e-6·s, ``s = max(|x|, 1)``.
+        Decreasing steps; default three per decade from ``0.1·max(|x|, 1)`` down to
+        ``1e-10·min(|x|, 1)`` (``|x|`` the largest entry), so that the small-h regime is
+        reached even when f varies on a scale far below the size of x.
     seed : int, default 0
 
     Returns
@@ -146,22 +148,30 @@ def taylor_test(f, grad, x, direction=None, *, hs=None, seed=0) -> TaylorResult:
     g, g_dtype, _ = _analytic(grad, x, params)
     eps = max(eps_of(params.dtype), eps_of(g_dtype), eps_of(ev.out_dtype or np.float64))
     if direction is None:
-        v = np.random.default_rng(seed).standard_normal(params.size)
+        v = random_generator(seed).standard_normal(params.size)
     else:
         v = params.flatten(direction, "direction")
     norm = np.linalg.norm(v)
     if norm == 0:
         raise ValueError("direction must be non-zero")
     v = v / norm
-    s = max(float(np.abs(params.theta).max()), 1.0)
-    hs = s * np.logspace(-1, -6, 12) if hs is None else np.asarray(hs, dtype=float)
+    if hs is None:
+        size = float(np.abs(params.theta).max())
+        top, bottom = 0.1 * max(size, 1.0), 1e-10 * (min(size, 1.0) if size > 0 else 1.0)
+        decades = np.log10(top / bottom)
+        hs = np.logspace(np.log10(top), np.log10(bottom), round(float(3 * decades)) + 1)
+    else:
+        hs = np.asarray(hs, dtype=float)
     if hs.ndim != 1 or hs.size < 2 or not (hs > 0).all():
         raise ValueError("hs must be a 1-D array of at least two positive steps")
     slope_g = float(v @ g)
-    res = np.array([abs(ev.along(v, h) - f0 - h * slope_g) for h in hs])
+    res = np.array([_remainder(ev, v, h, f0, slope_g) for h in hs])
     # Below this the remainder is rounding, not Taylor: those points carry no order.
-    noise = 100 * (noise_level(f0, eps) + eps * np.abs(hs * slope_g))
-    valid = res > noise
+    # Rounding x + h v to the working precision moves each x_j by up to eps |x_j|, which
+    # changes f by about eps Σ|g_j x_j|: large when x sits far from 0 (an offset).
+    placement = eps * float(np.abs(g * params.theta.astype(float)).sum())
+    noise = 100 * (noise_level(f0, eps) + eps * np.abs(hs * slope_g) + placement)
+    valid = res > noise  # NaN (f overflowed at that step) is not valid
     slopes = np.full(hs.size - 1, np.nan)
     both = valid[1:] & valid[:-1]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -171,3 +181,10 @@ def taylor_test(f, grad, x, direction=None, *, hs=None, seed=0) -> TaylorResult:
     good = slopes[~np.isnan(slopes)]
     order = float(np.median(good[-3:])) if good.size else np.nan
     return TaylorResult(hs, res, slopes, order, noise)
+
+
+def _remainder(ev: Evaluator, v: np.ndarray, h: float, f0: float, slope: float) -> float:
+    try:
+        return abs(ev.along(v, h) - f0 - h * slope)
+    except NonFiniteValue:
+        return np.nan  # the widest steps may leave f's domain (exp overflowing, say)
