@@ -218,3 +218,17 @@ def test_f_oscillating_far_faster_than_x_gives_no_false_verdict(method):
         method=method,
     )
     assert wrong.verdict != "pass", str(wrong)
+
+
+def test_check_softmax_gradient_refuses_1_based_labels_it_would_misread():
+    # with C inferred from the labels, 1-based labels would add an empty class 0
+    import gradlab
+    from gradlab.numeric.examples import STUDENT_GRADIENTS
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 3)), rng.integers(1, 4, size=20)
+    with pytest.raises(ValueError, match="these look 1-based"):
+        gradlab.check_softmax_gradient(STUDENT_GRADIENTS["none"], X, y)
+    # with C given through W or b, labels 1..C-1 are legitimate (class 0 just absent)
+    assert gradlab.check_softmax_gradient(STUDENT_GRADIENTS["none"], X, y, W=np.zeros((3, 4))).ok
+    assert gradlab.check_softmax_gradient(STUDENT_GRADIENTS["none"], X, y, b=np.zeros(4)).ok

@@ -109,7 +109,17 @@ def check_softmax_gradient(grad_fn, X, y, W=None, b=None, l2=0.0, **kw) -> Gradi
     rng = random_generator(kw.get("seed", 0))
     if W is not None:
         W = as_array("W", W, ndim=2, shape_hint=" of shape (d, C)")
-    C = W.shape[1] if W is not None else max(int(y_arr.max()) + 1, 2)
+    if b is not None:
+        b = as_array("b", b, ndim=1, shape_hint=" of shape (C,)")
+    if W is None and b is None and y_arr.min() >= 1:
+        # C is inferred from the labels here, so 1-based labels would silently add an
+        # empty class 0 and check a different model from the student's
+        raise ValueError(
+            f"labels must be 0..C-1; these look 1-based (they run from {y_arr.min()} to "
+            f"{y_arr.max()}): pass y - 1, or pass W of shape (d, C) to fix C"
+        )
+    C = W.shape[1] if W is not None else (b.shape[0] if b is not None else None)
+    C = C if C is not None else max(int(y_arr.max()) + 1, 2)
     W = rng.normal(scale=1 / np.sqrt(d), size=(d, C)) if W is None else W
     b = rng.normal(scale=0.1, size=C) if b is None else b
     W, b = _check_params(W, b, d=d)
