@@ -18,6 +18,8 @@ from gradlab.answers import symbols as S
 __all__ = ["Case", "EvaluationError", "Unbound", "evaluate"]
 
 MAX_TERMS = 1000  # per sum; bounds come from C and m, which are small
+MAX_EXACT = 10**15  # index arithmetic stays exact below this; beyond it floats (inf) take over
+MAX_EXACT_EXPONENT = 64  # k^{k^{k^k}} must not be computed as an exact integer
 
 
 class EvaluationError(ValueError):
@@ -77,9 +79,9 @@ def evaluate(expr, case: Case, bound: dict | None = None):
 
 def _eval(e, case: Case, bound: dict):
     if isinstance(e, sp.Integer):
-        return int(e)
+        return int(e) if abs(e) <= MAX_EXACT else _float(e)
     if e.is_Number or isinstance(e, sp.NumberSymbol):
-        return float(e) if e.is_finite else float("nan")
+        return _float(e) if e.is_finite else float("nan")
     if isinstance(e, sp.Symbol):
         if e in bound:
             return bound[e]
@@ -99,18 +101,23 @@ def _eval(e, case: Case, bound: dict):
     if isinstance(e, sp.Add):
         total = 0
         for arg in e.args:
-            total = total + _eval(arg, case, bound)
+            total = _exact(total + _eval(arg, case, bound))
         return total
     if isinstance(e, sp.Mul):
         product = 1
         for arg in e.args:
-            product = product * _eval(arg, case, bound)
+            product = _exact(product * _eval(arg, case, bound))
         return product
     if isinstance(e, sp.Pow):
         base, exponent = (_eval(arg, case, bound) for arg in e.args)
-        if isinstance(base, int) and isinstance(exponent, int) and exponent >= 0:
-            return base**exponent
-        return np.power(np.asarray(base, dtype=float), exponent)
+        if (
+            isinstance(base, int)
+            and isinstance(exponent, int)
+            and 0 <= exponent <= MAX_EXACT_EXPONENT
+            and abs(base) <= MAX_EXACT
+        ):
+            return _exact(base**exponent)
+        return np.power(np.asarray(base, dtype=float), np.asarray(exponent, dtype=float))
     if isinstance(e, sp.exp):
         return np.exp(np.asarray(_eval(e.args[0], case, bound), dtype=float))
     if isinstance(e, sp.log):
@@ -126,6 +133,21 @@ def _eval(e, case: Case, bound: dict):
         u, v = (np.asarray(_eval(arg, case, bound), dtype=float) for arg in e.args)
         return (u * v).sum(axis=-1, keepdims=True)
     raise EvaluationError(f"cannot evaluate {type(e).__name__}")
+
+
+def _float(number) -> float:
+    """A SymPy number as a float; too large for a float means infinite, not OverflowError."""
+    try:
+        return float(number)
+    except OverflowError:
+        return float("inf") if number > 0 else float("-inf")
+
+
+def _exact(value):
+    """Keep Python ints small: a huge one becomes a float (possibly inf) before NumPy sees it."""
+    if isinstance(value, int) and abs(value) > MAX_EXACT:
+        return float(value) if abs(value) < 10**300 else _float(sp.Integer(value))
+    return value
 
 
 def _sum(e: sp.Sum, case: Case, bound: dict):

@@ -32,6 +32,8 @@ __all__ = ["FAMILIES", "parse"]
 FAMILIES = ("softmax", "logistic", "linear")
 MAX_DEPTH = 100  # about 30 nested brackets; stays far below Python's recursion limit
 MAX_EXPONENT = 64  # |n| in a numeric power; 9**9**9**9 must not be computed
+MAX_BASE = 10**6  # |a| in a numeric power a^n
+MAX_NUMBER = 10**100  # a numeric power's value: (10^6)^64 is not part of a gradient
 
 
 def parse(text: str, family: str = "softmax") -> tuple[sp.Expr, str]:
@@ -316,12 +318,16 @@ class _Parser(Notation):
         if base.kind != "num" or exponent.kind != "num":
             raise self.error("powers of vectors are not defined", pos)
         e = exponent.expr
+        # Exact comparisons: float() of a 400-digit product would raise OverflowError.
         if e.is_number:
-            if not e.is_finite or abs(float(e)) > MAX_EXPONENT:
+            if not e.is_finite or bool(abs(e) > MAX_EXPONENT):
                 raise self.error(f"exponent too large (at most {MAX_EXPONENT} in size)", pos)
-            if base.expr.is_number and base.expr.is_finite and abs(float(base.expr)) > 1e6:
+            if base.expr.is_number and base.expr.is_finite and bool(abs(base.expr) > MAX_BASE):
                 raise self.error("numbers this large are not part of a gradient", pos)
-        return Val(sp.Pow(base.expr, e), "num", base.pos)
+        power = sp.Pow(base.expr, e)
+        if power.is_number and power.is_finite and bool(abs(power) > MAX_NUMBER):
+            raise self.error("numbers this large are not part of a gradient", pos)
+        return Val(power, "num", base.pos)
 
     def postfix(self) -> Val:
         val = self.primary()
