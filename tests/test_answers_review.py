@@ -7,6 +7,30 @@ import textwrap
 
 import pytest
 
+from gradlab.answers import AnswerSyntaxError, check_answer
+
+# --------------------------------------------------------------------------- silent misparses
+
+
+@pytest.mark.parametrize("answer", ["f_k - [y_i = k] + 1e-9", "f_k - [y_i = k] + 2.5E3", "1e5 f_k"])
+def test_scientific_notation_is_rejected_not_read_as_euler(answer):
+    # 1e-9 used to be read as 1*e - 9.
+    with pytest.raises(AnswerSyntaxError, match="scientific notation") as info:
+        check_answer(answer)
+    assert answer[info.value.position].isdigit()
+
+
+def test_euler_after_a_number_still_parses():
+    import sympy as sp
+
+    from gradlab.answers import symbols as S
+
+    result = check_answer("2e^{z_k} - e^{z_k} - [y_i = k] + 0 f_k")
+    assert (
+        sp.simplify(result.expr - (sp.exp(S.z[S.i, S.k]) - sp.KroneckerDelta(S.y[S.i], S.k))) == 0
+    )
+
+
 # --------------------------------------------------------------------------- hostile inputs
 
 HUGE = [
