@@ -9,6 +9,30 @@ import pytest
 
 from gradlab.answers import AnswerSyntaxError, check_answer
 
+# --------------------------------------------------------------------------- false "correct"
+
+# Each is wrong for some sample count m, yet agrees with the truth when m = 3 only.
+WRONG_FOR_OTHER_M = [
+    ("softmax_dw", r"\frac{1}{3}\sum_{i=1}^{3}(f_k - \mathbb{I}(y_i=k))x_i"),
+    ("softmax_dw", r"\frac{1}{m}\sum_{i=1}^{3}(f_k - \mathbb{I}(y_i=k))x_i"),
+    ("softmax_db", r"\frac{1}{3}\sum_{i=1}^{3}(f_k - [y_i = k])"),
+    ("logistic_dw", r"\frac{1}{3}\sum_{i=1}^{3}(\sigma(z_i) - y_i) x_i"),
+    ("linear_dw", r"\frac{1}{3}\sum_{i=1}^{3}(w^T x_i + b - y_i) x_i"),
+    (
+        "softmax_dw",
+        r"\frac{1}{m}\sum_{i=1}^{m}(f_k - [y_i=k])x_i + \frac{1}{m}\sum_{i=1}^{m}[i=4]x_i",
+    ),
+]
+
+
+@pytest.mark.parametrize(("topic", "answer"), WRONG_FOR_OTHER_M)
+def test_an_answer_right_only_for_three_samples_is_wrong(topic, answer):
+    result = check_answer(answer, topic=topic)
+    assert not result.correct
+    assert result.counterexample.m != 3  # the case that exposes it has another m
+    assert len(result.counterexample.x) == result.counterexample.m
+
+
 # --------------------------------------------------------------------------- silent misparses
 
 

@@ -211,7 +211,7 @@ class AnswerCheck:
     >>> print(result.correct, "|", result.mistake)
     False | forgot x_i
     >>> print(str(result).splitlines()[0])
-    ✗ Not correct: this differs from ∂J/∂w_k in 74 of 74 cases.
+    ✗ Not correct: this differs from ∂J/∂w_k in 94 of 94 cases.
     """
 
     answer: str

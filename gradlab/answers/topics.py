@@ -23,6 +23,7 @@ N_DRAWS = 3  # random draws of x, W, b per case
 N_FEATURES = 2
 SEED = 20221014  # the lecture's date: verdicts are reproducible
 CLASS_COUNTS = (2, 3, 5)
+OTHER_M = 4  # the mean topics draw m = 3 samples, and then m = 4
 
 
 def sigmoid(Z):
@@ -122,12 +123,22 @@ def _cases(topic: Topic) -> list[Case]:
     # Single-sample topics still draw m = 2 samples, so that an answer summed
     # over the samples is not mistaken for the derivative of one J_i.
     m = 2 if topic.aggregate == "one" else 3
+    out = _cases_with_m(topic, rng, m)
+    if topic.aggregate != "one":
+        # A second sample count, so that \frac{1}{3}\sum_{i=1}^{3} is not right "for m = 3".
+        out += _cases_with_m(topic, rng, OTHER_M, few=True)
+    return out
+
+
+def _cases_with_m(topic: Topic, rng, m: int, few: bool = False) -> list[Case]:
     out = []
     if topic.family == "softmax":
         for C in CLASS_COUNTS:
             arrays = _draw(rng, "softmax", C, m)
             if topic.aggregate == "one":
                 label_sets = [(y, y % C + 1) for y in range(1, C + 1)]
+            elif few:  # mixed labels only: the m = 3 cases already cover every label
+                label_sets = [tuple(int(v) for v in rng.integers(1, C + 1, m)) for _ in range(2)]
             elif C == 2:
                 label_sets = list(itertools.product((1, 2), repeat=m))
             else:  # every label at every position, and mixed labels
@@ -144,12 +155,15 @@ def _cases(topic: Topic) -> list[Case]:
                     indices = {"k": k, "i": 1} | ({"j": j} if j is not None else {})
                     out.append(Case("softmax", C, labels, indices, **arrays))
     elif topic.family == "logistic":
-        for _ in range(2):
+        for _ in range(1 if few else 2):
             arrays = _draw(rng, "logistic", 0, m)
-            for labels in itertools.product((0, 1), repeat=m):
+            label_sets = list(itertools.product((0, 1), repeat=m))
+            if few:
+                label_sets = [label_sets[n] for n in rng.choice(len(label_sets), 4, replace=False)]
+            for labels in label_sets:
                 out.append(Case("logistic", 0, labels, {"i": 1}, **arrays))
     else:
-        for _ in range(4):
+        for _ in range(2 if few else 4):
             out.append(Case("linear", 0, (), {"i": 1}, **_draw(rng, "linear", 0, m)))
     return out
 
