@@ -33,6 +33,61 @@ def test_an_answer_right_only_for_three_samples_is_wrong(topic, answer):
     assert len(result.counterexample.x) == result.counterexample.m
 
 
+# Each uses the free sample index i as a number: right for sample i = 1 only.
+WRONG_FOR_OTHER_SAMPLES = [
+    ("softmax_dz", "f_k - i [y_i = k]"),
+    ("softmax_dz", "f_k - [y_i = k] + [i = 2]"),
+    ("softmax_jacobian", r"i f_j (\delta_{jk} - f_k)"),
+    ("logistic_dz", r"\sigma(z) - i y"),
+    ("softmax_dw", r"\frac{i}{m}\sum_{i=1}^{m}(f_k - [y_i = k]) x_i"),
+]
+
+
+@pytest.mark.parametrize(("topic", "answer"), WRONG_FOR_OTHER_SAMPLES)
+def test_an_answer_right_only_for_the_first_sample_is_wrong(topic, answer):
+    result = check_answer(answer, topic=topic)
+    assert not result.correct
+    cx = result.counterexample
+    assert cx.i == 2
+    if cx.x is None:  # one sample: the counterexample names it
+        assert "i = 2" in cx.lines()[0]
+
+
+def test_the_counterexample_of_a_later_sample_shows_that_sample():
+    # f_k - i [y_i = k] is wrong at i = 2 only when y_2 = k: the true value there is f_k - 1.
+    cx = check_answer("f_k - i [y_i = k]").counterexample
+    assert cx.i == 2 and cx.y[0] == cx.k
+    # Recompute both numbers from the shown z alone.
+    import numpy as np
+
+    f = np.exp(cx.z - cx.z.max())
+    f /= f.sum()
+    assert cx.true == pytest.approx(f[cx.k - 1] - 1)
+    assert cx.student == pytest.approx(f[cx.k - 1] - 2)
+
+
+def test_hints_still_name_the_one_sample_mistake():
+    result = check_answer(r"(f_k - \mathbb{I}(y_i = k)) x_i", topic="softmax_dw")
+    assert result.mistake == "one sample"
+    result = check_answer("f_k - [i = k]")
+    assert result.mistake == "indicator on the wrong index"
+
+
+@pytest.mark.parametrize(
+    ("topic", "answer"),
+    [
+        ("softmax_dz", r"f_{i,k} - \mathbb{I}(y_i = k)"),
+        ("softmax_jacobian", r"f_j(\delta_{jk} - f_k)"),
+        ("softmax_dw", r"\frac{1}{m}\sum_{i=1}^{m}(f_k - \mathbb{I}(y_i=k))x_i"),
+        ("softmax_db", r"\frac{1}{m}\sum_i (f_k - [y_i = k])"),
+        ("logistic_dw", r"\frac{1}{m}\sum_i (\sigma(w^T x_i + b) - y_i) x_i"),
+        ("linear_dw", r"\frac{1}{m}\sum_i (w^T x_i + b - y_i) x_i"),
+    ],
+)
+def test_right_answers_stay_right(topic, answer):
+    assert check_answer(answer, topic=topic).correct
+
+
 # --------------------------------------------------------------------------- silent misparses
 
 

@@ -52,13 +52,13 @@ class Grade:
 
 
 @functools.cache
-def _cases(topic: Topic) -> tuple:
-    return tuple(topic.cases())
+def _cases(topic: Topic, later_sample: bool) -> tuple:
+    return tuple(topic.cases(later_sample))
 
 
 @functools.cache
-def _mistake_values(topic: Topic) -> tuple:
-    cases = _cases(topic)
+def _mistake_values(topic: Topic, later_sample: bool) -> tuple:
+    cases = _cases(topic, later_sample)
     return tuple(
         (mistake, [mistake.values(case) for case in cases]) for mistake in mistakes_for(topic)
     )
@@ -92,7 +92,8 @@ def _unbound_message(name: str, topic: Topic) -> str:
 def grade(expr, kind: str, topic: Topic, prove: bool = True) -> Grade:
     """Grade the parsed answer ``expr`` of ``kind`` ("num" or "vec") for ``topic``."""
     outcomes = []
-    for case in _cases(topic):
+    later_sample = S.i in expr.free_symbols
+    for case in _cases(topic, later_sample):
         truth = topic.truth(case)
         try:
             student = _student_value(expr, kind, case, topic)
@@ -112,12 +113,14 @@ def grade(expr, kind: str, topic: Topic, prove: bool = True) -> Grade:
     if correct:
         proof = _prove(expr, topic) if prove else None
     else:
-        mistake, hint = _hint(expr, kind, outcomes, topic)
+        mistake, hint = _hint(expr, kind, outcomes, topic, later_sample)
     return Grade(correct, outcomes, hint, mistake, proof)
 
 
-def _hint(expr, kind: str, outcomes: list, topic: Topic) -> tuple[str | None, str]:
-    for mistake, values in _mistake_values(topic):
+def _hint(
+    expr, kind: str, outcomes: list, topic: Topic, later_sample: bool
+) -> tuple[str | None, str]:
+    for mistake, values in _mistake_values(topic, later_sample):
         if all(_agrees(o.student, v) for o, v in zip(outcomes, values, strict=True)):
             return mistake.name, mistake.hint
     kind = (
@@ -140,8 +143,8 @@ def _hint(expr, kind: str, outcomes: list, topic: Topic) -> tuple[str | None, st
         )
     # No known mistake fits: say where the answer is right, if that is informative.
     if topic.family == "softmax" and topic.name != "softmax_jacobian":
-        same = [o.ok for o in outcomes if o.case.labels[0] == o.case.indices["k"]]
-        other = [o.ok for o in outcomes if o.case.labels[0] != o.case.indices["k"]]
+        same = [o.ok for o in outcomes if _label(o.case) == o.case.indices["k"]]
+        other = [o.ok for o in outcomes if _label(o.case) != o.case.indices["k"]]
         if topic.aggregate == "one" and all(other) and not all(same):
             return None, (
                 "Right when k ≠ y_i but wrong when k = y_i: check the term only the true class "
@@ -163,6 +166,11 @@ def _hint(expr, kind: str, outcomes: list, topic: Topic) -> tuple[str | None, st
         None,
         "No hint: this does not match a mistake gradlab knows; compare with the counterexample.",
     )
+
+
+def _label(case: Case) -> int:
+    """The label y_i of the case's free sample i."""
+    return case.labels[case.indices.get("i", 1) - 1]
 
 
 def _label_as_number(expr) -> bool:

@@ -8,7 +8,7 @@ so that grading compares two separate computations.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import sympy as sp
@@ -82,20 +82,29 @@ class Topic:
     def truth(self, case: Case) -> np.ndarray:
         return combine(self.per_sample(case), case, self.aggregate)
 
-    def cases(self) -> list[Case]:
-        return _cases(self)
+    def cases(self, later_sample: bool = False) -> list[Case]:
+        """The grading cases; with ``later_sample`` each again with the free i = 2.
+
+        An answer with a free sample index i (f_{i,k}, or i used as a number) must
+        not be right for sample 1 only.
+        """
+        cases = _cases(self)
+        if later_sample:
+            cases += [replace(case, indices={**case.indices, "i": 2}) for case in cases]
+        return cases
 
 
 def combine(G: np.ndarray, case: Case, how: str) -> np.ndarray:
     """Per-sample values G (n, m) to the topic's answer: (n, 1) or (n, d)."""
+    i = case.indices.get("i", 1) - 1  # the free sample index: 1, or 2 in the later-sample cases
     if how == "one":
-        return G[:, :1]
+        return G[:, i : i + 1]
     if how == "sum":
         return G.sum(axis=1, keepdims=True)
     if how == "sum_x":
         return np.einsum("nm,nmd->nd", G, case.X)
     if how == "one_x":
-        return G[:, :1] * case.X[:, 0, :]
+        return G[:, i : i + 1] * case.X[:, i, :]
     if how == "mean":
         return G.mean(axis=1, keepdims=True)
     if how == "mean_x":
