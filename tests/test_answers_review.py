@@ -110,6 +110,32 @@ def test_euler_after_a_number_still_parses():
     )
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        r"f_k - 1\{y_i = k\}",  # the form the "set" error message itself recommended
+        r"-1\{y_i=k\} + f_k",
+        r"f_k - 1_{y_i = k}",
+        r"f_k - 1_{\{y_i = k\}}",
+        r"f_k - \mathbb{I}_{\{y_i = k\}}",
+    ],
+)
+def test_indicator_one_with_a_set_or_subscript_is_understood(answer):
+    import sympy as sp
+
+    from gradlab.answers import symbols as S
+
+    result = check_answer(answer)
+    assert result.correct
+    assert result.expr == S.f[S.i, S.k] - sp.KroneckerDelta(S.y[S.i], S.k)
+
+
+@pytest.mark.parametrize("answer", [r"f_k - 2\{y_i = k\}", r"f_k - 1\{y_i\}", "f_k - 1_2"])
+def test_other_sets_and_subscripts_after_a_number_are_still_rejected(answer):
+    with pytest.raises(AnswerSyntaxError):
+        check_answer(answer)
+
+
 # --------------------------------------------------------------------------- hostile inputs
 
 HUGE = [

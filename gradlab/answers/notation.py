@@ -63,12 +63,26 @@ class Notation:
                 raise self.error("write the condition in braces: \\mathbb{I}_{y_i = k}")
         if not self.is_op("(", "[", "{", "\\{"):
             raise self.error("an indicator needs a condition: \\mathbb{I}(y_i = k)")
+        if self.is_op("\\{"):
+            return self.indicator(self.set_condition(), pos)
         opener = self.advance()
-        cond = self.expression()
+        if opener.value == "{" and self.is_op("\\{"):  # \mathbb{I}_{\{y_i = k\}}
+            cond = self.set_condition()
+        else:
+            cond = self.expression()
         self.expect(self.closing(opener.value), f"to close the indicator's {opener.value!r}")
         if cond.kind != "cond":
             raise self.error("an indicator needs a condition like y_i = k", opener.pos)
         return self.indicator(cond, pos)
+
+    def set_condition(self) -> Val:
+        """The condition in \\{y_i = k\\}, after an indicator."""
+        opener = self.expect("\\{", "to open the condition")
+        cond = self.expression()
+        self.expect("\\}", "to close the indicator's '\\{'")
+        if cond.kind != "cond":
+            raise self.error("an indicator needs a condition like y_i = k", opener.pos)
+        return cond
 
     def argument(self) -> Val:
         """A function's argument: (expression), {expression} or one factor (\\log f_k)."""

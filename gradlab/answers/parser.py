@@ -193,6 +193,8 @@ class _Parser(Notation):
                 rhs = self.unary(implicit)
                 val = self.divide(val, rhs, op.pos)
                 after_slash = True
+            elif val.literal == "1" and self.is_op("\\{"):
+                val = self.indicator(self.set_condition(), val.pos)  # 1\{y_i = k\}
             elif implicit and self.starts_factor():
                 pos = self.tok.pos
                 if after_slash:
@@ -332,6 +334,9 @@ class _Parser(Notation):
     def postfix(self) -> Val:
         val = self.primary()
         while self.is_op("_"):
+            if val.literal == "1":  # 1_{y_i = k}
+                val = self.indicator_argument(val.pos)
+                continue
             if val.kind != "classes":
                 raise self.error("this subscript is not understood here")
             self.advance()
