@@ -136,6 +136,32 @@ def test_other_sets_and_subscripts_after_a_number_are_still_rejected(answer):
         check_answer(answer)
 
 
+@pytest.mark.parametrize(
+    ("answer", "same_as"),
+    [
+        (r"\frac12 f_k - \frac12 y_k", r"\frac{1}{2} f_k - \frac{1}{2} y_k"),  # TeX: \frac{1}{2}
+        (r"\frac123 f_k", r"\frac{1}{2} 3 f_k"),
+        (r"\hat y_k - y_k", r"\hat{y}_k - y_k"),
+        (r"f_k - \mathbb 1\{y_i = k\}", r"f_k - \mathbb{1}\{y_i = k\}"),
+        (r"f_k - \mathbb I(y_i = k)", r"f_k - \mathbb{I}(y_i = k)"),
+    ],
+)
+def test_unbraced_one_character_tex_arguments(answer, same_as):
+    assert check_answer(answer).expr == check_answer(same_as).expr
+
+
+def test_tex_unbraced_arguments_take_one_character_only():
+    with pytest.raises(AnswerSyntaxError):
+        check_answer(r"\hat yk")  # TeX reads \hat{y}k; refuse rather than guess
+
+
+def test_sample_index_used_as_a_class_index_gets_a_pointed_message():
+    answer = r"\frac{e^{z_k}}{\sum_{i=1}^{C} e^{z_i}} - [y_i = k]"
+    with pytest.raises(AnswerSyntaxError, match="i is the sample") as info:
+        check_answer(answer)
+    assert answer[info.value.position :].startswith("z_i")
+
+
 # --------------------------------------------------------------------------- hostile inputs
 
 HUGE = [

@@ -113,6 +113,12 @@ class _Parser(Notation):
         return val.expr, val.kind
 
     def require_scalar_or_vec(self, val: Val) -> Val:
+        if val.kind == "classes" and val.extra.get("sample_subscript"):
+            raise self.error(
+                "the subscript i is the sample: z_i, f_i are sample i's vectors over the "
+                "classes; index a class with k, j, c or l, e.g. \\sum_c e^{z_c}",
+                val.pos,
+            )
         if val.kind == "classes":
             raise self.error(
                 "this is a vector with one entry per class; pick an entry with a subscript, "
