@@ -88,6 +88,40 @@ def test_right_answers_stay_right(topic, answer):
     assert check_answer(answer, topic=topic).correct
 
 
+# Each differs from the truth by less than the numeric tolerance, but not by zero.
+BELOW_TOLERANCE = [
+    ("softmax_dz", r"f_k - \mathbb{I}(y_i = k) + 10^{-10}"),
+    ("softmax_dz", r"f_k - \mathbb{I}(y_i = k) + 0.00000000001"),
+    ("softmax_dz", r"1.0000000001 f_k - \mathbb{I}(y_i = k)"),
+    ("softmax_jacobian", r"f_j(\delta_{jk} - f_k) + 10^{-12} f_j"),
+    ("logistic_dz", r"\sigma(z) - y + 10^{-12}"),
+]
+
+
+@pytest.mark.parametrize(("topic", "answer"), BELOW_TOLERANCE)
+def test_a_difference_below_the_tolerance_is_still_wrong_when_sympy_shows_it(topic, answer):
+    result = check_answer(answer, topic=topic)
+    assert not result.correct
+    assert "not zero" in result.counterexample.note
+    assert "tiny" in result.hint
+
+
+def test_exactly_right_answers_with_rounding_in_the_floats_stay_right():
+    # Float evaluation differs from the truth in the last bits; SymPy proves these exact.
+    for topic, answer in [
+        ("softmax_dz", r"\frac{e^{z_k}}{\sum_{c=1}^{C} e^{z_c}} - \delta_{y_i k}"),
+        ("softmax_dz", r"-\sum_{j=1}^C [y_i = j] \frac{1}{f_j} f_j (\delta_{jk} - f_k)"),
+        ("logistic_dz", r"-y(1-\sigma(z)) + (1-y)\sigma(z)"),
+        ("logistic_dz", r"\frac{e^z}{1+e^z} - y"),
+        (
+            "softmax_jacobian",
+            r"\frac{e^{z_j}}{\sum_c e^{z_c}}(\delta_{jk} - \frac{e^{z_k}}{\sum_c e^{z_c}})",
+        ),
+    ]:
+        result = check_answer(answer, topic=topic)
+        assert result.correct, (answer, str(result))
+
+
 # --------------------------------------------------------------------------- silent misparses
 
 

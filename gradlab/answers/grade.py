@@ -111,10 +111,28 @@ def grade(expr, kind: str, topic: Topic, prove: bool = True) -> Grade:
     correct = all(o.ok for o in outcomes)
     hint = mistake = proof = None
     if correct:
-        proof = _prove(expr, topic) if prove else None
-    else:
+        proof, disproof = _prove(expr, topic) if prove else (None, None)
+        if disproof:
+            # Right to within the tolerance, but SymPy shows the difference is not zero.
+            correct, hint = False, _TINY_HINT
+            _mark_tiny_differences(outcomes, disproof)
+    if not correct and hint is None:
         mistake, hint = _hint(expr, kind, outcomes, topic, later_sample)
     return Grade(correct, outcomes, hint, mistake, proof)
+
+
+_TINY_HINT = (
+    "This agrees with the true derivative to many digits but not exactly: look for a tiny "
+    "extra term or a rounded constant."
+)
+
+
+def _mark_tiny_differences(outcomes: list, disproof: str) -> None:
+    gaps = [float(np.abs(o.student - o.truth).max()) for o in outcomes]
+    for outcome, gap in zip(outcomes, gaps, strict=True):
+        if gap > 0 or (max(gaps) == 0 and outcome is outcomes[0]):
+            outcome.ok = False
+            outcome.note = f"the difference here is only {gap:.1e}, but {disproof}"
 
 
 def _hint(
@@ -188,16 +206,22 @@ _PROOF_C = {"one": 3, "mean": 2, "mean_x": 2}
 _PROOF_M = 2
 
 
-def _prove(expr, topic: Topic) -> str | None:
-    """A symbolic proof at a concrete C (and m) when SymPy finds one in the time budget."""
+def _prove(expr, topic: Topic) -> tuple[str | None, str | None]:
+    """(proof, disproof): what SymPy shows at a concrete C (and m) in the time budget.
+
+    The proof says the answer equals the truth in every setting tried; the
+    disproof says where the exact difference is a nonzero rational function of
+    e^{z}, which no rounding can explain. Either may be ``None``.
+    """
+    nothing = None, None
     start = time.perf_counter()
     if sp.count_ops(expr) > MAX_PROOF_OPS:
-        return None  # SymPy's cancel cannot be interrupted: only try what stays quick
+        return nothing  # SymPy's cancel cannot be interrupted: only try what stays quick
     if any(not p.exp.is_number for p in expr.atoms(sp.Pow)):
         # k^{k^k} at a concrete k is an exact integer SymPy would compute digit by digit.
-        return None
+        return nothing
     if expr.has(S.dot, S.w_vec, S.b_scalar, S.w, S.b) and topic.family != "linear":
-        return None
+        return nothing
     C = _PROOF_C[topic.aggregate] if topic.family == "softmax" else 1
     m = 1 if topic.aggregate == "one" else _PROOF_M
     if topic.family == "softmax":
@@ -217,18 +241,48 @@ def _prove(expr, topic: Topic) -> str | None:
     try:
         for values, labels in settings:
             if time.perf_counter() - start > PROOF_BUDGET:
-                return None
+                return nothing
             diff = _concrete(expr - reference, topic, C, m, values, labels)
-            if diff is None or sp.cancel(sp.together(diff)) != 0:
-                return None
+            if diff is None:
+                return nothing
+            diff = sp.cancel(sp.together(diff))
+            if diff != 0:
+                if topic.family != "linear" and _surely_nonzero(diff):
+                    return None, _disproof_text(topic, C, values, labels, diff)
+                return nothing
     except (TypeError, ValueError, ZeroDivisionError):
-        return None
+        return nothing
     if time.perf_counter() - start > 2 * PROOF_BUDGET:
-        return None
+        return nothing
     what = {"softmax": "every j and k" if topic.name == "softmax_jacobian" else "every y and k",
             "logistic": "every label", "linear": "any data"}[topic.family]  # fmt: skip
     setting = ([f"C = {C}"] if topic.family == "softmax" else []) + ([f"m = {m}"] if m > 1 else [])
-    return "SymPy proves it for " + (f"{', '.join(setting)} and " if setting else "") + what
+    return "SymPy proves it for " + (f"{', '.join(setting)} and " if setting else "") + what, None
+
+
+def _surely_nonzero(diff) -> bool:
+    """Whether ``diff`` (already cancelled) is certainly not identically zero.
+
+    Only for a rational function of the positive t = e^{z} symbols with rational
+    coefficients: cancel puts those in a canonical form, so a nonzero result is a
+    nonzero function. Logs, radicals or leftover symbols could hide a zero.
+    """
+    return (
+        diff.is_rational_function(*diff.free_symbols)
+        and all(isinstance(s, sp.Symbol) and s.name.startswith("t") for s in diff.free_symbols)
+        and all(n.is_Rational for n in diff.atoms(sp.Number))
+        and not diff.atoms(sp.Function, sp.NumberSymbol)
+        and all(not p.base.is_number for p in diff.atoms(sp.Pow))
+    )
+
+
+def _disproof_text(topic: Topic, C: int, values: dict, labels, diff) -> str:
+    setting = [f"C = {C}"] if topic.family == "softmax" else []
+    if labels is not None and topic.name != "softmax_jacobian":
+        setting.append(f"y_i = {labels[0]}" if len(labels) == 1 else f"y = {list(labels)}")
+    setting += [f"{name} = {value}" for name, value in values.items()]
+    exact = f" (exactly {diff})" if diff.is_Rational else ""
+    return f"SymPy shows the difference is not zero{exact} for {', '.join(setting)}"
 
 
 def _concrete(diff, topic: Topic, C: int, m: int, values: dict, labels):
