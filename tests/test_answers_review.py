@@ -88,6 +88,55 @@ def test_right_answers_stay_right(topic, answer):
     assert check_answer(answer, topic=topic).correct
 
 
+# Each is right for the usual C in {2, 3, 5} and m in {3, 4} but wrong for a C or m
+# that the answer itself mentions (or one next to it).
+WRONG_FOR_A_MENTIONED_COUNT = [
+    ("softmax_dz", r"f_k - \mathbb{I}(y_i = k) + [C = 4]", "C", 4),
+    ("softmax_dz", r"f_k - \mathbb{I}(y_i = k) + [k = 6]", "C", 6),
+    ("softmax_dz", r"f_k - \mathbb{I}(y_i = k) + (C - 2)(C - 3)(C - 5)", "C", 4),
+    ("softmax_dz", r"f_k - \mathbb{I}(y_i = k) + [y_i = 7][k = 7]", "C", 7),
+    ("softmax_jacobian", r"f_j(\delta_{jk} - f_k) + [j = 6][k = 6]", "C", 6),
+    ("softmax_dw", r"\frac{1}{m}\sum_{i=1}^{m}(f_k - \mathbb{I}(y_i=k))x_i [m \neq 5]", "m", 5),
+    ("softmax_dw", r"\frac{1}{m}\sum_{i=1}^{m}(f_k - \mathbb{I}(y_i=k))x_i [C \neq 7]", "C", 7),
+    ("softmax_db", r"\frac{1}{m}\sum_{i=1}^{m}(f_k - [y_i = k] + [i = 7])", "m", 7),
+    ("logistic_dw", r"\frac{1}{m}\sum_i (\sigma(z_i) - y_i) x_i [m \neq 6]", "m", 6),
+]
+
+
+@pytest.mark.parametrize(("topic", "answer", "count", "value"), WRONG_FOR_A_MENTIONED_COUNT)
+def test_an_answer_right_only_for_the_usual_counts_is_wrong(topic, answer, count, value):
+    result = check_answer(answer, topic=topic)
+    assert not result.correct
+    assert getattr(result.counterexample, count) == value
+
+
+@pytest.mark.parametrize(
+    ("topic", "answer", "says"),
+    [
+        (
+            "softmax_dz",
+            r"f_k - \mathbb{I}(y_i = k) + [C = 4]",
+            "C = 2, 3, 5 classes but not for C = 4",
+        ),
+        ("softmax_dw", r"\frac{1}{3}\sum_{i=1}^{3}(f_k - [y_i = k])x_i", "m = 3 samples but not"),
+        (
+            "softmax_dw",
+            r"\frac{1}{m}\sum_{i=1}^{m}(f_k - [y_i = k])x_i [m \neq 5]",
+            "not for m = 5",
+        ),
+    ],
+)
+def test_the_hint_names_the_counts_where_the_answer_fails(topic, answer, says):
+    assert says in check_answer(answer, topic=topic).hint
+
+
+def test_numbers_far_from_any_count_do_not_add_cases():
+    # An ordinary answer mentions only 1 (and 2): it is graded on the usual cases alone.
+    result = check_answer(r"\frac{1}{2}(f_k - \mathbb{I}(y_i = k)) + \frac{1}{2}(f_k - y_k)")
+    assert result.correct
+    assert "(76 random cases)" in result.message
+
+
 # Each differs from the truth by less than the numeric tolerance, but not by zero.
 BELOW_TOLERANCE = [
     ("softmax_dz", r"f_k - \mathbb{I}(y_i = k) + 10^{-10}"),
@@ -210,6 +259,10 @@ HUGE = [
     ("softmax_dz", "f_k - [y_i = k] + " + "*".join(["999999999999999"] * 25)),
     ("softmax_dz", "(" + "*".join(["999999999999999"] * 25) + ")^{2}"),
     ("softmax_dz", "f_k^{" + "*".join(["999999999999999"] * 25) + "}"),
+    # Many numbers: each adds cases with C (or m) near it.
+    ("softmax_dz", "f_k - [y_i = k] + [C = 4] + [C = 7] + [C = 10] + [C = 12] + [k = 9]"),
+    ("softmax_jacobian", "f_j(\\delta_{jk} - f_k) + [C = 6] + [C = 8] + [C = 10] + [j = 11]"),
+    ("softmax_dw", "\\frac{1}{m}\\sum_i (f_k - [y_i=k]) x_i [C != 7][C != 10][m != 9][m != 12]"),
 ]
 
 _RUN = textwrap.dedent(

@@ -219,7 +219,7 @@ class AnswerCheck:
     >>> print(result.correct, "|", result.mistake)
     False | forgot x_i
     >>> print(str(result).splitlines()[0])
-    ✗ Not correct: this differs from ∂J/∂w_k in 94 of 94 cases.
+    ✗ Not correct: this differs from ∂J/∂w_k in 114 of 114 cases.
     """
 
     answer: str

@@ -20,7 +20,7 @@ from gradlab.answers import symbols as S
 from gradlab.answers.evaluate import Case, EvaluationError, Unbound, evaluate
 from gradlab.answers.hints import mistakes_for
 from gradlab.answers.lexer import AnswerSyntaxError
-from gradlab.answers.topics import Topic
+from gradlab.answers.topics import CLASS_COUNTS, MAX_NEAR, Topic
 
 __all__ = ["Grade", "grade"]
 
@@ -51,17 +51,14 @@ class Grade:
         return [o for o in self.outcomes if not o.ok]
 
 
-@functools.cache
-def _cases(topic: Topic, later_sample: bool) -> tuple:
-    return tuple(topic.cases(later_sample))
+@functools.lru_cache(maxsize=64)
+def _cases(topic: Topic, later_sample: bool, near: tuple = ()) -> tuple:
+    return tuple(topic.cases(later_sample, near))
 
 
 @functools.cache
-def _mistake_values(topic: Topic, later_sample: bool) -> tuple:
-    cases = _cases(topic, later_sample)
-    return tuple(
-        (mistake, [mistake.values(case) for case in cases]) for mistake in mistakes_for(topic)
-    )
+def _mistakes(topic: Topic) -> tuple:
+    return tuple(mistakes_for(topic))
 
 
 def _agrees(a, b) -> bool:
@@ -93,7 +90,8 @@ def grade(expr, kind: str, topic: Topic, prove: bool = True) -> Grade:
     """Grade the parsed answer ``expr`` of ``kind`` ("num" or "vec") for ``topic``."""
     outcomes = []
     later_sample = S.i in expr.free_symbols
-    for case in _cases(topic, later_sample):
+    near = _near(expr)
+    for case in _cases(topic, later_sample, near):
         truth = topic.truth(case)
         try:
             student = _student_value(expr, kind, case, topic)
@@ -117,7 +115,7 @@ def grade(expr, kind: str, topic: Topic, prove: bool = True) -> Grade:
             correct, hint = False, _TINY_HINT
             _mark_tiny_differences(outcomes, disproof)
     if not correct and hint is None:
-        mistake, hint = _hint(expr, kind, outcomes, topic, later_sample)
+        mistake, hint = _hint(expr, kind, outcomes, topic)
     return Grade(correct, outcomes, hint, mistake, proof)
 
 
@@ -135,11 +133,22 @@ def _mark_tiny_differences(outcomes: list, disproof: str) -> None:
             outcome.note = f"the difference here is only {gap:.1e}, but {disproof}"
 
 
-def _hint(
-    expr, kind: str, outcomes: list, topic: Topic, later_sample: bool
-) -> tuple[str | None, str]:
-    for mistake, values in _mistake_values(topic, later_sample):
-        if all(_agrees(o.student, v) for o, v in zip(outcomes, values, strict=True)):
+def _near(expr) -> tuple:
+    """Whole numbers within 1 of a number the answer mentions: C and m to try as well.
+
+    [C = 4], [k = 6] or (C - 2)(C - 3)(C - 5) agree with the truth for C in {2, 3, 5};
+    trying C (and m) next to every number in the answer exposes them.
+    """
+    mentioned = set()
+    for number in expr.atoms(sp.Rational):
+        mentioned |= {abs(int(number.p)), abs(int(number.q))}
+    return tuple(sorted({v for n in mentioned if n <= MAX_NEAR + 1 for v in (n - 1, n, n + 1)}))
+
+
+def _hint(expr, kind: str, outcomes: list, topic: Topic) -> tuple[str | None, str]:
+    for mistake in _mistakes(topic):
+        # Lazily, case by case: most mistakes disagree with the answer in the first case.
+        if all(_agrees(o.student, mistake.values(o.case)) for o in outcomes):
             return mistake.name, mistake.hint
     kind = (
         "vec" if any(o.student is not None and o.student.shape[1] > 1 for o in outcomes) else None
@@ -173,17 +182,45 @@ def _hint(
                 "Right only when k = y_i: for every other class the indicator is 0 and the "
                 "derivative is f_k."
             )
-    if topic.family == "softmax":
-        small = [o.ok for o in outcomes if o.case.C == 2]
-        if all(small):
-            return None, (
-                "Right for C = 2 classes only: with more classes it differs. The softmax's "
-                "denominator sums over all C classes."
-            )
+    # Vary one of C and m at a time: the extra C are drawn with the usual m only.
+    usual_m = 2 if topic.aggregate == "one" else 3
+    right_for_C = _right_for([o for o in outcomes if o.case.m == usual_m], lambda case: case.C)
+    if topic.family == "softmax" and right_for_C == [2]:
+        return None, (
+            "Right for C = 2 classes only: with more classes it differs. The softmax's "
+            "denominator sums over all C classes."
+        )
+    if topic.family == "softmax" and right_for_C:
+        wrong = sorted({o.case.C for o in outcomes if not o.ok and o.case.m == usual_m})
+        return None, (
+            f"Right for C = {_listed(right_for_C)} classes but not for C = {_listed(wrong)}: "
+            "a gradient formula must hold for every number of classes."
+        )
+    usual_C = [o for o in outcomes if o.case.C in (0, *CLASS_COUNTS)]
+    right_for_m = _right_for(usual_C, lambda case: case.m)
+    if topic.aggregate != "one" and right_for_m:
+        wrong = sorted({o.case.m for o in usual_C if not o.ok})
+        return None, (
+            f"Right for m = {_listed(right_for_m)} samples but not for m = {_listed(wrong)}: "
+            "the average runs over all m samples, Σ_{i=1}^{m}, with the factor 1/m."
+        )
     return (
         None,
         "No hint: this does not match a mistake gradlab knows; compare with the counterexample.",
     )
+
+
+def _right_for(outcomes: list, key) -> list:
+    """The values of ``key(case)`` for which every case is right, if some are wrong."""
+    groups: dict = {}
+    for o in outcomes:
+        groups.setdefault(key(o.case), []).append(o.ok)
+    right = sorted(value for value, oks in groups.items() if all(oks))
+    return right if len(right) < len(groups) else []
+
+
+def _listed(values: list) -> str:
+    return ", ".join(str(v) for v in values)
 
 
 def _label(case: Case) -> int:

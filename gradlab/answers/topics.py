@@ -24,6 +24,7 @@ N_FEATURES = 2
 SEED = 20221014  # the lecture's date: verdicts are reproducible
 CLASS_COUNTS = (2, 3, 5)
 OTHER_M = 4  # the mean topics draw m = 3 samples, and then m = 4
+MAX_NEAR = 12  # the largest C or m tried because the answer mentions a number near it
 
 
 def sigmoid(Z):
@@ -82,13 +83,15 @@ class Topic:
     def truth(self, case: Case) -> np.ndarray:
         return combine(self.per_sample(case), case, self.aggregate)
 
-    def cases(self, later_sample: bool = False) -> list[Case]:
+    def cases(self, later_sample: bool = False, near: tuple = ()) -> list[Case]:
         """The grading cases; with ``later_sample`` each again with the free i = 2.
 
         An answer with a free sample index i (f_{i,k}, or i used as a number) must
-        not be right for sample 1 only.
+        not be right for sample 1 only. ``near`` are numbers the answer itself
+        mentions (and their neighbours): they are tried as C and m too, so that
+        [C = 4] or \\sum_{i=1}^{5} cannot hide between the usual C and m.
         """
-        cases = _cases(self)
+        cases = _cases(self) + _cases_near(self, near)
         if later_sample:
             cases += [replace(case, indices={**case.indices, "i": 2}) for case in cases]
         return cases
@@ -139,10 +142,28 @@ def _cases(topic: Topic) -> list[Case]:
     return out
 
 
-def _cases_with_m(topic: Topic, rng, m: int, few: bool = False) -> list[Case]:
+def _cases_near(topic: Topic, near: tuple) -> list[Case]:
+    """Cases with C and m among ``near`` (the numbers an answer mentions, 2..MAX_NEAR)."""
+    out = []
+    one = topic.aggregate == "one"
+    counts = tuple(C for C in near if 2 <= C <= MAX_NEAR and C not in CLASS_COUNTS)
+    if topic.family == "softmax" and counts:
+        rng = np.random.default_rng([SEED, 1])
+        out += _cases_with_m(topic, rng, 2 if one else 3, class_counts=counts)
+    if not one:
+        rng = np.random.default_rng([SEED, 2])
+        for m in near:
+            if 2 <= m <= MAX_NEAR and m not in (3, OTHER_M):
+                out += _cases_with_m(topic, rng, m, few=True)
+    return out
+
+
+def _cases_with_m(
+    topic: Topic, rng, m: int, few: bool = False, class_counts: tuple = CLASS_COUNTS
+) -> list[Case]:
     out = []
     if topic.family == "softmax":
-        for C in CLASS_COUNTS:
+        for C in class_counts:
             arrays = _draw(rng, "softmax", C, m)
             if topic.aggregate == "one":
                 label_sets = [(y, y % C + 1) for y in range(1, C + 1)]
