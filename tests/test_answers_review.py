@@ -259,6 +259,9 @@ HUGE = [
     ("softmax_dz", "f_k - [y_i = k] + " + "*".join(["999999999999999"] * 25)),
     ("softmax_dz", "(" + "*".join(["999999999999999"] * 25) + ")^{2}"),
     ("softmax_dz", "f_k^{" + "*".join(["999999999999999"] * 25) + "}"),
+    # Nested sums over C = 12 classes (from the [C = 12]): too much work, a clear error.
+    ("softmax_dz", "\\sum_c\\sum_j\\sum_l f_c f_j f_l + [C = 12] - 1 + f_k - [y_i = k]"),
+    ("softmax_dw", "\\frac{1}{m}\\sum_i\\sum_c\\sum_j (f_k - [y_i = k]) x_i f_c f_j [m = 12]"),
     # Many numbers: each adds cases with C (or m) near it.
     ("softmax_dz", "f_k - [y_i = k] + [C = 4] + [C = 7] + [C = 10] + [C = 12] + [k = 9]"),
     ("softmax_jacobian", "f_j(\\delta_{jk} - f_k) + [C = 6] + [C = 8] + [C = 10] + [j = 11]"),
@@ -301,3 +304,17 @@ def test_huge_numbers_and_power_towers_get_a_quick_verdict_not_a_crash():
         allowed = ("wrong", "rejected", "correct") if "[k = 9]" in answer else ("wrong", "rejected")
         assert verdict in allowed, (answer, verdict)
         assert seconds < 2, (answer, seconds)
+
+
+def test_the_lecture_derivation_written_out_in_full_is_still_checked():
+    # Eq (2)'s first line with eq (3)'s average: nested sums, within the work budget.
+    answer = (
+        r"-\frac{1}{m}\sum_{i=1}^{m}\sum_{j=1}^C \mathbb{I}(y_i=j)\frac{1}{f_j}"
+        r"\frac{e^{z_j}[j=k]\sum_c e^{z_c} - e^{z_j}e^{z_k}}{(\sum_c e^{z_c})^2} x_i"
+    )
+    assert check_answer(answer, topic="softmax_dw").correct
+
+
+def test_too_much_work_is_a_clear_error():
+    with pytest.raises(AnswerSyntaxError, match="too long to check"):
+        check_answer(r"\sum_c\sum_j\sum_l f_c f_j f_l + [C = 12] - 1 + f_k - [y_i = k]")

@@ -8,6 +8,8 @@ for a number or (n, d) for a feature vector, one row per random draw.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,7 +17,7 @@ import sympy as sp
 
 from gradlab.answers import symbols as S
 
-__all__ = ["Case", "EvaluationError", "Unbound", "evaluate"]
+__all__ = ["Case", "EvaluationError", "TooMuchWork", "Unbound", "evaluate", "work_budget"]
 
 MAX_TERMS = 1000  # per sum; bounds come from C and m, which are small
 MAX_EXACT = 10**15  # index arithmetic stays exact below this; beyond it floats (inf) take over
@@ -24,6 +26,33 @@ MAX_EXACT_EXPONENT = 64  # k^{k^{k^k}} must not be computed as an exact integer
 
 class EvaluationError(ValueError):
     """The answer has no value in this case (an index out of range, ...)."""
+
+
+class TooMuchWork(Exception):
+    """Grading this answer would take too long (nested sums over many classes)."""
+
+
+class _Work:
+    def __init__(self, steps: int):
+        self.left = steps
+
+    def spend(self):
+        self.left -= 1
+        if self.left < 0:
+            raise TooMuchWork
+
+
+_WORK: ContextVar[_Work | None] = ContextVar("gradlab_answers_work", default=None)
+
+
+@contextmanager
+def work_budget(steps: int):
+    """Allow at most ``steps`` evaluation steps over all :func:`evaluate` calls inside."""
+    token = _WORK.set(_Work(steps))
+    try:
+        yield
+    finally:
+        _WORK.reset(token)
 
 
 class Unbound(EvaluationError):
@@ -78,6 +107,9 @@ def evaluate(expr, case: Case, bound: dict | None = None):
 
 
 def _eval(e, case: Case, bound: dict):
+    work = _WORK.get()
+    if work is not None:
+        work.spend()
     if isinstance(e, sp.Integer):
         return int(e) if abs(e) <= MAX_EXACT else _float(e)
     if e.is_Number or isinstance(e, sp.NumberSymbol):

@@ -17,7 +17,14 @@ import numpy as np
 import sympy as sp
 
 from gradlab.answers import symbols as S
-from gradlab.answers.evaluate import Case, EvaluationError, Unbound, evaluate
+from gradlab.answers.evaluate import (
+    Case,
+    EvaluationError,
+    TooMuchWork,
+    Unbound,
+    evaluate,
+    work_budget,
+)
 from gradlab.answers.hints import mistakes_for
 from gradlab.answers.lexer import AnswerSyntaxError
 from gradlab.answers.topics import CLASS_COUNTS, MAX_NEAR, Topic
@@ -27,6 +34,8 @@ __all__ = ["Grade", "grade"]
 RTOL, ATOL = 1e-7, 1e-9
 PROOF_BUDGET = 0.25  # seconds; the numeric verdict stands without a proof
 MAX_PROOF_OPS = 150
+MAX_WORK = 400_000  # evaluation steps over all cases: about a second; the lecture's answers
+# need under 50,000
 
 
 @dataclass
@@ -88,24 +97,16 @@ def _unbound_message(name: str, topic: Topic) -> str:
 
 def grade(expr, kind: str, topic: Topic, prove: bool = True) -> Grade:
     """Grade the parsed answer ``expr`` of ``kind`` ("num" or "vec") for ``topic``."""
-    outcomes = []
     later_sample = S.i in expr.free_symbols
-    near = _near(expr)
-    for case in _cases(topic, later_sample, near):
-        truth = topic.truth(case)
-        try:
-            student = _student_value(expr, kind, case, topic)
-            note = ""
-        except Unbound as exc:
-            raise AnswerSyntaxError(_unbound_message(exc.name, topic)) from None
-        except EvaluationError as exc:
-            student, note = None, str(exc)
-        if student is not None and kind != topic.kind:
-            note = (
-                f"your answer is a {'vector' if kind == 'vec' else 'number'} but {topic.title} "
-                f"is a {'vector' if topic.kind == 'vec' else 'number'}"
-            )
-        outcomes.append(Outcome(case, student, truth, not note and _agrees(student, truth), note))
+    cases = _cases(topic, later_sample, _near(expr))
+    try:
+        with work_budget(MAX_WORK):
+            outcomes = [_outcome(expr, kind, topic, case) for case in cases]
+    except TooMuchWork:
+        raise AnswerSyntaxError(
+            "this answer takes too long to check (nested sums over many classes or "
+            "samples); simplify it, e.g. sum over one index at a time"
+        ) from None
     correct = all(o.ok for o in outcomes)
     hint = mistake = proof = None
     if correct:
@@ -117,6 +118,23 @@ def grade(expr, kind: str, topic: Topic, prove: bool = True) -> Grade:
     if not correct and hint is None:
         mistake, hint = _hint(expr, kind, outcomes, topic)
     return Grade(correct, outcomes, hint, mistake, proof)
+
+
+def _outcome(expr, kind: str, topic: Topic, case: Case) -> Outcome:
+    truth = topic.truth(case)
+    try:
+        student = _student_value(expr, kind, case, topic)
+        note = ""
+    except Unbound as exc:
+        raise AnswerSyntaxError(_unbound_message(exc.name, topic)) from None
+    except EvaluationError as exc:
+        student, note = None, str(exc)
+    if student is not None and kind != topic.kind:
+        note = (
+            f"your answer is a {'vector' if kind == 'vec' else 'number'} but {topic.title} "
+            f"is a {'vector' if topic.kind == 'vec' else 'number'}"
+        )
+    return Outcome(case, student, truth, not note and _agrees(student, truth), note)
 
 
 _TINY_HINT = (

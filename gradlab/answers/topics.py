@@ -91,10 +91,10 @@ class Topic:
         mentions (and their neighbours): they are tried as C and m too, so that
         [C = 4] or \\sum_{i=1}^{5} cannot hide between the usual C and m.
         """
-        cases = _cases(self) + _cases_near(self, near)
+        cases = _cases(self)
         if later_sample:
             cases += [replace(case, indices={**case.indices, "i": 2}) for case in cases]
-        return cases
+        return cases + _cases_near(self, near)
 
 
 def combine(G: np.ndarray, case: Case, how: str) -> np.ndarray:
@@ -149,7 +149,12 @@ def _cases_near(topic: Topic, near: tuple) -> list[Case]:
     counts = tuple(C for C in near if 2 <= C <= MAX_NEAR and C not in CLASS_COUNTS)
     if topic.family == "softmax" and counts:
         rng = np.random.default_rng([SEED, 1])
-        out += _cases_with_m(topic, rng, 2 if one else 3, class_counts=counts)
+        for case in _cases_with_m(topic, rng, 2 if one else 3, class_counts=counts):
+            # Only the indices that can meet a mentioned number, and the extremes.
+            C, idx = case.C, case.indices
+            seen = {v for v in (1, 2, C - 1, C, *near) if 1 <= v <= C}
+            if idx["k"] in seen and idx.get("j", 1) in seen and (not one or case.labels[0] in seen):
+                out.append(case)
     if not one:
         rng = np.random.default_rng([SEED, 2])
         for m in near:
