@@ -245,6 +245,23 @@ def test_sample_index_used_as_a_class_index_gets_a_pointed_message():
     assert answer[info.value.position :].startswith("z_i")
 
 
+@pytest.mark.parametrize(
+    ("topic", "answer", "same_as"),
+    [
+        ("logistic_dz", r"\sigma(w^Tx + b) - y", r"\sigma(w^T x + b) - y"),
+        (
+            "softmax_dw",
+            r"\frac{1}{m}\sum_i (\frac{e^{w_k^Tx_i + b_k}}{\sum_c e^{w_c^Tx_i + b_c}} - [y_i=k])x_i",
+            r"\frac{1}{m}\sum_i (\frac{e^{w_k^T x_i + b_k}}{\sum_c e^{w_c^T x_i + b_c}} - [y_i=k])x_i",
+        ),
+    ],
+)
+def test_a_transpose_typed_against_the_next_letter(topic, answer, same_as):
+    result = check_answer(answer, topic=topic)
+    assert result.correct
+    assert result.expr == check_answer(same_as, topic=topic).expr
+
+
 # --------------------------------------------------------------------------- hostile inputs
 
 HUGE = [

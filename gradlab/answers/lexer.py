@@ -113,6 +113,12 @@ def tokenize(text: str) -> list[Token]:
             while end < n and text[end].isascii() and text[end].isalpha():
                 end += 1
             word = text[pos:end]
+            after_caret = bool(tokens) and tokens[-1].kind == "op" and tokens[-1].value == "^"
+            if after_caret and word[0] == "T" and len(word) > 1:
+                # w^Tx reads as w^T x: the transpose, then the next letters.
+                tokens.append(Token("name", "T", pos))
+                pos += 1
+                continue
             for joined in ("one_hot", "y_hat"):
                 if text.startswith(joined, pos) and not text[pos + len(joined) :][:1].isalpha():
                     word, end = joined, pos + len(joined)
