@@ -335,3 +335,15 @@ def test_the_lecture_derivation_written_out_in_full_is_still_checked():
 def test_too_much_work_is_a_clear_error():
     with pytest.raises(AnswerSyntaxError, match="too long to check"):
         check_answer(r"\sum_c\sum_j\sum_l f_c f_j f_l + [C = 12] - 1 + f_k - [y_i = k]")
+
+
+def test_every_indicator_spelling_in_the_vocabulary_table_works():
+    import re
+
+    from gradlab.answers import vocabulary_table
+
+    row = next(r for r in vocabulary_table().splitlines() if r.startswith("| `1(y = k)`"))
+    spellings = re.findall(r"`([^`]+)`", row.split("|")[1])
+    assert len(spellings) == 4
+    for spelling in spellings:
+        assert check_answer("f_k - " + spelling).correct, spelling
