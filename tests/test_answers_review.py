@@ -18,10 +18,6 @@ WRONG_FOR_OTHER_M = [
     ("softmax_db", r"\frac{1}{3}\sum_{i=1}^{3}(f_k - [y_i = k])"),
     ("logistic_dw", r"\frac{1}{3}\sum_{i=1}^{3}(\sigma(z_i) - y_i) x_i"),
     ("linear_dw", r"\frac{1}{3}\sum_{i=1}^{3}(w^T x_i + b - y_i) x_i"),
-    (
-        "softmax_dw",
-        r"\frac{1}{m}\sum_{i=1}^{m}(f_k - [y_i=k])x_i + \frac{1}{m}\sum_{i=1}^{m}[i=4]x_i",
-    ),
 ]
 
 
@@ -33,13 +29,13 @@ def test_an_answer_right_only_for_three_samples_is_wrong(topic, answer):
     assert len(result.counterexample.x) == result.counterexample.m
 
 
-# Each uses the free sample index i as a number: right for sample i = 1 only.
+# Each depends on the free sample index i through an index comparison: right for i = 1 only.
 WRONG_FOR_OTHER_SAMPLES = [
-    ("softmax_dz", "f_k - i [y_i = k]"),
-    ("softmax_dz", "f_k - [y_i = k] + [i = 2]"),
-    ("softmax_jacobian", r"i f_j (\delta_{jk} - f_k)"),
-    ("logistic_dz", r"\sigma(z) - i y"),
-    ("softmax_dw", r"\frac{i}{m}\sum_{i=1}^{m}(f_k - [y_i = k]) x_i"),
+    ("softmax_dz", "f_k - [y_i = k] + [y_i = i] - [y_i = 1]"),
+    ("softmax_dz", "f_k - [y_i = k] + [k = i] - [k = 1]"),
+    ("softmax_jacobian", r"f_j (\delta_{jk} - f_k) + [j = i] - [j = 1]"),
+    ("logistic_dz", r"\sigma(z) - y + [y_i = i] - [y_i = 1]"),
+    ("softmax_dw", r"([k = i] - [k = 1] + 1)\frac{1}{m}\sum_{i=1}^{m}(f_k - [y_i = k]) x_i"),
 ]
 
 
@@ -54,16 +50,34 @@ def test_an_answer_right_only_for_the_first_sample_is_wrong(topic, answer):
 
 
 def test_the_counterexample_of_a_later_sample_shows_that_sample():
-    # f_k - i [y_i = k] is wrong at i = 2 only when y_2 = k: the true value there is f_k - 1.
-    cx = check_answer("f_k - i [y_i = k]").counterexample
-    assert cx.i == 2 and cx.y[0] == cx.k
+    # At i = 2 the extra [y_i = i] - [y_i = 1] is +1 when y_2 = 2.
+    cx = check_answer("f_k - [y_i = k] + [y_i = i] - [y_i = 1]").counterexample
+    assert cx.i == 2 and cx.y[0] == 2
     # Recompute both numbers from the shown z alone.
     import numpy as np
 
     f = np.exp(cx.z - cx.z.max())
     f /= f.sum()
-    assert cx.true == pytest.approx(f[cx.k - 1] - 1)
-    assert cx.student == pytest.approx(f[cx.k - 1] - 2)
+    assert cx.true == pytest.approx(f[cx.k - 1] - (cx.k == 2))
+    assert cx.student == pytest.approx(f[cx.k - 1] - (cx.k == 2) + 1)
+
+
+@pytest.mark.parametrize(
+    ("topic", "answer", "caret_at"),
+    [
+        ("softmax_dz", "f_k - i [y_i = k]", 6),
+        ("softmax_dz", "f_k - [y_i = k] + (i - 1)(i - 2)", 19),
+        ("softmax_dz", "f_k - [y_i = k] + [i = 3]", 19),
+        ("softmax_jacobian", r"i f_j (\delta_{jk} - f_k)", 0),
+        ("logistic_dz", r"\sigma(z) - y/i", 14),
+        ("softmax_dw", r"\frac{1}{m}\sum_{i=1}^{m} i (f_k - [y_i = k]) x_i", 26),
+    ],
+)
+def test_the_sample_index_as_a_number_is_rejected(topic, answer, caret_at):
+    # The cases try i = 1 and 2 only, so (i - 1)(i - 2) would pass them.
+    with pytest.raises(AnswerSyntaxError, match="i is the sample index") as info:
+        check_answer(answer, topic=topic)
+    assert info.value.position == caret_at
 
 
 def test_hints_still_name_the_one_sample_mistake():
@@ -98,7 +112,7 @@ WRONG_FOR_A_MENTIONED_COUNT = [
     ("softmax_jacobian", r"f_j(\delta_{jk} - f_k) + [j = 6][k = 6]", "C", 6),
     ("softmax_dw", r"\frac{1}{m}\sum_{i=1}^{m}(f_k - \mathbb{I}(y_i=k))x_i [m \neq 5]", "m", 5),
     ("softmax_dw", r"\frac{1}{m}\sum_{i=1}^{m}(f_k - \mathbb{I}(y_i=k))x_i [C \neq 7]", "C", 7),
-    ("softmax_db", r"\frac{1}{m}\sum_{i=1}^{m}(f_k - [y_i = k] + [i = 7])", "m", 7),
+    ("softmax_db", r"\frac{1}{m}\sum_{i=1}^{m}(f_k - [y_i = k]) [m \neq 7]", "m", 7),
     ("logistic_dw", r"\frac{1}{m}\sum_i (\sigma(z_i) - y_i) x_i [m \neq 6]", "m", 6),
 ]
 

@@ -110,6 +110,15 @@ class _Parser(Notation):
                 raise self.error(f"unbalanced {self.tok.value!r}: nothing opened it")
             raise self.error(f"did not understand {self.tok.value!r} here")
         self.require_scalar_or_vec(val)
+        if _bare_sample_index(val.expr):
+            # The checks try samples i = 1 and 2 only: i as a number, like (i - 1)(i - 2),
+            # would pass them, and has no place in a gradient.
+            raise AnswerSyntaxError(
+                "i is the sample index: write it as a subscript (x_i, y_i, f_{i,k}), not as "
+                "a number",
+                self.text,
+                _bare_i_position(self.tokens),
+            )
         return val.expr, val.kind
 
     def require_scalar_or_vec(self, val: Val) -> Val:
@@ -439,3 +448,38 @@ class _Parser(Notation):
         if not out:
             raise self.error("empty subscript")
         return out
+
+
+def _bare_sample_index(expr) -> bool:
+    """Whether the sample index i is used as a number.
+
+    i may be a subscript (x_i, f_{i,k}) or be compared with another index in an
+    indicator (the mistake 𝕀(i = k)), but not compared with a fixed number.
+    """
+    if expr == S.i:
+        return True
+    if isinstance(expr, sp.Indexed):
+        return False
+    if isinstance(expr, sp.KroneckerDelta) and S.i in expr.args:
+        other = expr.args[1] if expr.args[0] == S.i else expr.args[0]
+        return other.is_Integer or _bare_sample_index(other)
+    if isinstance(expr, sp.Sum):
+        bounds = [bound for _, *limits in expr.limits for bound in limits]
+        return any(_bare_sample_index(part) for part in (expr.function, *bounds))
+    return any(_bare_sample_index(arg) for arg in expr.args)
+
+
+def _bare_i_position(tokens: list[Token]) -> int | None:
+    """The first 'i' typed outside a subscript, preferably not next to '=', for the caret."""
+    subscript: list[bool] = []
+    found = []
+    for n, tok in enumerate(tokens[:-1]):  # the last token is "end"
+        before = tokens[n - 1].value if n else ""
+        if tok.kind == "op" and tok.value == "{":
+            subscript.append(before == "_")
+        elif tok.kind == "op" and tok.value == "}" and subscript:
+            subscript.pop()
+        elif tok.kind == "name" and tok.value == "i" and before != "_" and not any(subscript):
+            beside = {before, tokens[n + 1].value} & {"=", "!=", "neq", "ne"}
+            found.append((bool(beside), tok.pos))
+    return min(found)[1] if found else None
