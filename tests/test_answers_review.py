@@ -113,6 +113,10 @@ WRONG_FOR_A_MENTIONED_COUNT = [
     ("softmax_dw", r"\frac{1}{m}\sum_{i=1}^{m}(f_k - \mathbb{I}(y_i=k))x_i [m \neq 5]", "m", 5),
     ("softmax_dw", r"\frac{1}{m}\sum_{i=1}^{m}(f_k - \mathbb{I}(y_i=k))x_i [C \neq 7]", "C", 7),
     ("softmax_db", r"\frac{1}{m}\sum_{i=1}^{m}(f_k - [y_i = k]) [m \neq 7]", "m", 7),
+    ("softmax_dz", r"f_k - \mathbb{I}(y_i = k) + (m - 2)", "m", 3),
+    ("softmax_dz", r"\frac{2}{m}(f_k - \mathbb{I}(y_i = k))", "m", 3),
+    ("softmax_jacobian", r"\frac{2}{m} f_j(\delta_{jk} - f_k)", "m", 3),
+    ("logistic_dz", r"\frac{2}{m}(\sigma(z) - y)", "m", 3),
     ("logistic_dw", r"\frac{1}{m}\sum_i (\sigma(z_i) - y_i) x_i [m \neq 6]", "m", 6),
 ]
 
@@ -133,6 +137,7 @@ def test_an_answer_right_only_for_the_usual_counts_is_wrong(topic, answer, count
             "C = 2, 3, 5 classes but not for C = 4",
         ),
         ("softmax_dw", r"\frac{1}{3}\sum_{i=1}^{3}(f_k - [y_i = k])x_i", "m = 3 samples but not"),
+        ("softmax_dz", r"\frac{2}{m}(f_k - [y_i = k])", "does not depend on the number of samples"),
         (
             "softmax_dw",
             r"\frac{1}{m}\sum_{i=1}^{m}(f_k - [y_i = k])x_i [m \neq 5]",

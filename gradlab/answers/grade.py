@@ -216,11 +216,15 @@ def _hint(expr, kind: str, outcomes: list, topic: Topic) -> tuple[str | None, st
         )
     usual_C = [o for o in outcomes if o.case.C in (0, *CLASS_COUNTS)]
     right_for_m = _right_for(usual_C, lambda case: case.m)
-    if topic.aggregate != "one" and right_for_m:
+    if right_for_m:
         wrong = sorted({o.case.m for o in usual_C if not o.ok})
+        why = (
+            f"{topic.title} is about one sample; it does not depend on the number of samples."
+            if topic.aggregate == "one"
+            else "the average runs over all m samples, Σ_{i=1}^{m}, with the factor 1/m."
+        )
         return None, (
-            f"Right for m = {_listed(right_for_m)} samples but not for m = {_listed(wrong)}: "
-            "the average runs over all m samples, Σ_{i=1}^{m}, with the factor 1/m."
+            f"Right for m = {_listed(right_for_m)} samples but not for m = {_listed(wrong)}: " + why
         )
     return (
         None,

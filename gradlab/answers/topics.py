@@ -155,11 +155,10 @@ def _cases_near(topic: Topic, near: tuple) -> list[Case]:
             seen = {v for v in (1, 2, C - 1, C, *near) if 1 <= v <= C}
             if idx["k"] in seen and idx.get("j", 1) in seen and (not one or case.labels[0] in seen):
                 out.append(case)
-    if not one:
-        rng = np.random.default_rng([SEED, 2])
-        for m in near:
-            if 2 <= m <= MAX_NEAR and m not in (3, OTHER_M):
-                out += _cases_with_m(topic, rng, m, few=True)
+    rng = np.random.default_rng([SEED, 2])
+    for m in near:
+        if 2 <= m <= MAX_NEAR and m not in ((2,) if one else (3, OTHER_M)):
+            out += _cases_with_m(topic, rng, m, few=True)
     return out
 
 
@@ -171,7 +170,8 @@ def _cases_with_m(
         for C in class_counts:
             arrays = _draw(rng, "softmax", C, m)
             if topic.aggregate == "one":
-                label_sets = [(y, y % C + 1) for y in range(1, C + 1)]
+                # Every label for sample 1; the next labels for the other samples.
+                label_sets = [tuple((y - 1 + s) % C + 1 for s in range(m)) for y in range(1, C + 1)]
             elif few:  # mixed labels only: the m = 3 cases already cover every label
                 label_sets = [tuple(int(v) for v in rng.integers(1, C + 1, m)) for _ in range(2)]
             elif C == 2:
