@@ -369,3 +369,7 @@ def test_every_indicator_spelling_in_the_vocabulary_table_works():
     assert len(spellings) == 4
     for spelling in spellings:
         assert check_answer("f_k - " + spelling).correct, spelling
+
+
+def test_an_en_dash_from_a_word_processor_is_a_minus():
+    assert check_answer("f_k – 𝕀(y_i = k)").expr == check_answer("f_k - 𝕀(y_i = k)").expr
