@@ -245,7 +245,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "check",
         help="check a derivative you typed (LaTeX or plain text)",
-        description="Check a typed derivative. Exit status: 0 right, 1 wrong, 2 not understood.",
+        description="Check a typed derivative. Exit status: 0 right, 1 wrong, 2 not understood. "
+        'An answer that starts with "-" needs "--" before it: gradlab check -- "-f_k + [y_i = k]"',
     )
     p.add_argument("answer", help=r'the derivative, e.g. "f_k - \\mathbb{I}(y_i = k)"')
     p.add_argument(

@@ -99,6 +99,9 @@ class Counterexample:
     student, true : float or ndarray
         The answer's value and the true derivative; ``student`` is ``None`` where
         the answer has no value (``note`` says why).
+    i : int
+        The value of the free sample index i (1, or 2 when the answer is
+        right for the first sample only); ``y`` and ``z`` are that sample's.
 
     Examples
     --------
@@ -120,6 +123,7 @@ class Counterexample:
     student: float | np.ndarray | None
     true: float | np.ndarray
     note: str = ""
+    i: int = 1
 
     @classmethod
     def from_outcome(cls, outcome: Outcome, topic) -> Counterexample:
@@ -129,8 +133,9 @@ class Counterexample:
             bad = ~np.isclose(outcome.student, outcome.truth, rtol=1e-7, atol=1e-9).all(axis=1)
             n = int(np.argmax(bad))
         one = topic.aggregate == "one"
-        rows = 1 if one else case.m
-        y = tuple(case.Y[n, :rows].round(4)) if case.Y is not None else case.labels[:rows]
+        i = case.indices.get("i", 1)
+        rows = slice(i - 1, i) if one else slice(None)
+        y = tuple(case.Y[n, rows].round(4)) if case.Y is not None else case.labels[rows]
         if topic.name == "softmax_jacobian":
             y = ()  # f_j does not depend on the label
         return cls(
@@ -139,11 +144,12 @@ class Counterexample:
             y=tuple(float(v) if case.Y is not None else int(v) for v in y),
             k=case.indices.get("k"),
             j=case.indices.get("j"),
-            z=case.Z[n, 0] if one else case.Z[n],
+            z=case.Z[n, i - 1] if one else case.Z[n],
             x=None if one else case.X[n],
             student=None if outcome.student is None else _value(outcome.student[n], topic.kind),
             true=_value(outcome.truth[n], topic.kind),
             note=outcome.note,
+            i=i,
         )
 
     def lines(self) -> list[str]:
@@ -153,6 +159,8 @@ class Counterexample:
         if self.x is not None:
             setting.append(f"m = {self.m}")
         one = self.x is None
+        if self.i != 1:
+            setting.append(f"i = {self.i}")
         if self.y:
             ys = self.y[0] if one else list(self.y)
             setting.append(f"y_i = {ys}" if one else f"y = {ys}")
@@ -211,7 +219,7 @@ class AnswerCheck:
     >>> print(result.correct, "|", result.mistake)
     False | forgot x_i
     >>> print(str(result).splitlines()[0])
-    ✗ Not correct: this differs from ∂J/∂w_k in 74 of 74 cases.
+    ✗ Not correct: this differs from ∂J/∂w_k in 114 of 114 cases.
     """
 
     answer: str

@@ -8,6 +8,8 @@ for a number or (n, d) for a feature vector, one row per random draw.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,13 +17,42 @@ import sympy as sp
 
 from gradlab.answers import symbols as S
 
-__all__ = ["Case", "EvaluationError", "Unbound", "evaluate"]
+__all__ = ["Case", "EvaluationError", "TooMuchWork", "Unbound", "evaluate", "work_budget"]
 
 MAX_TERMS = 1000  # per sum; bounds come from C and m, which are small
+MAX_EXACT = 10**15  # index arithmetic stays exact below this; beyond it floats (inf) take over
+MAX_EXACT_EXPONENT = 64  # k^{k^{k^k}} must not be computed as an exact integer
 
 
 class EvaluationError(ValueError):
     """The answer has no value in this case (an index out of range, ...)."""
+
+
+class TooMuchWork(Exception):
+    """Grading this answer would take too long (nested sums over many classes)."""
+
+
+class _Work:
+    def __init__(self, steps: int):
+        self.left = steps
+
+    def spend(self):
+        self.left -= 1
+        if self.left < 0:
+            raise TooMuchWork
+
+
+_WORK: ContextVar[_Work | None] = ContextVar("gradlab_answers_work", default=None)
+
+
+@contextmanager
+def work_budget(steps: int):
+    """Allow at most ``steps`` evaluation steps over all :func:`evaluate` calls inside."""
+    token = _WORK.set(_Work(steps))
+    try:
+        yield
+    finally:
+        _WORK.reset(token)
 
 
 class Unbound(EvaluationError):
@@ -76,10 +107,13 @@ def evaluate(expr, case: Case, bound: dict | None = None):
 
 
 def _eval(e, case: Case, bound: dict):
+    work = _WORK.get()
+    if work is not None:
+        work.spend()
     if isinstance(e, sp.Integer):
-        return int(e)
+        return int(e) if abs(e) <= MAX_EXACT else _float(e)
     if e.is_Number or isinstance(e, sp.NumberSymbol):
-        return float(e) if e.is_finite else float("nan")
+        return _float(e) if e.is_finite else float("nan")
     if isinstance(e, sp.Symbol):
         if e in bound:
             return bound[e]
@@ -99,18 +133,23 @@ def _eval(e, case: Case, bound: dict):
     if isinstance(e, sp.Add):
         total = 0
         for arg in e.args:
-            total = total + _eval(arg, case, bound)
+            total = _exact(total + _eval(arg, case, bound))
         return total
     if isinstance(e, sp.Mul):
         product = 1
         for arg in e.args:
-            product = product * _eval(arg, case, bound)
+            product = _exact(product * _eval(arg, case, bound))
         return product
     if isinstance(e, sp.Pow):
         base, exponent = (_eval(arg, case, bound) for arg in e.args)
-        if isinstance(base, int) and isinstance(exponent, int) and exponent >= 0:
-            return base**exponent
-        return np.power(np.asarray(base, dtype=float), exponent)
+        if (
+            isinstance(base, int)
+            and isinstance(exponent, int)
+            and 0 <= exponent <= MAX_EXACT_EXPONENT
+            and abs(base) <= MAX_EXACT
+        ):
+            return _exact(base**exponent)
+        return np.power(np.asarray(base, dtype=float), np.asarray(exponent, dtype=float))
     if isinstance(e, sp.exp):
         return np.exp(np.asarray(_eval(e.args[0], case, bound), dtype=float))
     if isinstance(e, sp.log):
@@ -126,6 +165,21 @@ def _eval(e, case: Case, bound: dict):
         u, v = (np.asarray(_eval(arg, case, bound), dtype=float) for arg in e.args)
         return (u * v).sum(axis=-1, keepdims=True)
     raise EvaluationError(f"cannot evaluate {type(e).__name__}")
+
+
+def _float(number) -> float:
+    """A SymPy number as a float; too large for a float means infinite, not OverflowError."""
+    try:
+        return float(number)
+    except OverflowError:
+        return float("inf") if number > 0 else float("-inf")
+
+
+def _exact(value):
+    """Keep Python ints small: a huge one becomes a float (possibly inf) before NumPy sees it."""
+    if isinstance(value, int) and abs(value) > MAX_EXACT:
+        return float(value) if abs(value) < 10**300 else _float(sp.Integer(value))
+    return value
 
 
 def _sum(e: sp.Sum, case: Case, bound: dict):

@@ -17,16 +17,27 @@ import numpy as np
 import sympy as sp
 
 from gradlab.answers import symbols as S
-from gradlab.answers.evaluate import Case, EvaluationError, Unbound, evaluate
+from gradlab.answers.evaluate import (
+    Case,
+    EvaluationError,
+    TooMuchWork,
+    Unbound,
+    evaluate,
+    work_budget,
+)
 from gradlab.answers.hints import mistakes_for
 from gradlab.answers.lexer import AnswerSyntaxError
-from gradlab.answers.topics import Topic
+from gradlab.answers.topics import CLASS_COUNTS, MAX_NEAR, Topic
 
 __all__ = ["Grade", "grade"]
 
 RTOL, ATOL = 1e-7, 1e-9
 PROOF_BUDGET = 0.25  # seconds; the numeric verdict stands without a proof
 MAX_PROOF_OPS = 150
+MAX_PROOF_DEGREE = 16  # the sum of |exponents|; the quotient rule's (Σ e^z)^2 needs 2
+# Evaluation steps over all cases, about 0.4 s; eq (2)'s first line written out in full
+# inside eq (3)'s average needs about 100,000.
+MAX_WORK = 400_000
 
 
 @dataclass
@@ -51,17 +62,14 @@ class Grade:
         return [o for o in self.outcomes if not o.ok]
 
 
-@functools.cache
-def _cases(topic: Topic) -> tuple:
-    return tuple(topic.cases())
+@functools.lru_cache(maxsize=64)
+def _cases(topic: Topic, later_sample: bool, near: tuple = ()) -> tuple:
+    return tuple(topic.cases(later_sample, near))
 
 
 @functools.cache
-def _mistake_values(topic: Topic) -> tuple:
-    cases = _cases(topic)
-    return tuple(
-        (mistake, [mistake.values(case) for case in cases]) for mistake in mistakes_for(topic)
-    )
+def _mistakes(topic: Topic) -> tuple:
+    return tuple(mistakes_for(topic))
 
 
 def _agrees(a, b) -> bool:
@@ -91,34 +99,76 @@ def _unbound_message(name: str, topic: Topic) -> str:
 
 def grade(expr, kind: str, topic: Topic, prove: bool = True) -> Grade:
     """Grade the parsed answer ``expr`` of ``kind`` ("num" or "vec") for ``topic``."""
-    outcomes = []
-    for case in _cases(topic):
-        truth = topic.truth(case)
-        try:
-            student = _student_value(expr, kind, case, topic)
-            note = ""
-        except Unbound as exc:
-            raise AnswerSyntaxError(_unbound_message(exc.name, topic)) from None
-        except EvaluationError as exc:
-            student, note = None, str(exc)
-        if student is not None and kind != topic.kind:
-            note = (
-                f"your answer is a {'vector' if kind == 'vec' else 'number'} but {topic.title} "
-                f"is a {'vector' if topic.kind == 'vec' else 'number'}"
-            )
-        outcomes.append(Outcome(case, student, truth, not note and _agrees(student, truth), note))
+    later_sample = S.i in expr.free_symbols
+    cases = _cases(topic, later_sample, _near(expr))
+    try:
+        with work_budget(MAX_WORK):
+            outcomes = [_outcome(expr, kind, topic, case) for case in cases]
+    except TooMuchWork:
+        raise AnswerSyntaxError(
+            "this answer takes too long to check (nested sums over many classes or "
+            "samples); simplify it, e.g. sum over one index at a time"
+        ) from None
     correct = all(o.ok for o in outcomes)
     hint = mistake = proof = None
     if correct:
-        proof = _prove(expr, topic) if prove else None
-    else:
+        proof, disproof = _prove(expr, topic) if prove else (None, None)
+        if disproof:
+            # Right to within the tolerance, but SymPy shows the difference is not zero.
+            correct, hint = False, _TINY_HINT
+            _mark_tiny_differences(outcomes, disproof)
+    if not correct and hint is None:
         mistake, hint = _hint(expr, kind, outcomes, topic)
     return Grade(correct, outcomes, hint, mistake, proof)
 
 
+def _outcome(expr, kind: str, topic: Topic, case: Case) -> Outcome:
+    truth = topic.truth(case)
+    try:
+        student = _student_value(expr, kind, case, topic)
+        note = ""
+    except Unbound as exc:
+        raise AnswerSyntaxError(_unbound_message(exc.name, topic)) from None
+    except EvaluationError as exc:
+        student, note = None, str(exc)
+    if student is not None and kind != topic.kind:
+        note = (
+            f"your answer is a {'vector' if kind == 'vec' else 'number'} but {topic.title} "
+            f"is a {'vector' if topic.kind == 'vec' else 'number'}"
+        )
+    return Outcome(case, student, truth, not note and _agrees(student, truth), note)
+
+
+_TINY_HINT = (
+    "This agrees with the true derivative to many digits but not exactly: look for a tiny "
+    "extra term or a rounded constant."
+)
+
+
+def _mark_tiny_differences(outcomes: list, disproof: str) -> None:
+    gaps = [float(np.abs(o.student - o.truth).max()) for o in outcomes]
+    for outcome, gap in zip(outcomes, gaps, strict=True):
+        if gap > 0 or (max(gaps) == 0 and outcome is outcomes[0]):
+            outcome.ok = False
+            outcome.note = f"the difference here is only {gap:.1e}, but {disproof}"
+
+
+def _near(expr) -> tuple:
+    """Whole numbers within 1 of a number the answer mentions: C and m to try as well.
+
+    [C = 4], [k = 6] or (C - 2)(C - 3)(C - 5) agree with the truth for C in {2, 3, 5};
+    trying C (and m) next to every number in the answer exposes them.
+    """
+    mentioned = set()
+    for number in expr.atoms(sp.Rational):
+        mentioned |= {abs(int(number.p)), abs(int(number.q))}
+    return tuple(sorted({v for n in mentioned if n <= MAX_NEAR + 1 for v in (n - 1, n, n + 1)}))
+
+
 def _hint(expr, kind: str, outcomes: list, topic: Topic) -> tuple[str | None, str]:
-    for mistake, values in _mistake_values(topic):
-        if all(_agrees(o.student, v) for o, v in zip(outcomes, values, strict=True)):
+    for mistake in _mistakes(topic):
+        # Lazily, case by case: most mistakes disagree with the answer in the first case.
+        if all(_agrees(o.student, mistake.values(o.case)) for o in outcomes):
             return mistake.name, mistake.hint
     kind = (
         "vec" if any(o.student is not None and o.student.shape[1] > 1 for o in outcomes) else None
@@ -140,8 +190,8 @@ def _hint(expr, kind: str, outcomes: list, topic: Topic) -> tuple[str | None, st
         )
     # No known mistake fits: say where the answer is right, if that is informative.
     if topic.family == "softmax" and topic.name != "softmax_jacobian":
-        same = [o.ok for o in outcomes if o.case.labels[0] == o.case.indices["k"]]
-        other = [o.ok for o in outcomes if o.case.labels[0] != o.case.indices["k"]]
+        same = [o.ok for o in outcomes if _label(o.case) == o.case.indices["k"]]
+        other = [o.ok for o in outcomes if _label(o.case) != o.case.indices["k"]]
         if topic.aggregate == "one" and all(other) and not all(same):
             return None, (
                 "Right when k ≠ y_i but wrong when k = y_i: check the term only the true class "
@@ -152,17 +202,54 @@ def _hint(expr, kind: str, outcomes: list, topic: Topic) -> tuple[str | None, st
                 "Right only when k = y_i: for every other class the indicator is 0 and the "
                 "derivative is f_k."
             )
-    if topic.family == "softmax":
-        small = [o.ok for o in outcomes if o.case.C == 2]
-        if all(small):
-            return None, (
-                "Right for C = 2 classes only: with more classes it differs. The softmax's "
-                "denominator sums over all C classes."
-            )
+    # Vary one of C and m at a time: the extra C are drawn with the usual m only.
+    usual_m = 2 if topic.aggregate == "one" else 3
+    right_for_C = _right_for([o for o in outcomes if o.case.m == usual_m], lambda case: case.C)
+    if topic.family == "softmax" and right_for_C == [2]:
+        return None, (
+            "Right for C = 2 classes only: with more classes it differs. The softmax's "
+            "denominator sums over all C classes."
+        )
+    if topic.family == "softmax" and right_for_C:
+        wrong = sorted({o.case.C for o in outcomes if not o.ok and o.case.m == usual_m})
+        return None, (
+            f"Right for C = {_listed(right_for_C)} classes but not for C = {_listed(wrong)}: "
+            "a gradient formula must hold for every number of classes."
+        )
+    usual_C = [o for o in outcomes if o.case.C in (0, *CLASS_COUNTS)]
+    right_for_m = _right_for(usual_C, lambda case: case.m)
+    if right_for_m:
+        wrong = sorted({o.case.m for o in usual_C if not o.ok})
+        why = (
+            f"{topic.title} is about one sample; it does not depend on the number of samples."
+            if topic.aggregate == "one"
+            else "the average runs over all m samples, Σ_{i=1}^{m}, with the factor 1/m."
+        )
+        return None, (
+            f"Right for m = {_listed(right_for_m)} samples but not for m = {_listed(wrong)}: " + why
+        )
     return (
         None,
         "No hint: this does not match a mistake gradlab knows; compare with the counterexample.",
     )
+
+
+def _right_for(outcomes: list, key) -> list:
+    """The values of ``key(case)`` for which every case is right, if some are wrong."""
+    groups: dict = {}
+    for o in outcomes:
+        groups.setdefault(key(o.case), []).append(o.ok)
+    right = sorted(value for value, oks in groups.items() if all(oks))
+    return right if len(right) < len(groups) else []
+
+
+def _listed(values: list) -> str:
+    return ", ".join(str(v) for v in values)
+
+
+def _label(case: Case) -> int:
+    """The label y_i of the case's free sample i."""
+    return case.labels[case.indices.get("i", 1) - 1]
 
 
 def _label_as_number(expr) -> bool:
@@ -180,13 +267,25 @@ _PROOF_C = {"one": 3, "mean": 2, "mean_x": 2}
 _PROOF_M = 2
 
 
-def _prove(expr, topic: Topic) -> str | None:
-    """A symbolic proof at a concrete C (and m) when SymPy finds one in the time budget."""
+def _prove(expr, topic: Topic) -> tuple[str | None, str | None]:
+    """(proof, disproof): what SymPy shows at a concrete C (and m) in the time budget.
+
+    The proof says the answer equals the truth in every setting tried; the
+    disproof says where the exact difference is a nonzero rational function of
+    e^{z}, which no rounding can explain. Either may be ``None``.
+    """
+    nothing = None, None
     start = time.perf_counter()
     if sp.count_ops(expr) > MAX_PROOF_OPS:
-        return None  # SymPy's cancel cannot be interrupted: only try what stays quick
+        return nothing  # SymPy's cancel cannot be interrupted: only try what stays quick
+    powers = expr.atoms(sp.Pow)
+    if any(not p.exp.is_number for p in powers):
+        # k^{k^k} at a concrete k is an exact integer SymPy would compute digit by digit.
+        return nothing
+    if sum(abs(p.exp) for p in powers) > MAX_PROOF_DEGREE:
+        return nothing  # (a + b)^{64} (a - b)^{64}: cancel would expand it for seconds
     if expr.has(S.dot, S.w_vec, S.b_scalar, S.w, S.b) and topic.family != "linear":
-        return None
+        return nothing
     C = _PROOF_C[topic.aggregate] if topic.family == "softmax" else 1
     m = 1 if topic.aggregate == "one" else _PROOF_M
     if topic.family == "softmax":
@@ -206,18 +305,48 @@ def _prove(expr, topic: Topic) -> str | None:
     try:
         for values, labels in settings:
             if time.perf_counter() - start > PROOF_BUDGET:
-                return None
+                return nothing
             diff = _concrete(expr - reference, topic, C, m, values, labels)
-            if diff is None or sp.cancel(sp.together(diff)) != 0:
-                return None
+            if diff is None:
+                return nothing
+            diff = sp.cancel(sp.together(diff))
+            if diff != 0:
+                if topic.family != "linear" and _surely_nonzero(diff):
+                    return None, _disproof_text(topic, C, values, labels, diff)
+                return nothing
     except (TypeError, ValueError, ZeroDivisionError):
-        return None
+        return nothing
     if time.perf_counter() - start > 2 * PROOF_BUDGET:
-        return None
+        return nothing
     what = {"softmax": "every j and k" if topic.name == "softmax_jacobian" else "every y and k",
             "logistic": "every label", "linear": "any data"}[topic.family]  # fmt: skip
     setting = ([f"C = {C}"] if topic.family == "softmax" else []) + ([f"m = {m}"] if m > 1 else [])
-    return "SymPy proves it for " + (f"{', '.join(setting)} and " if setting else "") + what
+    return "SymPy proves it for " + (f"{', '.join(setting)} and " if setting else "") + what, None
+
+
+def _surely_nonzero(diff) -> bool:
+    """Whether ``diff`` (already cancelled) is certainly not identically zero.
+
+    Only for a rational function of the positive t = e^{z} symbols with rational
+    coefficients: cancel puts those in a canonical form, so a nonzero result is a
+    nonzero function. Logs, radicals or leftover symbols could hide a zero.
+    """
+    return (
+        diff.is_rational_function(*diff.free_symbols)
+        and all(isinstance(s, sp.Symbol) and s.name.startswith("t") for s in diff.free_symbols)
+        and all(n.is_Rational for n in diff.atoms(sp.Number))
+        and not diff.atoms(sp.Function, sp.NumberSymbol)
+        and all(not p.base.is_number for p in diff.atoms(sp.Pow))
+    )
+
+
+def _disproof_text(topic: Topic, C: int, values: dict, labels, diff) -> str:
+    setting = [f"C = {C}"] if topic.family == "softmax" else []
+    if labels is not None and topic.name != "softmax_jacobian":
+        setting.append(f"y_i = {labels[0]}" if len(labels) == 1 else f"y = {list(labels)}")
+    setting += [f"{name} = {value}" for name, value in values.items()]
+    exact = f" (exactly {diff})" if diff.is_Rational else ""
+    return f"SymPy shows the difference is not zero{exact} for {', '.join(setting)}"
 
 
 def _concrete(diff, topic: Topic, C: int, m: int, values: dict, labels):

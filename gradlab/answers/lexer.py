@@ -93,6 +93,15 @@ def tokenize(text: str) -> list[Token]:
                 end += 1
                 while end < n and text[end].isascii() and text[end].isdigit():
                     end += 1
+            exp_end = end + 1 + (text[end + 1 : end + 2] in ("+", "-"))
+            if text[end : end + 1] in ("e", "E") and text[exp_end : exp_end + 1].isdigit():
+                # 1e-9 would otherwise read as 1*e - 9: refuse rather than misread.
+                raise AnswerSyntaxError(
+                    "scientific notation like 1e-9 is not understood; write the number out "
+                    "(0.5) or as a power (10^{-9}); e alone is Euler's number",
+                    text,
+                    pos,
+                )
             if end - pos > MAX_DIGITS:
                 raise AnswerSyntaxError(
                     f"number too long (more than {MAX_DIGITS} digits)", text, pos
@@ -104,6 +113,12 @@ def tokenize(text: str) -> list[Token]:
             while end < n and text[end].isascii() and text[end].isalpha():
                 end += 1
             word = text[pos:end]
+            after_caret = bool(tokens) and tokens[-1].kind == "op" and tokens[-1].value == "^"
+            if after_caret and word[0] == "T" and len(word) > 1:
+                # w^Tx reads as w^T x: the transpose, then the next letters.
+                tokens.append(Token("name", "T", pos))
+                pos += 1
+                continue
             for joined in ("one_hot", "y_hat"):
                 if text.startswith(joined, pos) and not text[pos + len(joined) :][:1].isalpha():
                     word, end = joined, pos + len(joined)

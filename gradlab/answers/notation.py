@@ -63,12 +63,26 @@ class Notation:
                 raise self.error("write the condition in braces: \\mathbb{I}_{y_i = k}")
         if not self.is_op("(", "[", "{", "\\{"):
             raise self.error("an indicator needs a condition: \\mathbb{I}(y_i = k)")
+        if self.is_op("\\{"):
+            return self.indicator(self.set_condition(), pos)
         opener = self.advance()
-        cond = self.expression()
+        if opener.value == "{" and self.is_op("\\{"):  # \mathbb{I}_{\{y_i = k\}}
+            cond = self.set_condition()
+        else:
+            cond = self.expression()
         self.expect(self.closing(opener.value), f"to close the indicator's {opener.value!r}")
         if cond.kind != "cond":
             raise self.error("an indicator needs a condition like y_i = k", opener.pos)
         return self.indicator(cond, pos)
+
+    def set_condition(self) -> Val:
+        """The condition in \\{y_i = k\\}, after an indicator."""
+        opener = self.expect("\\{", "to open the condition")
+        cond = self.expression()
+        self.expect("\\}", "to close the indicator's '\\{'")
+        if cond.kind != "cond":
+            raise self.error("an indicator needs a condition like y_i = k", opener.pos)
+        return cond
 
     def argument(self) -> Val:
         """A function's argument: (expression), {expression} or one factor (\\log f_k)."""
@@ -81,7 +95,13 @@ class Notation:
 
     def braced_word(self) -> Token:
         """The single word inside {...} of \\mathbb{I}, \\hat{y}, \\mathrm{softmax}."""
-        self.expect("{", "after the command")
+        tok = self.tok
+        if not self.is_op("{"):
+            # TeX takes one character as an unbraced argument: \hat y, \mathbb 1.
+            if tok.kind in ("name", "num") and len(tok.value) == 1:
+                return self.advance()
+            self.expect("{", "after the command")
+        self.advance()
         tok = self.advance()
         if tok.kind not in ("name", "num", "run"):
             raise self.error("expected a letter or a name inside the braces", tok.pos)
@@ -120,6 +140,14 @@ class Notation:
             self.expect("}", "to close \\frac's braces")
             return val
         tok = self.tok
+        if tok.kind == "num" and tok.value.isdigit() and len(tok.value) > 1:
+            # TeX reads \frac12 as \frac{1}{2}: an unbraced argument is one character.
+            first, rest = (
+                Token("num", tok.value[0], tok.pos),
+                Token("num", tok.value[1:], tok.pos + 1),
+            )
+            self.tokens[self.at : self.at + 1] = [first, rest]
+            tok = first
         if tok.kind == "num" and len(tok.value) == 1:
             self.advance()
             return self.number(tok)
@@ -300,8 +328,9 @@ class Notation:
             base = S.z if name == "z" else S.f
             sample, cls = self.split_sample(name, idx, pos)
             if cls is None:
+                extra = {"sample": sample, "sample_subscript": idx == [S.i]}
                 return Val(kind="classes", pos=pos, component=lambda k: base[sample, k],
-                           logits=name == "z", extra={"sample": sample})  # fmt: skip
+                           logits=name == "z", extra=extra)  # fmt: skip
             return Val(base[sample, cls], "num", pos)
         if name == "y":
             sample, cls = self.split_sample(name, idx, pos)

@@ -32,6 +32,8 @@ __all__ = ["FAMILIES", "parse"]
 FAMILIES = ("softmax", "logistic", "linear")
 MAX_DEPTH = 100  # about 30 nested brackets; stays far below Python's recursion limit
 MAX_EXPONENT = 64  # |n| in a numeric power; 9**9**9**9 must not be computed
+MAX_BASE = 10**6  # |a| in a numeric power a^n
+MAX_NUMBER = 10**100  # a numeric power's value: (10^6)^64 is not part of a gradient
 
 
 def parse(text: str, family: str = "softmax") -> tuple[sp.Expr, str]:
@@ -108,9 +110,24 @@ class _Parser(Notation):
                 raise self.error(f"unbalanced {self.tok.value!r}: nothing opened it")
             raise self.error(f"did not understand {self.tok.value!r} here")
         self.require_scalar_or_vec(val)
+        if _bare_sample_index(val.expr):
+            # The checks try samples i = 1 and 2 only: i as a number, like (i - 1)(i - 2),
+            # would pass them, and has no place in a gradient.
+            raise AnswerSyntaxError(
+                "i is the sample index: write it as a subscript (x_i, y_i, f_{i,k}), not as "
+                "a number",
+                self.text,
+                _bare_i_position(self.tokens),
+            )
         return val.expr, val.kind
 
     def require_scalar_or_vec(self, val: Val) -> Val:
+        if val.kind == "classes" and val.extra.get("sample_subscript"):
+            raise self.error(
+                "the subscript i is the sample: z_i, f_i are sample i's vectors over the "
+                "classes; index a class with k, j, c or l, e.g. \\sum_c e^{z_c}",
+                val.pos,
+            )
         if val.kind == "classes":
             raise self.error(
                 "this is a vector with one entry per class; pick an entry with a subscript, "
@@ -191,6 +208,8 @@ class _Parser(Notation):
                 rhs = self.unary(implicit)
                 val = self.divide(val, rhs, op.pos)
                 after_slash = True
+            elif val.literal == "1" and self.is_op("\\{"):
+                val = self.indicator(self.set_condition(), val.pos)  # 1\{y_i = k\}
             elif implicit and self.starts_factor():
                 pos = self.tok.pos
                 if after_slash:
@@ -316,16 +335,23 @@ class _Parser(Notation):
         if base.kind != "num" or exponent.kind != "num":
             raise self.error("powers of vectors are not defined", pos)
         e = exponent.expr
+        # Exact comparisons: float() of a 400-digit product would raise OverflowError.
         if e.is_number:
-            if not e.is_finite or abs(float(e)) > MAX_EXPONENT:
+            if not e.is_finite or bool(abs(e) > MAX_EXPONENT):
                 raise self.error(f"exponent too large (at most {MAX_EXPONENT} in size)", pos)
-            if base.expr.is_number and base.expr.is_finite and abs(float(base.expr)) > 1e6:
+            if base.expr.is_number and base.expr.is_finite and bool(abs(base.expr) > MAX_BASE):
                 raise self.error("numbers this large are not part of a gradient", pos)
-        return Val(sp.Pow(base.expr, e), "num", base.pos)
+        power = sp.Pow(base.expr, e)
+        if power.is_number and power.is_finite and bool(abs(power) > MAX_NUMBER):
+            raise self.error("numbers this large are not part of a gradient", pos)
+        return Val(power, "num", base.pos)
 
     def postfix(self) -> Val:
         val = self.primary()
         while self.is_op("_"):
+            if val.literal == "1":  # 1_{y_i = k}
+                val = self.indicator_argument(val.pos)
+                continue
             if val.kind != "classes":
                 raise self.error("this subscript is not understood here")
             self.advance()
@@ -422,3 +448,38 @@ class _Parser(Notation):
         if not out:
             raise self.error("empty subscript")
         return out
+
+
+def _bare_sample_index(expr) -> bool:
+    """Whether the sample index i is used as a number.
+
+    i may be a subscript (x_i, f_{i,k}) or be compared with another index in an
+    indicator (the mistake 𝕀(i = k)), but not compared with a fixed number.
+    """
+    if expr == S.i:
+        return True
+    if isinstance(expr, sp.Indexed):
+        return False
+    if isinstance(expr, sp.KroneckerDelta) and S.i in expr.args:
+        other = expr.args[1] if expr.args[0] == S.i else expr.args[0]
+        return other.is_Integer or _bare_sample_index(other)
+    if isinstance(expr, sp.Sum):
+        bounds = [bound for _, *limits in expr.limits for bound in limits]
+        return any(_bare_sample_index(part) for part in (expr.function, *bounds))
+    return any(_bare_sample_index(arg) for arg in expr.args)
+
+
+def _bare_i_position(tokens: list[Token]) -> int | None:
+    """The first 'i' typed outside a subscript, preferably not next to '=', for the caret."""
+    subscript: list[bool] = []
+    found = []
+    for n, tok in enumerate(tokens[:-1]):  # the last token is "end"
+        before = tokens[n - 1].value if n else ""
+        if tok.kind == "op" and tok.value == "{":
+            subscript.append(before == "_")
+        elif tok.kind == "op" and tok.value == "}" and subscript:
+            subscript.pop()
+        elif tok.kind == "name" and tok.value == "i" and before != "_" and not any(subscript):
+            beside = {before, tokens[n + 1].value} & {"=", "!=", "neq", "ne"}
+            found.append((bool(beside), tok.pos))
+    return min(found)[1] if found else None

@@ -8,7 +8,7 @@ so that grading compares two separate computations.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import sympy as sp
@@ -23,6 +23,8 @@ N_DRAWS = 3  # random draws of x, W, b per case
 N_FEATURES = 2
 SEED = 20221014  # the lecture's date: verdicts are reproducible
 CLASS_COUNTS = (2, 3, 5)
+OTHER_M = 4  # the mean topics draw m = 3 samples, and then m = 4
+MAX_NEAR = 12  # the largest C or m tried because the answer mentions a number near it
 
 
 def sigmoid(Z):
@@ -81,20 +83,31 @@ class Topic:
     def truth(self, case: Case) -> np.ndarray:
         return combine(self.per_sample(case), case, self.aggregate)
 
-    def cases(self) -> list[Case]:
-        return _cases(self)
+    def cases(self, later_sample: bool = False, near: tuple = ()) -> list[Case]:
+        """The grading cases; with ``later_sample`` each again with the free i = 2.
+
+        An answer with a free sample index i (f_{i,k}, or i used as a number) must
+        not be right for sample 1 only. ``near`` are numbers the answer itself
+        mentions (and their neighbours): they are tried as C and m too, so that
+        [C = 4] or \\sum_{i=1}^{5} cannot hide between the usual C and m.
+        """
+        cases = _cases(self)
+        if later_sample:
+            cases += [replace(case, indices={**case.indices, "i": 2}) for case in cases]
+        return cases + _cases_near(self, near)
 
 
 def combine(G: np.ndarray, case: Case, how: str) -> np.ndarray:
     """Per-sample values G (n, m) to the topic's answer: (n, 1) or (n, d)."""
+    i = case.indices.get("i", 1) - 1  # the free sample index: 1, or 2 in the later-sample cases
     if how == "one":
-        return G[:, :1]
+        return G[:, i : i + 1]
     if how == "sum":
         return G.sum(axis=1, keepdims=True)
     if how == "sum_x":
         return np.einsum("nm,nmd->nd", G, case.X)
     if how == "one_x":
-        return G[:, :1] * case.X[:, 0, :]
+        return G[:, i : i + 1] * case.X[:, i, :]
     if how == "mean":
         return G.mean(axis=1, keepdims=True)
     if how == "mean_x":
@@ -122,12 +135,45 @@ def _cases(topic: Topic) -> list[Case]:
     # Single-sample topics still draw m = 2 samples, so that an answer summed
     # over the samples is not mistaken for the derivative of one J_i.
     m = 2 if topic.aggregate == "one" else 3
+    out = _cases_with_m(topic, rng, m)
+    if topic.aggregate != "one":
+        # A second sample count, so that \frac{1}{3}\sum_{i=1}^{3} is not right "for m = 3".
+        out += _cases_with_m(topic, rng, OTHER_M, few=True)
+    return out
+
+
+def _cases_near(topic: Topic, near: tuple) -> list[Case]:
+    """Cases with C and m among ``near`` (the numbers an answer mentions, 2..MAX_NEAR)."""
+    out = []
+    one = topic.aggregate == "one"
+    counts = tuple(C for C in near if 2 <= C <= MAX_NEAR and C not in CLASS_COUNTS)
+    if topic.family == "softmax" and counts:
+        rng = np.random.default_rng([SEED, 1])
+        for case in _cases_with_m(topic, rng, 2 if one else 3, class_counts=counts):
+            # Only the indices that can meet a mentioned number, and the extremes.
+            C, idx = case.C, case.indices
+            seen = {v for v in (1, 2, C - 1, C, *near) if 1 <= v <= C}
+            if idx["k"] in seen and idx.get("j", 1) in seen and (not one or case.labels[0] in seen):
+                out.append(case)
+    rng = np.random.default_rng([SEED, 2])
+    for m in near:
+        if 2 <= m <= MAX_NEAR and m not in ((2,) if one else (3, OTHER_M)):
+            out += _cases_with_m(topic, rng, m, few=True)
+    return out
+
+
+def _cases_with_m(
+    topic: Topic, rng, m: int, few: bool = False, class_counts: tuple = CLASS_COUNTS
+) -> list[Case]:
     out = []
     if topic.family == "softmax":
-        for C in CLASS_COUNTS:
+        for C in class_counts:
             arrays = _draw(rng, "softmax", C, m)
             if topic.aggregate == "one":
-                label_sets = [(y, y % C + 1) for y in range(1, C + 1)]
+                # Every label for sample 1; the next labels for the other samples.
+                label_sets = [tuple((y - 1 + s) % C + 1 for s in range(m)) for y in range(1, C + 1)]
+            elif few:  # mixed labels only: the m = 3 cases already cover every label
+                label_sets = [tuple(int(v) for v in rng.integers(1, C + 1, m)) for _ in range(2)]
             elif C == 2:
                 label_sets = list(itertools.product((1, 2), repeat=m))
             else:  # every label at every position, and mixed labels
@@ -144,12 +190,15 @@ def _cases(topic: Topic) -> list[Case]:
                     indices = {"k": k, "i": 1} | ({"j": j} if j is not None else {})
                     out.append(Case("softmax", C, labels, indices, **arrays))
     elif topic.family == "logistic":
-        for _ in range(2):
+        for _ in range(1 if few else 2):
             arrays = _draw(rng, "logistic", 0, m)
-            for labels in itertools.product((0, 1), repeat=m):
+            label_sets = list(itertools.product((0, 1), repeat=m))
+            if few:
+                label_sets = [label_sets[n] for n in rng.choice(len(label_sets), 4, replace=False)]
+            for labels in label_sets:
                 out.append(Case("logistic", 0, labels, {"i": 1}, **arrays))
     else:
-        for _ in range(4):
+        for _ in range(2 if few else 4):
             out.append(Case("linear", 0, (), {"i": 1}, **_draw(rng, "linear", 0, m)))
     return out
 

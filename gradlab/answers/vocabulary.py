@@ -87,6 +87,7 @@ UNICODE = {
     "⋅": "*",
     "×": "*",
     "−": "-",
+    "–": "-",
     "≠": "!=",
     "⊤": "\\top",
 }
@@ -125,4 +126,8 @@ def vocabulary_table() -> str:
         "| `+ - * / ^ ** ( ) [ ] { }` | arithmetic and grouping; `[y = k]` is an indicator |"
     )
     rows.append("| `= == != \\neq` | only inside an indicator or delta |")
+    rows.append(
+        "| `1(y = k)`, `1[y = k]`, `1\\{y = k\\}`, `1_{y = k}` | indicator, like `\\mathbb{1}` |"
+    )
+    rows.append("| `0.5`, `10^{-3}`, `\\frac12` | numbers (`1e-3` is not understood) |")
     return "\n".join(rows)
