@@ -373,3 +373,12 @@ def test_every_indicator_spelling_in_the_vocabulary_table_works():
 
 def test_an_en_dash_from_a_word_processor_is_a_minus():
     assert check_answer("f_k – 𝕀(y_i = k)").expr == check_answer("f_k - 𝕀(y_i = k)").expr
+
+
+def test_the_verdict_names_every_class_count_it_tested():
+    # an answer that mentions 7 is also tested at C = 6, 7, 8; the message must not
+    # claim fewer class counts than were checked
+    result = check_answer("[C = 7](f_k - [y_i = k]) + [C != 7](f_k - [y_i = k])")
+    assert result.correct
+    tested = result.message.split("C ∈ {")[1].split("}")[0]
+    assert "7" in tested.split(", ") and "2" in tested.split(", ")
