@@ -347,7 +347,10 @@ def test_text_and_notebook_renderings():
     assert "fₖ - 𝕀(yᵢ = k)" in text and "∂Jᵢ/∂zₖ" in text
     assert all(step.reason in text for step in d.steps)
     md = d._repr_markdown_()
-    assert md.count("$$") == 2 * len(d.steps) and all(s.reason in md for s in d.steps)
+    assert md.count("$$") == 2 * len(d.steps) and all(s.reason_latex in md for s in d.steps)
+    # typeset, not the terminal's text: the title and justifications carry $...$ math
+    assert md.startswith("**$\\partial J_i/\\partial z_k$ for softmax cross-entropy")
+    assert "f_j = exp" not in md and "fⱼ" not in md and "Σ" not in md
     assert d._repr_latex_().startswith("$$\n\\begin{aligned}")
     assert "softmax_dz" in repr(d)
     html = d.verify()._repr_html_()
@@ -396,7 +399,8 @@ def test_render_to_figure_and_to_image(tmp_path):
     fig = symbolic.render_to_figure(d)
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert sum(t.startswith("$= ") for t in texts) == len(d.steps)
-    assert all(s.reason in texts for s in d.steps)
+    assert all(s.reason_latex in texts for s in d.steps)
+    assert texts[0] == d.title_latex
     out = d.to_image(tmp_path / "eq2.png", dpi=60)
     assert out.stat().st_size > 1000
     fig2 = Figure()
@@ -446,10 +450,13 @@ def test_a_step_displays_in_jupyter_in_the_lectures_notation():
 
 @pytest.mark.parametrize(
     ("topic", "penalty", "bias"),
-    [("softmax_dw", "‖W‖²", True), ("logistic_dw", "‖w‖²", True), ("linear_dw", "‖w‖²", False)],
+    [("softmax_dw", "‖𝐖‖²", True), ("logistic_dw", "‖𝐰‖²", True), ("linear_dw", "‖𝐰‖²", False)],
 )
 def test_l2_definition_names_the_models_own_weights(topic, penalty, bias):
-    reason = gradlab.derive(topic, l2=True).steps[0].reason
+    step = gradlab.derive(topic, l2=True).steps[0]
+    reason = step.reason
     assert penalty in reason
+    weights = "\\mathbf{W}" if "𝐖" in penalty else "\\mathbf{w}"
+    assert f"$(\\lambda/2) \\|{weights}\\|^2$" in step.reason_latex
     # linear_dw has no bias, so it must not talk about one
     assert ("bias" in reason) is bias

@@ -34,6 +34,31 @@ def parses(tex: str) -> None:
     mathtext.math_to_image(f"${tex}$", io.BytesIO(), format="png", dpi=30)
 
 
+def segments(source: str) -> list[tuple[bool, str]]:
+    """Split text with inline math at the unescaped ``$`` signs: ``[(is_math, piece), ...]``."""
+    pieces = re.split(r"(?<!\\)\$", source)
+    if len(pieces) % 2 == 0:
+        raise ValueError(f"an odd number of $ in {source!r}")
+    return [(n % 2 == 1, piece) for n, piece in enumerate(pieces)]
+
+
+def valid_text_with_math(source: str) -> None:
+    """Raise unless ``source`` is text with inline ``$...$`` math that renders everywhere.
+
+    The same string goes to Jupyter Markdown, into ``\\text{...}`` of a MathJax aligned
+    block and to matplotlib, so the text may hold nothing any of them reads as markup, and
+    every math piece must typeset on its own and in place.
+    """
+    for is_math, piece in segments(source):
+        if is_math:
+            if not piece.strip() or not balanced(piece):
+                raise ValueError(f"empty or unbalanced math ${piece}$ in {source!r}")
+            parses(piece)
+        elif set(piece) & set("\\{}_^&%#~*<>`"):
+            raise ValueError(f"markup outside the math in {source!r}: {piece!r}")
+    mathtext.math_to_image(source, io.BytesIO(), format="png", dpi=30)
+
+
 def balanced(tex: str) -> bool:
     depth = 0
     for ch in re.sub(r"\\[{}]", "", tex):
@@ -77,10 +102,12 @@ def test_aligned_block_structure(derivation):
     for row, step in zip(rows, derivation.steps, strict=True):
         math, _, reason = row.partition(" && ")
         assert math.count("&") == 1 and "&=" in math, row
-        assert reason == f"\\text{{{step.rule}}}"
+        # the justification, typeset: MathJax reads $...$ inside \text{...} as math
+        assert reason == f"\\text{{{step.reason_latex}}}"
+        assert balanced(reason)
+        valid_text_with_math(step.reason_latex)
         lhs, _, rhs = math.partition(" &= ")
         parses(f"{lhs} = {rhs}" if lhs else f"= {rhs}")
-        parses(reason)
     # a new left-hand side starts a row; continued rows leave it empty, as in the lecture
     starts = [not row.startswith(" &=") for row in rows]
     lhs_changes = [
@@ -125,7 +152,7 @@ def test_figure_fits_every_text_including_the_title(topic, reasons):
     renderer = fig.canvas.get_renderer()
     width, height = fig.bbox.width, fig.bbox.height
     texts = fig.axes[0].texts
-    assert texts[0].get_text() == gradlab.derive(topic).title
+    assert texts[0].get_text() == gradlab.derive(topic).title_latex
     for text in texts:
         box = text.get_window_extent(renderer)
         assert box.x0 >= 0 and box.y0 >= 0, text.get_text()
@@ -141,3 +168,77 @@ def test_saved_image_has_a_clean_border_at_any_dpi(tmp_path, dpi):
     border = np.concatenate([pixels[:4].ravel(), pixels[-4:].ravel(),
                              pixels[:, :4].ravel(), pixels[:, -4:].ravel()])  # fmt: skip
     assert border.min() == 255  # no glyph touches (or is cut by) the edge
+
+
+def test_justifications_and_title_are_typeset_and_valid(derivation):
+    valid_text_with_math(derivation.title_latex)
+    assert "$" in derivation.title_latex  # the derivative in the title is math
+    for step in derivation.steps:
+        valid_text_with_math(step.reason_latex)
+    # the figure draws exactly these strings
+    from gradlab.symbolic import render_to_figure
+
+    drawn = {t.get_text() for t in render_to_figure(derivation).axes[0].texts}
+    assert {derivation.title_latex, *(s.reason_latex for s in derivation.steps)} <= drawn
+
+
+def test_plain_justifications_read_as_text(derivation):
+    # str() and the terminal: Unicode, no TeX left over, subscripts where Unicode has them
+    for text in (derivation.title, *(s.reason for s in derivation.steps)):
+        assert "\\" not in text and "$" not in text, text
+        assert not re.search(r"[A-Za-z]_[ijk]\b", text), text
+        assert "\\frac" not in text and "mathbf" not in text
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        r"the sum over $j \neq k",  # unclosed math
+        r"split at $j \nequal k$",  # unknown command
+        r"cancel $\frac{1}{f_j$",  # unbalanced brace
+        "the term f_j",  # an underscore outside the math: literal in mathtext, italics in Markdown
+        r"a & b",  # an alignment tab inside \text{...} of the aligned block
+        r"empty $$ math",
+    ],
+)
+def test_broken_justifications_fail_the_checks(broken):
+    with pytest.raises(ValueError):
+        valid_text_with_math(broken)
+    # and gradlab refuses to build a step with it
+    from gradlab.symbolic import Step
+
+    step = gradlab.derive("softmax_jacobian").steps[0]
+    with pytest.raises(ValueError):
+        Step.from_source(step.expr, broken, "definition")
+    with pytest.raises(ValueError):
+        Step(step.expr, "plain", "definition", reason_latex=broken)
+
+
+def test_a_step_made_with_plain_text_is_escaped_into_valid_latex():
+    from gradlab.symbolic import Step
+
+    step = gradlab.derive("softmax_jacobian").steps[0]
+    made = Step(step.expr, "f_j = e^z_j / sum_c {e^z_c} & 100% #1 ~ <*> \\ $5", "definition")
+    valid_text_with_math(made.reason_latex)
+    assert made.reason == "f_j = e^z_j / sum_c {e^z_c} & 100% #1 ~ <*> \\ $5"
+
+
+@pytest.mark.parametrize(
+    ("source", "text"),
+    [
+        (r"with $f_j = \exp(z_j) \,/\, \sum_c\, \exp(z_c)$", "with fⱼ = exp(zⱼ) / Σ_c exp(z_c)"),
+        (r"$\partial \log f_j / \partial z_k = (1/f_j)\, \partial f_j/\partial z_k$",
+         "∂log fⱼ / ∂zₖ = (1/fⱼ) ∂fⱼ/∂zₖ"),
+        (r"note that $\sum_j \mathbb{I}(y_i = j) = 1$", "note that Σⱼ 𝕀(yᵢ = j) = 1"),
+        (r"$(\lambda/2) \|\mathbf{W}\|^2$", "(λ/2) ‖𝐖‖²"),
+        (r"$z_k = \mathbf{w}_k^\top \mathbf{x}_i + b_k$", "zₖ = 𝐰ₖᵀ𝐱ᵢ + bₖ"),
+        (r"$\frac{2}{2m} = \frac{1}{m}$, $\frac{1}{f_j} f_j$", "2/(2m) = 1/m, (1/fⱼ) fⱼ"),
+        (r"label $y_i \in \{0, 1\}$, topic $\mathtt{softmax\_dz}$", "label yᵢ ∈ {0, 1}, topic softmax_dz"),
+        (r"$\nabla_{\mathbf{W}} J$ over $\sum_{j \neq k}$", "∇_𝐖 J over Σ_{j ≠ k}"),
+    ],
+)  # fmt: skip
+def test_plain_reading_of_the_math(source, text):
+    from gradlab.symbolic import prose
+
+    assert prose.plain(source) == text
+    valid_text_with_math(source)

@@ -14,7 +14,7 @@ def _rows(derivation):
     for step in derivation.steps:
         lhs = "" if step.lhs == previous else to_latex(step.lhs)
         previous = step.lhs
-        rows.append((lhs, to_latex(step.rhs), step.reason))
+        rows.append((lhs, to_latex(step.rhs), step.reason_latex))
     return rows
 
 
@@ -76,13 +76,13 @@ def render_to_figure(derivation, ax=None, fontsize=14, reasons=True):
         heights.append((h_rhs, h_reason))
         # the reason is indented 0.35 in past the "=", the right-hand side 0.05 in
         width = max(width, lhs_width + 0.2 + w_rhs, lhs_width + 0.45 + w_reason)
-    title_w, title_h = extent(derivation.title, fontsize)
+    title_w, title_h = extent(derivation.title_latex, fontsize)
     width = max(width, title_w)  # without the reasons, the title can be the widest line
     total = margin * 2 + title_h + gap * 2 + sum(h + r + gap * 2 for h, r in heights)
     fig.set_size_inches(width + 2 * margin, total)
     place = fig.dpi_scale_trans
     y = total - margin
-    ax.text(margin, y, derivation.title, fontsize=fontsize, va="top", transform=place)
+    ax.text(margin, y, derivation.title_latex, fontsize=fontsize, va="top", transform=place)
     y -= title_h + 2 * gap
     x_eq = margin + lhs_width + 0.05
     tag = f"  ({derivation.tag})" if derivation.tag else ""
@@ -122,7 +122,7 @@ def _draw_in_axes(ax, derivation, rows, fontsize, small, reasons):
     lines = len(rows) * (2 if reasons else 1) + 1
     step = 1.0 / lines
     y = 1.0 - step / 2
-    ax.text(0.0, y, derivation.title, fontsize=fontsize, va="center", transform=ax.transAxes)
+    ax.text(0.0, y, derivation.title_latex, fontsize=fontsize, va="center", transform=ax.transAxes)
     for lhs, rhs, reason in rows:
         y -= step
         if lhs:

@@ -8,6 +8,7 @@ from typing import Any
 
 import sympy as sp
 
+from gradlab.symbolic import prose
 from gradlab.symbolic.render import to_latex, to_unicode
 
 __all__ = ["Derivation", "Step", "StepVerdict", "Verification"]
@@ -23,10 +24,14 @@ class Step:
         The equation of this line; ``expr.lhs`` is the quantity being derived
         (``J_i``, ``dJ_i/dz_k``, ...), ``expr.rhs`` its value at this point.
     reason : str
-        The justification in words.
+        The justification in words, plain Unicode (``fⱼ``, ``Σ_c``) for the terminal.
     rule : str
-        A short name of the rewrite rule that produced the line (shown next to
-        it in :meth:`Derivation.to_latex`).
+        A short name of the rewrite rule that produced the line.
+    reason_latex : str, optional
+        The same justification typeset: text with inline ``$...$`` math, valid in
+        Jupyter Markdown, in MathJax's ``\\text{...}`` and in matplotlib's mathtext.
+        By default ``reason`` with its markup characters escaped.
+        :meth:`from_source` makes both from one such string.
 
     Examples
     --------
@@ -36,11 +41,38 @@ class Step:
     one-hot sum
     >>> print(step.latex)
     \\frac{\\partial J_{i}}{\\partial z_{k}} = f_{k} - \\mathbb{I}(y_{i} = k)
+    >>> print(step.reason)
+    exactly one class is the label: Σⱼ 𝕀(yᵢ = j) = 1
+    >>> print(step.reason_latex)
+    exactly one class is the label: $\\sum_j \\mathbb{I}(y_i = j) = 1$
     """
 
     expr: sp.Equality
     reason: str
     rule: str = ""
+    reason_latex: str = ""
+
+    def __post_init__(self):
+        if self.reason_latex:
+            prose.validate(self.reason_latex)
+        else:
+            object.__setattr__(self, "reason_latex", prose.escape(self.reason))
+
+    @classmethod
+    def from_source(cls, expr, source: str, rule: str = "") -> Step:
+        r"""A step whose justification ``source`` is text with inline ``$...$`` math.
+
+        ``reason`` becomes its Unicode reading and ``reason_latex`` the source itself.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> a = sp.Symbol("a")
+        >>> step = Step.from_source(sp.Eq(a, 2 * a / 2), r"cancel $\frac{2}{2}$", "cancel")
+        >>> print(step.reason, "|", step.reason_latex)
+        cancel 2/2 | cancel $\frac{2}{2}$
+        """
+        return cls(expr, prose.plain(source), rule, prose.validate(source))
 
     @property
     def lhs(self):
@@ -167,6 +199,9 @@ class Derivation:
         Whether the loss carries the L2 penalty ``(lambda/2) ||W||^2``.
     tag : str
         The lecture's equation number of the result (``"2"``, ``"3"``) or ``""``.
+    title_latex : str
+        The title typeset: text with inline ``$...$`` math (Markdown, mathtext);
+        by default ``title`` with its markup characters escaped.
 
     Examples
     --------
@@ -184,7 +219,14 @@ class Derivation:
     n_classes: int | None = None
     l2: bool = False
     tag: str = ""
+    title_latex: str = ""
     _model: Any = dataclasses.field(default=None, repr=False, compare=False)
+
+    def __post_init__(self):
+        if self.title_latex:
+            prose.validate(self.title_latex)
+        else:
+            self.title_latex = prose.escape(self.title)
 
     @property
     def result(self):
@@ -228,7 +270,8 @@ class Derivation:
         Parameters
         ----------
         reasons : bool, default True
-            Put each step's rule name in a right-hand column.
+            Put each step's justification (``Step.reason_latex``) in a right-hand
+            column, as ``\text{...}`` with inline ``$...$`` math (MathJax, KaTeX).
 
         Examples
         --------
@@ -244,8 +287,8 @@ class Derivation:
             lhs = "" if step.lhs == previous_lhs else to_latex(step.lhs)
             previous_lhs = step.lhs
             row = f"{lhs} &= {to_latex(step.rhs)}"
-            if reasons and step.rule:
-                row += f" && \\text{{{_latex_text(step.rule)}}}"
+            if reasons and step.reason_latex:
+                row += f" && {prose.text_block(step.reason_latex)}"
             rows.append(row)
         body = " \\\\\n".join(rows)
         tag = f" \\tag{{{self.tag}}}" if self.tag else ""
@@ -282,9 +325,9 @@ class Derivation:
         return f"$$\n{self.to_latex()}\n$$"
 
     def _repr_markdown_(self) -> str:
-        lines = [f"**{self.title}**", ""]
+        lines = [f"**{self.title_latex}**", ""]
         for n, step in enumerate(self.steps, 1):
-            lines.append(f"{n}. {step.reason}")
+            lines.append(f"{n}. {step.reason_latex}")
             lines.append("")
             lines.append(f"   $${step.latex}$$")
             lines.append("")
@@ -308,9 +351,3 @@ class Derivation:
     def __repr__(self) -> str:
         c = "C" if self.n_classes is None else self.n_classes
         return f"<Derivation {self.topic!r} C={c} l2={self.l2}: {len(self.steps)} steps>"
-
-
-def _latex_text(s: str) -> str:
-    for ch in "\\{}$&#%_^~":
-        s = s.replace(ch, "")
-    return s

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from gradlab.symbolic import rules
+from gradlab.symbolic import prose, rules
 from gradlab.symbolic.models import BinarySample, Dataset
 from gradlab.symbolic.notation import (
     C,
@@ -42,8 +42,9 @@ from gradlab.symbolic.notation import (
 )
 from gradlab.symbolic.steps import Derivation, Step
 
-_PENALTY = " plus the L2 penalty (λ/2)‖W‖² (the bias is not penalized)"
-_PENALTY_W = " plus the L2 penalty (λ/2)‖w‖² (the bias is not penalized)"
+_PENALTY = r" plus the L2 penalty $(\lambda/2) \|\mathbf{W}\|^2$ (the bias is not penalized)"
+_PENALTY_W_GRADIENT = r"; $(\lambda/2) \mathbf{w}^\top \mathbf{w}$ contributes $\lambda \mathbf{w}$"
+_PENALTY_W = r" plus the L2 penalty $(\lambda/2) \|\mathbf{w}\|^2$ (the bias is not penalized)"
 
 
 class _Lines:
@@ -55,7 +56,7 @@ class _Lines:
 
     def add(self, rhs, reason, rule, lhs=None):
         self.lhs = lhs if lhs is not None else self.lhs
-        self.steps.append(Step(sp.Eq(self.lhs, rhs, evaluate=False), reason, rule))
+        self.steps.append(Step.from_source(sp.Eq(self.lhs, rhs, evaluate=False), reason, rule))
         return rhs
 
 
@@ -67,7 +68,7 @@ def _chain_through_logit(lines, loss, param, logit_of, penalty_note):
     rhs = rules.chain_rule(sp.Derivative(loss, param), _is_sample_loss)
     rhs = rules.on_sums(rhs, lambda s: rules.sift(s, param.indices[0]) if param.is_Indexed else s)
     rhs = rules.through_logit(rhs, param, logit_of)
-    reason = "J is the mean of the J_i, and the parameter enters J_i only through its logit"
+    reason = "$J$ is the mean of the $J_i$, and the parameter enters $J_i$ only through its logit"
     return lines.add(
         rhs,
         reason + (penalty_note if penalty_note else ""),
@@ -107,8 +108,8 @@ def softmax_dw(n_classes=None, l2=False) -> Derivation:
     lines = _Lines()
     lines.add(
         loss,
-        "eq (1): the mean over the samples of J_i = -Σ_j 𝕀(y_i = j) log f_j, "
-        "with z_k = w_kᵀx_i + b_k" + (_PENALTY if l2 else ""),
+        r"eq (1): the mean over the samples of $J_i = -\sum_j \mathbb{I}(y_i = j) \log f_j$, "
+        r"with $z_k = \mathbf{w}_k^\top \mathbf{x}_i + b_k$" + (_PENALTY if l2 else ""),
         "definition",
         lhs=J,
     )
@@ -119,16 +120,23 @@ def softmax_dw(n_classes=None, l2=False) -> Derivation:
     def logit(sample):
         return z[sample, k]
 
-    note = "; (λ/2) Σ_c w_cᵀw_c contributes λ w_k" if l2 else ""
+    note = (
+        r"; $(\lambda/2) \sum_c \mathbf{w}_c^\top \mathbf{w}_c$ contributes "
+        r"$\lambda \mathbf{w}_k$"
+        if l2
+        else ""
+    )
     rhs = _chain_through_logit(lines, loss, w[k], logit, note)
     rhs = lines.add(
         _logit_derivative(rhs, lambda s: Dot(w[k], x[s]) + b[k]),
-        "z_k = w_kᵀx_i + b_k, so ∂z_k/∂w_k = x_i",
+        r"$z_k = \mathbf{w}_k^\top \mathbf{x}_i + b_k$, so "
+        r"$\partial z_k/\partial \mathbf{w}_k = \mathbf{x}_i$",
         "derivative of z",
     )
     rhs = lines.add(
         _substitute(rhs, eq2),
-        "eq (2): ∂J_i/∂z_k = f_k - 𝕀(y_i = k), derived in derive('softmax_dz')",
+        r"eq (2): $\partial J_i/\partial z_k = f_k - \mathbb{I}(y_i = k)$, derived "
+        r"in topic $\mathtt{softmax\_dz}$",
         "eq (2)",
     )
     result_w = rhs
@@ -136,7 +144,7 @@ def softmax_dw(n_classes=None, l2=False) -> Derivation:
     rhs = _chain_through_logit(lines, loss, b[k], logit, "")
     lines.add(
         _substitute(_logit_derivative(rhs, lambda s: Dot(w[k], x[s]) + b[k]), eq2),
-        "∂z_k/∂b_k = 1, and eq (2)",
+        r"$\partial z_k/\partial b_k = 1$, and eq (2)",
         "eq (2)",
     )
 
@@ -149,16 +157,22 @@ def softmax_dw(n_classes=None, l2=False) -> Derivation:
     ).xreplace({w[k]: W})
     lines.add(
         stacked,
-        "stack the columns w_k into W: row i of X is x_iᵀ, F holds f_k(x_i), "
-        "Y holds 𝕀(y_i = k) (one-hot)",
+        r"stack the columns $\mathbf{w}_k$ into $\mathbf{W}$: row $i$ of $\mathbf{X}$ is "
+        r"$\mathbf{x}_i^\top$, $\mathbf{F}$ holds $f_k(\mathbf{x}_i)$, $\mathbf{Y}$ holds "
+        r"$\mathbb{I}(y_i = k)$ (one-hot)",
         "matrix form",
         lhs=grad_W,
     )
-    where = "general C" if n_classes is None else f"C = {n_classes}"
+    where = "general $C$" if n_classes is None else f"$C = {n_classes}$"
+    title = (
+        r"$\partial J/\partial \mathbf{w}_k$, $\partial J/\partial b_k$ and "
+        rf"$\nabla_{{\mathbf{{W}}}} J$ for softmax regression, {where} (eq 3)"
+        + (", L2-regularized" if l2 else "")
+    )
     return Derivation(
         topic="softmax_dw",
-        title=f"∂J/∂w_k, ∂J/∂b_k and ∇_W J for softmax regression, {where} (eq 3)"
-        + (", L2-regularized" if l2 else ""),
+        title=prose.plain(title),
+        title_latex=title,
         steps=lines.steps,
         n_classes=n_classes,
         l2=l2,
@@ -195,25 +209,37 @@ def logistic_dz(n_classes=None, l2=False) -> Derivation:
     loss = binary_cross_entropy()
     lines.add(
         loss,
-        "binary cross-entropy of one sample, label y_i ∈ {0, 1}, σ = σ(z) = 1/(1 + exp(-z))",
+        r"binary cross-entropy of one sample, label $y_i \in \{0, 1\}$, "
+        r"$\sigma = \sigma(z) = 1 / (1 + \exp(-z))$",
         "definition",
         lhs=J_i,
     )
     rhs = rules.chain_rule(sp.Derivative(loss, zeta), lambda a: a == sigma)
     lines.add(
         rhs,
-        "chain rule through log: d log σ/dz = (1/σ) dσ/dz",
+        r"chain rule through log: $\partial \log \sigma / \partial z = "
+        r"(1/\sigma)\, \partial \sigma/\partial z$",
         "chain rule",
         lhs=sp.Derivative(J_i, zeta),
     )
     rhs = rhs.replace(
         lambda e: isinstance(e, sp.Derivative) and e.expr == sigma, sigmoid_derivative
     )
-    lines.add(rhs, "dσ/dz = σ(1 - σ); cancel σ and 1 - σ", "sigmoid derivative")
-    lines.add(sp.expand(rhs), "multiply out: the y_i σ terms cancel", "expand")
+    lines.add(
+        rhs,
+        r"$\partial \sigma/\partial z = \sigma (1 - \sigma)$; cancel $\sigma$ and "
+        r"$1 - \sigma$",
+        "sigmoid derivative",
+    )
+    lines.add(sp.expand(rhs), r"multiply out: the $y_i \sigma$ terms cancel", "expand")
+    title = (
+        r"$\partial J_i/\partial z$ for logistic regression "
+        "(binary cross-entropy with a sigmoid)"
+    )
     return Derivation(
         topic="logistic_dz",
-        title="∂J_i/∂z for logistic regression (binary cross-entropy with a sigmoid)",
+        title=prose.plain(title),
+        title_latex=title,
         steps=lines.steps,
         n_classes=None,
         _model=BinarySample(binary_cross_entropy),
@@ -243,26 +269,30 @@ def logistic_dw(n_classes=None, l2=False) -> Derivation:
     lines = _Lines()
     lines.add(
         loss,
-        "the mean binary cross-entropy, with z_i = wᵀx_i + b" + (_PENALTY_W if l2 else ""),
+        r"the mean binary cross-entropy, with $z_i = \mathbf{w}^\top \mathbf{x}_i + b$"
+        + (_PENALTY_W if l2 else ""),
         "definition",
         lhs=J,
     )
-    note = "; (λ/2) wᵀw contributes λ w" if l2 else ""
+    note = _PENALTY_W_GRADIENT if l2 else ""
     rhs = _chain_through_logit(lines, loss, w_vec, lambda s: z[s], note)
     rhs = lines.add(
         _logit_derivative(rhs, lambda s: Dot(w_vec, x[s]) + b_scalar),
-        "z_i = wᵀx_i + b, so ∂z_i/∂w = x_i",
+        r"$z_i = \mathbf{w}^\top \mathbf{x}_i + b$, so "
+        r"$\partial z_i/\partial \mathbf{w} = \mathbf{x}_i$",
         "derivative of z",
     )
     result = lines.add(
         _substitute(rhs, eq_dz),
-        "∂J_i/∂z_i = σ(z_i) - y_i, derived in derive('logistic_dz')",
+        r"$\partial J_i/\partial z_i = \sigma(z_i) - y_i$, derived in topic "
+        r"$\mathtt{logistic\_dz}$",
         "logistic dz",
     )
     rhs = _chain_through_logit(lines, loss, b_scalar, lambda s: z[s], "")
     lines.add(
         _substitute(_logit_derivative(rhs, lambda s: Dot(w_vec, x[s]) + b_scalar), eq_dz),
-        "∂z_i/∂b = 1, and ∂J_i/∂z_i = σ(z_i) - y_i",
+        r"$\partial z_i/\partial b = 1$, and "
+        r"$\partial J_i/\partial z_i = \sigma(z_i) - y_i$",
         "logistic dz",
     )
     X = sp.MatrixSymbol("X", m, d)
@@ -273,13 +303,19 @@ def logistic_dw(n_classes=None, l2=False) -> Derivation:
     ).xreplace({w_vec: sp.MatrixSymbol("w", d, 1)})
     lines.add(
         stacked,
-        "stack the samples: row i of X is x_iᵀ, σ(Xw + b) and y hold σ(z_i) and y_i",
+        r"stack the samples: row $i$ of $\mathbf{X}$ is $\mathbf{x}_i^\top$, "
+        r"$\sigma(\mathbf{X}\mathbf{w} + b)$ and $\mathbf{y}$ hold $\sigma(z_i)$ and $y_i$",
         "matrix form",
         lhs=grad_w,
     )
+    title = (
+        r"$\partial J/\partial \mathbf{w}$, $\partial J/\partial b$ and "
+        r"$\nabla_{\mathbf{w}} J$ for logistic regression" + (", L2-regularized" if l2 else "")
+    )
     return Derivation(
         topic="logistic_dw",
-        title="∂J/∂w, ∂J/∂b and ∇_w J for logistic regression" + (", L2-regularized" if l2 else ""),
+        title=prose.plain(title),
+        title_latex=title,
         steps=lines.steps,
         l2=l2,
         _model=Dataset("logistic", l2, loss),
@@ -292,23 +328,28 @@ def linear_dw(n_classes=None, l2=False) -> Derivation:
     lines = _Lines()
     lines.add(
         loss,
-        "half the mean squared error of the predictions wᵀx_i"
-        + (" plus the L2 penalty (λ/2)‖w‖²" if l2 else ""),
+        r"half the mean squared error of the predictions $\mathbf{w}^\top \mathbf{x}_i$"
+        + (r" plus the L2 penalty $(\lambda/2) \|\mathbf{w}\|^2$" if l2 else ""),
         "definition",
         lhs=J,
     )
     rhs = rules.chain_rule(sp.Derivative(loss, w_vec), lambda a: isinstance(a, Dot) and a.has(x))
     lines.add(
         rhs,
-        "power rule and chain rule: ∂(r²)/∂w = 2 r ∂r/∂w for the residual r = wᵀx_i - y_i"
-        + ("; (λ/2) wᵀw contributes λ w" if l2 else ""),
+        r"power rule and chain rule: $\partial (r^2)/\partial \mathbf{w} = "
+        r"2r\, \partial r/\partial \mathbf{w}$ for the residual "
+        r"$r = \mathbf{w}^\top \mathbf{x}_i - y_i$" + (_PENALTY_W_GRADIENT if l2 else ""),
         "chain rule",
         lhs=sp.Derivative(J, w_vec),
     )
     rhs = rules.evaluate_derivatives(rhs, lambda e: isinstance(e.expr, Dot))
-    lines.add(rhs, "∂(wᵀx_i)/∂w = x_i", "inner derivative")
+    lines.add(
+        rhs,
+        r"$\partial (\mathbf{w}^\top \mathbf{x}_i) / \partial \mathbf{w} = \mathbf{x}_i$",
+        "inner derivative",
+    )
     rhs = rules.pull_constants_out_of_sums(rhs)
-    result = lines.add(rhs, "take the 2 out of the sum: 2/(2m) = 1/m", "cancel")
+    result = lines.add(rhs, r"take the 2 out of the sum: $2/(2m) = 1/m$", "cancel")
     X = sp.MatrixSymbol("X", m, d)
     wm = sp.MatrixSymbol("w", d, 1)
     y_vec = sp.MatrixSymbol("y_vec", m, 1)
@@ -317,14 +358,20 @@ def linear_dw(n_classes=None, l2=False) -> Derivation:
     ).xreplace({w_vec: wm})
     lines.add(
         stacked,
-        "stack the samples: row i of X is x_iᵀ, so Xw holds the wᵀx_i and y the y_i",
+        r"stack the samples: row $i$ of $\mathbf{X}$ is $\mathbf{x}_i^\top$, so "
+        r"$\mathbf{X}\mathbf{w}$ holds the $\mathbf{w}^\top \mathbf{x}_i$ and $\mathbf{y}$ "
+        r"the $y_i$",
         "matrix form",
         lhs=grad_w,
     )
+    title = (
+        r"$\partial J/\partial \mathbf{w}$ and $\nabla_{\mathbf{w}} J$ for linear "
+        "regression (squared error)" + (", L2-regularized" if l2 else "")
+    )
     return Derivation(
         topic="linear_dw",
-        title="∂J/∂w and ∇_w J for linear regression (squared error)"
-        + (", L2-regularized" if l2 else ""),
+        title=prose.plain(title),
+        title_latex=title,
         steps=lines.steps,
         l2=l2,
         _model=Dataset("linear", l2, loss),

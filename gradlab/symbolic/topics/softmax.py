@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from gradlab.symbolic import rules
+from gradlab.symbolic import prose, rules
 from gradlab.symbolic.models import OneSample
 from gradlab.symbolic.notation import (
     C,
@@ -22,6 +22,10 @@ from gradlab.symbolic.notation import (
 from gradlab.symbolic.steps import Derivation, Step
 
 
+def _where(n_classes) -> str:
+    return "general $C$" if n_classes is None else f"$C = {n_classes}$"
+
+
 def _is_f(a) -> bool:
     return isinstance(a, sp.Indexed) and a.base == f
 
@@ -37,26 +41,35 @@ def dz_steps(n_classes) -> list[Step]:
     definitions = {f[a]: softmax_definition(a, n_classes) for a in (j, k)}
     loss = per_sample_loss(n_classes)
     steps = [
-        Step(
+        Step.from_source(
             sp.Eq(J_i, loss, evaluate=False),
-            "the loss of one sample, eq (1), with f_j = exp(z_j) / Σ_c exp(z_c)",
+            r"the loss of one sample, eq (1), with $f_j = \exp(z_j) \,/\, \sum_c\, \exp(z_c)$",
             "definition",
         )
     ]
     lhs = sp.Derivative(J_i, z[k])
 
     def add(rhs, reason, rule):
-        steps.append(Step(sp.Eq(lhs, rhs, evaluate=False), reason, rule))
+        steps.append(Step.from_source(sp.Eq(lhs, rhs, evaluate=False), reason, rule))
 
     # -sum_j ... : keep the minus sign outside, as the lecture does, and rewrite inside.
     inner = -rules.chain_rule(sp.Derivative(loss, z[k]), _is_f)
-    add(-inner, "chain rule through log: d log f_j / dz_k = (1/f_j) df_j/dz_k", "chain rule")
+    add(
+        -inner,
+        r"chain rule through log: $\partial \log f_j / \partial z_k = "
+        r"(1/f_j)\, \partial f_j/\partial z_k$",
+        "chain rule",
+    )
 
     inner = rules.on_sums(inner, lambda s: rules.split_sum(s, k))
-    add(neg(inner), "split the sum over j into the term j = k and the terms j ≠ k", "split sum")
+    add(
+        neg(inner),
+        r"split the sum over $j$ into the term $j = k$ and the terms $j \neq k$",
+        "split sum",
+    )
 
     inner = rules.on_sums(inner, lambda s: rules.sift(s, k))
-    add(neg(inner), "the sum over j = k has the single term j = k", "single term")
+    add(neg(inner), "the sum over $j = k$ has the single term $j = k$", "single term")
 
     inner = inner.replace(
         lambda e: isinstance(e, sp.Derivative) and e.expr in definitions,
@@ -65,31 +78,37 @@ def dz_steps(n_classes) -> list[Step]:
     inner = rules.on_sums(inner, lambda s: rules.drop_delta_in_neq_sums(s, k))
     add(
         neg(inner),
-        "quotient rule on f_j = exp(z_j) / Σ_c exp(z_c); for j ≠ k only the denominator "
-        "depends on z_k",
+        r"quotient rule on $f_j = \exp(z_j) \,/\, \sum_c\, \exp(z_c)$; for $j \neq k$ only "
+        r"the denominator depends on $z_k$",
         "quotient rule",
     )
 
     inner = rules.rewrite_exp_as_f(inner, lambda zz: f[zz.indices[-1]], total, (j, k))
     add(
         neg(inner),
-        "exp(z_k) / Σ_c exp(z_c) = f_k: so f_k - f_k² for j = k and f_j f_k for j ≠ k",
+        r"$\exp(z_k) \,/\, \sum_c\, \exp(z_c) = f_k$: so $f_k - f_k^2$ for $j = k$ and "
+        r"$f_j f_k$ for $j \neq k$",
         "definition of f",
     )
 
     inner = sp.Add(*(t if t.has(sp.Sum) else sp.expand_mul(t) for t in sp.Add.make_args(inner)))
     inner = rules.pull_sign_out_of_sums(inner)
-    add(neg(inner), "cancel 1/f_k against f_k and 1/f_j against f_j", "cancel")
+    add(
+        neg(inner),
+        r"cancel $1/f_k$ against $f_k$ and $1/f_j$ against $f_j$",
+        "cancel",
+    )
 
     inner = rules.join_split_sum(inner, k)
     add(
         neg(inner),
-        "the term j = k rejoins the sum over j ≠ k; note that Σ_j 𝕀(y_i = j) = 1",
+        r"the term $j = k$ rejoins the sum over $j \neq k$; note that "
+        r"$\sum_j \mathbb{I}(y_i = j) = 1$",
         "join sum",
     )
 
     inner = rules.one_hot_sum(inner, y_i)
-    add(-inner, "exactly one class is the label: Σ_j 𝕀(y_i = j) = 1", "one-hot sum")
+    add(-inner, r"exactly one class is the label: $\sum_j \mathbb{I}(y_i = j) = 1$", "one-hot sum")
     return steps
 
 
@@ -101,10 +120,14 @@ def softmax_dz(n_classes=None, l2=False) -> Derivation:
             "on z, so eq (2) is the same; derive 'softmax_dw' with l2=True"
         )
     n = C if n_classes is None else n_classes
-    where = "general C" if n_classes is None else f"C = {n_classes}"
+    title = (
+        r"$\partial J_i/\partial z_k$ for softmax cross-entropy, "
+        f"{_where(n_classes)} (eq 2)"
+    )
     return Derivation(
         topic="softmax_dz",
-        title=f"∂J_i/∂z_k for softmax cross-entropy, {where} (eq 2)",
+        title=prose.plain(title),
+        title_latex=title,
         steps=dz_steps(n),
         n_classes=n_classes,
         l2=l2,
@@ -123,30 +146,32 @@ def softmax_jacobian(n_classes=None, l2=False) -> Derivation:
     total = softmax_sum(n)
     definitions = {f[a]: softmax_definition(a, n) for a in (j, k)}
     steps = [
-        Step(
+        Step.from_source(
             sp.Eq(f[j], definitions[f[j]], evaluate=False),
-            "the softmax probability of class j",
+            "the softmax probability of class $j$",
             "definition",
         )
     ]
     lhs = sp.Derivative(f[j], z[k])
 
     def add(rhs, reason, rule):
-        steps.append(Step(sp.Eq(lhs, rhs, evaluate=False), reason, rule))
+        steps.append(Step.from_source(sp.Eq(lhs, rhs, evaluate=False), reason, rule))
 
     rhs = rules.quotient_rule(lhs, definitions, total)
     add(
         rhs,
-        "quotient rule: d exp(z_j)/dz_k = 𝕀(j = k) exp(z_j) and d Σ_c exp(z_c)/dz_k = exp(z_k)",
+        r"quotient rule: $\partial \exp(z_j)/\partial z_k = \mathbb{I}(j = k) \exp(z_j)$ "
+        r"and $\partial \sum_c\, \exp(z_c) / \partial z_k = \exp(z_k)$",
         "quotient rule",
     )
     rhs = rules.rewrite_exp_as_f(rhs, lambda zz: f[zz.indices[-1]], total, (j, k))
-    add(rhs, "exp(z_j) / Σ_c exp(z_c) = f_j", "definition of f")
-    add(sp.factor_terms(rhs), "take out the common factor f_j", "factor")
-    where = "general C" if n_classes is None else f"C = {n_classes}"
+    add(rhs, r"$\exp(z_j) \,/\, \sum_c\, \exp(z_c) = f_j$", "definition of f")
+    add(sp.factor_terms(rhs), "take out the common factor $f_j$", "factor")
+    title = r"$\partial f_j/\partial z_k$, the Jacobian of softmax, " + _where(n_classes)
     return Derivation(
         topic="softmax_jacobian",
-        title=f"∂f_j/∂z_k, the Jacobian of softmax, {where}",
+        title=prose.plain(title),
+        title_latex=title,
         steps=steps,
         n_classes=n_classes,
         tag="",
