@@ -87,7 +87,7 @@ def dz_steps(n_classes) -> list[Step]:
     add(
         neg(inner),
         r"$\exp(z_k) \,/\, \sum_c\, \exp(z_c) = f_k$: so $f_k - f_k^2$ for $j = k$ and "
-        r"$f_j f_k$ for $j \neq k$",
+        r"$f_j\, f_k$ for $j \neq k$",
         "definition of f",
     )
 
