@@ -62,6 +62,40 @@ def probe_complex_safety(
 def confirm(
     line, a, n, method, f0, noise, eps, rtol, atol, scale, *, trust_complex=True
 ) -> tuple[str, Estimate]:
+    """Recheck a suspect probe (see :func:`_confirm`); a failure found with real
+    differences must also hold at the smallest step that still resolves it.
+
+    The steps tried first are scaled by the size of x: when f varies on a scale far
+    below it (sin(x - 1e8) at x ~ 1e8, a tanh saturating on a scale of 1e-8), stencils
+    decades too wide can agree with each other and all miss the derivative. So a
+    failure is rechecked with Richardson at the step where its own round-off bar is a
+    tenth of the discrepancy: if that sees the analytic value, the wide stencils were
+    wrong and no verdict is given.
+    """
+    verdict, est = _confirm(
+        line, a, n, method, f0, noise, eps, rtol, atol, scale, trust_complex=trust_complex
+    )
+    if verdict != "fail" or method == "complex":
+        return verdict, est  # the complex step has no stencil width to be fooled by
+    miss = abs(a - est.value)
+    # Richardson's round-off bar is 10 noise / h; SAFETY times it should be miss / 10.
+    h = 100 * SAFETY * noise / max(miss, 1e-300)
+    size = abs(float(line.x)) if line.x is not None else float(np.abs(line.ev.params.theta).max())
+    h = max(h, 16 * eps * size, 1e-300)
+    if h >= base_step("richardson", eps) * line.scale * 1e-4:
+        return verdict, est  # the loop already tried steps this small
+    try:
+        close = richardson(line, h, f0, noise, side_noise=noise_level(f0, eps))
+    except NonFiniteValue:
+        return verdict, est
+    if abs(a - close.value) <= atol + rtol * max(abs(a), abs(close.value)) + SAFETY * close.error:
+        return "unresolved", close
+    return verdict, est
+
+
+def _confirm(
+    line, a, n, method, f0, noise, eps, rtol, atol, scale, *, trust_complex=True
+) -> tuple[str, Estimate]:
     """Recheck a suspect probe with Richardson at shrinking steps.
 
     At each step ``h`` two estimates are made: Richardson ``R`` (steps h, h/2, h/4)
