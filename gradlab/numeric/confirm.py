@@ -118,6 +118,7 @@ def _confirm(
 
     best = kink = pending = None
     imprecise = False
+    rejected_by = np.inf  # the narrowest error bar that has rejected the analytic value
     for shrink in (1.0, 1e-2, 1e-4):
         h = base_step("richardson", eps) * line.scale * shrink
         try:
@@ -169,6 +170,13 @@ def _confirm(
             # One opinion rejects the analytic value, the other does not: no verdict at
             # this step.
             best = best or best_here
+            rejected_by = min(rejected_by, R.error if not in_R else S.error)
+            continue
+        if best_here.error >= rejected_by:
+            # A sharper opinion at a wider step rejected the analytic value: a vaguer one
+            # at a smaller step that contains it clears nothing.
+            best = best or best_here
+            imprecise = True
             continue
         if scale != 0 and SAFETY * best_here.error > _VAGUE * max(scale, abs(a)):
             # An error bar this wide contains a wrong gradient as easily as the right one
