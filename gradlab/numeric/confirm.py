@@ -78,19 +78,36 @@ def confirm(
     if verdict != "fail" or method == "complex":
         return verdict, est  # the complex step has no stencil width to be fooled by
     miss = abs(a - est.value)
-    # Richardson's round-off bar is 10 noise / h; SAFETY times it should be miss / 10.
-    h = 100 * SAFETY * noise / max(miss, 1e-300)
     size = abs(float(line.x)) if line.x is not None else float(np.abs(line.ev.params.theta).max())
-    h = max(h, 16 * eps * size, 1e-300)
-    if h >= base_step("richardson", eps) * line.scale * 1e-4:
-        return verdict, est  # the loop already tried steps this small
-    try:
-        close = richardson(line, h, f0, noise, side_noise=noise_level(f0, eps))
-    except NonFiniteValue:
-        return verdict, est
-    if abs(a - close.value) <= atol + rtol * max(abs(a), abs(close.value)) + SAFETY * close.error:
-        return "unresolved", close
+    smallest = base_step("richardson", eps) * line.scale * 1e-4  # the loop's last step
+    # Richardson's round-off bar is 10 noise / h; SAFETY times it should be miss / 10.
+    # The noise measured near x can itself be f's fast variation (sin(x / 1e-3) at
+    # x ~ 1e6): then the rounding of f(x) itself sets a second, smaller step.
+    tried = set()
+    # A step along an entry is rounded exactly (Line.actual); along a direction each
+    # x_j + h v_j is rounded on its own, an error of about eps |x| in the displacement.
+    floor = 16 if line.x is not None else 1e4
+    for level in (noise, noise_level(f0, eps)):
+        h = max(100 * SAFETY * level / max(miss, 1e-300), floor * eps * size, 1e-300)
+        if h >= smallest or h in tried:
+            continue  # the loop already tried steps this small
+        tried.add(h)
+        try:
+            close = richardson(line, h, f0, level, side_noise=noise_level(f0, eps))
+            if not _contains(close, a, atol, rtol):
+                # At so small a step, rounding x + h v to the working precision (not
+                # counted in the noise) can dominate: a stencil 37% wider rounds
+                # differently, and the spread of the two exposes it.
+                close = _jittered(line, h, f0, level, eps, close, widen=1.37)
+        except NonFiniteValue:
+            continue
+        if _contains(close, a, atol, rtol):
+            return "unresolved", close
     return verdict, est
+
+
+def _contains(est: Estimate, a, atol, rtol) -> bool:
+    return abs(a - est.value) <= atol + rtol * max(abs(a), abs(est.value)) + SAFETY * est.error
 
 
 def _confirm(
@@ -248,8 +265,8 @@ def _second_opinion(line, R: Estimate, h, noise) -> Estimate:
     return Estimate(value, abs(S2.value - S1.value) / 3 + S1.error + S2.error)
 
 
-def _jittered(line, h, f0, noise, eps, est: Estimate) -> Estimate:
-    other = richardson(line, h * 1.001, f0, noise, side_noise=noise_level(f0, eps))
+def _jittered(line, h, f0, noise, eps, est: Estimate, widen=1.001) -> Estimate:
+    other = richardson(line, h * widen, f0, noise, side_noise=noise_level(f0, eps))
     spread = abs(other.value - est.value)
     return Estimate(
         (est.value + other.value) / 2,
