@@ -86,9 +86,17 @@ def confirm(
     tried = set()
     # A step along an entry is rounded exactly (Line.actual); along a direction each
     # x_j + h v_j is rounded on its own, an error of about eps |x| in the displacement.
-    floor = 16 if line.x is not None else 1e4
-    for level in (noise, noise_level(f0, eps)):
-        h = max(100 * SAFETY * level / max(miss, 1e-300), floor * eps * size, 1e-300)
+    floor = (16 if line.x is not None else 1e4) * eps * size
+    f_noise = noise_level(f0, eps)
+    candidates = []
+    for level in (noise, f_noise):
+        wanted = 100 * SAFETY * level / max(miss, 1e-300)
+        candidates.append((max(wanted, floor, 1e-300), level))
+        if line.x is None and wanted < floor:
+            # The step that resolves the miss is below the floor for directions: look
+            # there too; the stencil 37% wider (below) exposes the rounding of x + h v.
+            candidates.append((max(wanted, 16 * eps * size, 1e-300), level))
+    for h, level in candidates:
         if h >= smallest or h in tried:
             continue  # the loop already tried steps this small
         tried.add(h)
