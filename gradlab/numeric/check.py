@@ -359,22 +359,26 @@ def _scale(params, a, n_p, probe_idx, V) -> tuple[np.ndarray, np.ndarray]:
     rounding. The typical size is what an entry near zero is judged against: the upper
     quartile of the parameter's entries (its largest when over 3/4 are zero), or the
     entry itself if larger, so that one entry 1e10 times the others does not make an
-    error bar that swamps them look narrow.
+    error bar that swamps them look narrow. Both come from the analytic gradient: a
+    screening value can be wildly off (a stencil far wider than the scale of f), and
+    letting it set the scale would let it pass. Only where the analytic gradient is all
+    zeros (a missing term) do the numeric values set it.
     """
+    n_abs = np.nan_to_num(np.abs(n_p), nan=0.0, posinf=0.0)
     if V is not None:
-        s = np.full(len(n_p), max(np.linalg.norm(a), np.abs(n_p).max()))
-        return s, s
+        s = np.linalg.norm(a) or n_abs.max()
+        return np.full(len(n_p), s), np.full(len(n_p), s)
     largest = np.empty(len(probe_idx))
     typical = np.empty(len(probe_idx))
     for _, sl, _ in params.blocks:
         inside = (probe_idx >= sl.start) & (probe_idx < sl.stop)
         if inside.any():
             mags = np.abs(a[sl])
-            largest[inside] = max(mags.max(), np.abs(n_p[inside]).max())
+            top = mags.max() or n_abs[inside].max()
+            largest[inside] = top
             q = np.percentile(mags, 75)
-            typical[inside] = q if q > 0 else largest[inside]
-    own = np.maximum(np.abs(a[probe_idx]), np.abs(n_p))
-    return largest, np.maximum(typical, np.nan_to_num(own))
+            typical[inside] = q if q > 0 else top
+    return largest, np.maximum(typical, np.abs(a[probe_idx]))
 
 
 def _progress_bar(progress, ev: Evaluator, n_probes: int, method: str, mode: str):
