@@ -266,7 +266,12 @@ def check_gradient(
     # An error bar this wide (f varies on a scale far below the step, or is very noisy)
     # would pass a wrong gradient as readily as the right one: confirm those too.
     # (A gradient that is exactly zero, analytic and numeric, has no scale to compare with.)
-    vague = ~(SAFETY * e_p <= max(_VAGUE, 2 * rtol) * np.maximum(scale, np.abs(a_p))) & (scale != 0)
+    vague = ~(SAFETY * e_p <= max(_VAGUE, 2 * rtol) * scale) & (scale != 0)
+    # A confirmation clears an entry only with an error bar small against the entry
+    # itself, or against at most 1e-3 of the largest if the entry is smaller (with few
+    # entries the upper quartile is the largest, and an entry 10x smaller than it is
+    # not "near zero").
+    narrow = np.maximum(np.minimum(scale, 1e-3 * largest), np.abs(a_p))
     status[vague] = "suspect"
 
     # Confirm each suspect probe with Richardson before calling it wrong (pointless
@@ -282,7 +287,7 @@ def check_gradient(
             # keep their screening result, marked "suspect" (counted as failures).
             continue
         verdict, est = confirm(
-            lines[k], a_p[k], n_p[k], method, f0, noise, eps, rtol, atol_c[k], scale[k],
+            lines[k], a_p[k], n_p[k], method, f0, noise, eps, rtol, atol_c[k], narrow[k],
             trust_complex=trust_complex,
         )  # fmt: skip
         if verdict == "fail":
