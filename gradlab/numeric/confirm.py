@@ -142,6 +142,7 @@ def _confirm(
         return abs(value - est.value) <= tol(value, est.value, est.error)
 
     best = kink = pending = None
+    kink_h = np.nan
     imprecise = False
     rejected_by = np.inf  # the narrowest error bar that has rejected the analytic value
     for shrink in (1.0, 1e-2, 1e-4):
@@ -164,7 +165,7 @@ def _confirm(
         if jump > tol(R.right, R.left, R.side_error) and jump > 1e-3 * scale:
             # Left and right derivatives differ: a kink inside the stencil. A smaller
             # step tells a kink near x from one at x.
-            kink = R
+            kink, kink_h = R, h
             continue
         kink = None
         miss = abs(a - R.value) - tol(a, R.value, R.error)
@@ -222,6 +223,10 @@ def _confirm(
         # No smaller step could confirm the failure; the complex step (no cancellation)
         # still stands.
         return ("fail", pending) if method == "complex" else ("unresolved", pending)
+    if kink is not None and abs(line.actual(kink_h / 4)) > 1.5 * kink_h / 4:
+        # The stencil could not shrink below the spacing of x_j: at every step tried it
+        # was the same, and curvature on a scale below that spacing looks like a kink.
+        return "unresolved", kink
     if kink is not None:
         # At every step tried, f has a kink at x: any value between the one-sided
         # derivatives is a valid subgradient.
