@@ -111,6 +111,11 @@ def confirm(
             continue
         if _contains(close, a, atol, rtol):
             return "unresolved", close
+        if abs(close.value - close.central) > miss / 3:
+            # Even here the plain central difference is far from its extrapolation:
+            # the stencil is not in its asymptotic regime (f varies on a scale below
+            # the spacing of x, as a tanh saturating within one float32 step does).
+            return "unresolved", close
     return verdict, est
 
 
@@ -287,4 +292,5 @@ def _jittered(line, h, f0, noise, eps, est: Estimate, widen=1.001) -> Estimate:
         est.right,
         est.left,
         est.side_error,
+        est.central,
     )
