@@ -36,8 +36,9 @@ It counts as wrong only if both opinions reject the analytic value, at two steps
 100× apart (a near miss is first re-measured with a stencil 0.1% wider, whose spread
 from the first exposes round-off that the noise measured at x missed); when the
 complex step was used, real differences siding with it settle the matter at once.
-It passes only if both contain it within an error bar narrower than 10% of
-``typical`` and no narrower one at a wider step rejected it. A failure found with
+It passes only if both contain it within an error bar narrower than 5% of
+``max(|a_p|, min(typical, 1e-3 · largest))`` and no narrower one at a wider step
+rejected it. A failure found with
 real differences is rechecked at the smallest step that still resolves it (stencils
 scaled by ``|x|`` can all miss an f that varies on a far smaller scale). Anything else gives no verdict for that probe (``"unresolved"``,
 ``"imprecise"``, or under ``method="auto"`` ``"complex-only"`` when only the complex

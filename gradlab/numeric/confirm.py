@@ -22,7 +22,7 @@ from gradlab.numeric.differences import (
 # Error estimates are trusted up to this factor.
 SAFETY = 3.0
 # A confirmation whose error bar exceeds this fraction of the gradient clears nothing.
-_VAGUE = 0.1
+_VAGUE = 0.05
 
 
 def probe_complex_safety(
@@ -133,7 +133,7 @@ def _confirm(
     changes with h (the stencil is too wide for f, or straddles a kink): shrink.
     Otherwise the tighter of the two decides: the analytic value is wrong if it lies
     outside that error bar at this step and at the next, 100× smaller, one; it is cleared
-    if it lies inside an error bar narrower than 10% of the gradient.
+    if it lies inside an error bar narrower than 5% of the gradient.
 
     Returns ("fail" | "cleared" | "kink" | "unresolved" | "imprecise" | "complex-only",
     the estimate it rests on); "imprecise" when every decisive step had an error bar too

@@ -255,7 +255,7 @@ def diagnose(report, *, notes=(), nondeterministic=None, mutated=None, grad_muta
     if imprecise:
         findings.append(
             f"finite differences cannot pin down the derivative for {_few(imprecise)}: their "
-            "error bar is too wide (over 10% of the gradient, or wider than a sharper "
+            "error bar is too wide (over 5% of the gradient, or wider than a sharper "
             "estimate that disagreed) at every step tried, so a wrong "
             "gradient would look as right as a correct one; no verdict for these. f varies on "
             "a scale far from the step (scaled by |x|), or its changes are lost in rounding "
