@@ -99,3 +99,43 @@ def test_forward_float32_does_not_pass_a_few_percent_error(factor):
     right = check_gradient(f, lambda x: 1 - np.tanh(x) ** 2, x, method="forward")
     assert right.verdict != "fail", str(right)
     assert any("float32 precision limits" in d for d in right.diagnosis)
+
+
+# ----------------------------------------------------------------- found by the randomized sweep
+
+
+def test_a_wild_screening_value_does_not_set_the_tolerance():
+    # exp varying on a scale of 1e-3 at x ~ 1000: the default stencil reaches exp(±700);
+    # its 1e145 "derivative" once set atol ~1e131 and passed a 1% error
+    c = np.array([0.5, -0.8])
+    f = lambda x: 1e-2 * np.sum(np.exp(c * (x - 1e3) / 1e-3))
+    g = lambda x: 1e-2 * c / 1e-3 * np.exp(c * (x - 1e3) / 1e-3)
+    x = 1e3 + np.array([1e-3, -2e-3])
+    for method in ("richardson", "central", "forward"):
+        assert check_gradient(f, g, x, method=method).verdict != "fail"
+        wrong = check_gradient(f, lambda x: 1.01 * g(x), x, method=method)
+        assert wrong.verdict != "pass", (method, str(wrong))
+
+
+def test_curvature_below_the_float32_spacing_is_not_taken_for_a_kink():
+    # x = 1e6 in float32 (spacing 0.0625), f a quadratic of curvature ~1e11: rounded
+    # steps that do not halve exactly left the h term in the one-sided values
+    a = np.array([1.0, 2.0, 0.5])
+    f = lambda x: 1e-3 * np.sum(0.5 * a * ((x - 1e6) / 1e-7) ** 2 + (x - 1e6) / 1e-7)
+    g = lambda x: 1e-3 * (a * (x - 1e6) / 1e-14 + 1 / 1e-7)
+    x = np.full(3, 1e6, dtype=np.float32)
+    for method in ("central", "richardson"):
+        wrong = check_gradient(f, lambda x: 1.01 * g(x), x, method=method)
+        assert wrong.verdict != "pass", (method, str(wrong))
+
+
+def test_no_kink_verdict_under_the_complex_step():
+    # f = sin((x - 10) / 1e-7) is analytic; stencils scaled by |x| ~ 10 are 1e4 times
+    # wider than its scale and their one-sided values once passed a 3% error as a kink
+    x = 10 + 1e-7 * np.random.default_rng(3).normal(size=4)
+    f = lambda x: 1e-6 * np.sum(np.sin((x - 10) / 1e-7))
+    g = lambda x: 10 * np.cos((x - 10) / 1e-7)
+    assert check_gradient(f, g, x, method="complex").ok
+    bump = np.array([0.3, 0, 0, 0])
+    wrong = check_gradient(f, lambda x: g(x) + bump, x, method="complex")
+    assert wrong.verdict == "fail" and wrong.status[0] == "fail", str(wrong)
