@@ -284,6 +284,10 @@ def _second_opinion(line, R: Estimate, h, noise) -> Estimate:
     is too wide.
     """
     S1, S2 = central(line, h / 100, noise), central(line, h / 200, noise)
+    if line.actual(h / 100) == line.actual(h / 200):
+        # Both steps rounded to the same multiple of x's spacing: one difference, no
+        # extrapolation and no truncation estimate, so no opinion.
+        return Estimate(S2.value, np.inf)
     value = (4 * S2.value - S1.value) / 3
     return Estimate(value, abs(S2.value - S1.value) / 3 + S1.error + S2.error)
 
