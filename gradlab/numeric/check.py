@@ -19,12 +19,16 @@ central     1e-7       1e-3
 forward     1e-5       1e-2
 ==========  =========  =========
 
-and ``atol = max(1e-3 · rtol, 100 ε) · scale`` with ``scale`` the largest
-``|a_j|`` or ``|n_j|`` of the parameter, so entries whose true value is near zero
-are judged against the size of the gradient around them, not against zero.
+and ``atol = 100 ε · largest`` (rounding in an analytic gradient computed with terms
+as large as the largest ``|a_j|`` or ``|n_j|`` of the parameter), plus, for central and
+forward screening (which has no truncation estimate), ``1e-3 · rtol · typical``.
+``typical`` is the upper quartile of the parameter's ``|a_j|`` (its largest if over
+3/4 are zero), or the entry's own size if larger: entries whose true value is near
+zero are judged against the size of the gradient around them, not against zero, and
+one entry 1e10 times the others does not hide an error in them.
 
 A probe that fails this screening, or passes it only thanks to an error bar wider
-than ``max(1%, 10 rtol)`` of the gradient, is not yet judged: it is recomputed with
+than ``max(1%, 2 rtol)`` of ``typical``, is not yet judged: it is recomputed with
 Richardson extrapolation (six more evaluations, with an error estimate that
 includes truncation error) and a second opinion at a 100× smaller step, at smaller
 steps still if the two disagree, and with left and right derivatives to spot kinks.
@@ -32,8 +36,11 @@ It counts as wrong only if both opinions reject the analytic value, at two steps
 100× apart (a near miss is first re-measured with a stencil 0.1% wider, whose spread
 from the first exposes round-off that the noise measured at x missed); when the
 complex step was used, real differences siding with it settle the matter at once.
-It passes only if both contain it within an error bar narrower than 10% of the
-gradient. Anything else gives no verdict for that probe (``"unresolved"``,
+It passes only if both contain it within an error bar narrower than 5% of
+``max(|a_p|, min(typical, 1e-3 · largest))`` and no narrower one at a wider step
+rejected it. A failure found with
+real differences is rechecked at the smallest step that still resolves it (stencils
+scaled by ``|x|`` can all miss an f that varies on a far smaller scale). Anything else gives no verdict for that probe (``"unresolved"``,
 ``"imprecise"``, or under ``method="auto"`` ``"complex-only"`` when only the complex
 step sees a difference), and the check is inconclusive rather than wrong. So a
 truncation or round-off artefact, or f varying on a scale far below the step, does
@@ -75,6 +82,8 @@ _PROGRESS_SECONDS = 2.0
 # A screening error bar wider than this fraction of the gradient (or 10 rtol) decides
 # nothing: the probe is confirmed.
 _VAGUE = 1e-2
+# Methods whose screening error bar has no truncation estimate (see atol below).
+_LOOSE = ("central", "forward")
 # Above this many probes, method="auto" falls back to central rather than Richardson.
 _RICHARDSON_MAX_PROBES = 2000
 
@@ -242,18 +251,28 @@ def check_gradient(
     n_p = np.array([e.value for e in ests])
     e_p = np.array([e.error for e in ests])
 
-    scale = _scale(params, a, n_p, probe_idx, V)
-    atol_p = (
-        (max(1e-3 * rtol, 100 * eps) * scale) if atol is None else np.full(len(lines), float(atol))
-    )
+    largest, scale = _scale(params, a, n_p, probe_idx, V)
+    # atol allows for rounding in the analytic gradient, computed with terms as large
+    # as the largest entry of its parameter: 100 eps of that. Plain central and forward
+    # differences carry no truncation estimate, so their screening also allows 1e-3
+    # rtol of it. It must not go further: one entry 1e10 times the others would hide
+    # an error in them that the numeric derivative resolves.
+    if atol is None:
+        atol_c = 100 * eps * largest
+        atol_p = atol_c + (1e-3 * rtol * scale if method in _LOOSE else 0)
+    else:
+        atol_c = atol_p = np.full(len(lines), float(atol))
     tol = atol_p + rtol * np.maximum(np.abs(a_p), np.abs(n_p)) + SAFETY * e_p
     status = np.where(np.abs(a_p - n_p) <= tol, "ok", "suspect").astype(object)
     # An error bar this wide (f varies on a scale far below the step, or is very noisy)
     # would pass a wrong gradient as readily as the right one: confirm those too.
     # (A gradient that is exactly zero, analytic and numeric, has no scale to compare with.)
-    vague = ~(SAFETY * e_p <= max(_VAGUE, 10 * rtol) * np.maximum(scale, np.abs(a_p))) & (
-        scale != 0
-    )
+    vague = ~(SAFETY * e_p <= max(_VAGUE, 2 * rtol) * scale) & (scale != 0)
+    # A confirmation clears an entry only with an error bar small against the entry
+    # itself, or against at most 1e-3 of the largest if the entry is smaller (with few
+    # entries the upper quartile is the largest, and an entry 10x smaller than it is
+    # not "near zero").
+    narrow = np.maximum(np.minimum(scale, 1e-3 * largest), np.abs(a_p))
     status[vague] = "suspect"
 
     # Confirm each suspect probe with Richardson before calling it wrong (pointless
@@ -269,14 +288,15 @@ def check_gradient(
             # keep their screening result, marked "suspect" (counted as failures).
             continue
         verdict, est = confirm(
-            lines[k], a_p[k], n_p[k], method, f0, noise, eps, rtol, atol_p[k], scale[k],
+            lines[k], a_p[k], n_p[k], method, f0, noise, eps, rtol, atol_c[k], narrow[k],
             trust_complex=trust_complex,
         )  # fmt: skip
         if verdict == "fail":
             confirmed += 1
         elif verdict == "cleared":
             n_p[k], e_p[k] = est.value, est.error
-            tol[k] = atol_p[k] + rtol * max(abs(a_p[k]), abs(n_p[k])) + SAFETY * e_p[k]
+            atol_p[k] = atol_c[k]
+            tol[k] = atol_c[k] + rtol * max(abs(a_p[k]), abs(n_p[k])) + SAFETY * e_p[k]
         status[k] = {"cleared": "ok", "kink": "kink"}.get(verdict, verdict)
 
     report = GradientCheck(
@@ -338,18 +358,33 @@ def _tolerance(name: str, value) -> float:
     return float(value)
 
 
-def _scale(params, a, n_p, probe_idx, V) -> np.ndarray:
-    """Per probe: the size of the gradient of its parameter (the whole gradient for directions)."""
+def _scale(params, a, n_p, probe_idx, V) -> tuple[np.ndarray, np.ndarray]:
+    """Per probe: the largest and the typical size of the gradient of its parameter.
+
+    The largest (of the whole gradient, for directions) bounds the analytic gradient's
+    rounding. The typical size is what an entry near zero is judged against: the upper
+    quartile of the parameter's entries (its largest when over 3/4 are zero), or the
+    entry itself if larger, so that one entry 1e10 times the others does not make an
+    error bar that swamps them look narrow. Both come from the analytic gradient: a
+    screening value can be wildly off (a stencil far wider than the scale of f), and
+    letting it set the scale would let it pass. Only where the analytic gradient is all
+    zeros (a missing term) do the numeric values set it.
+    """
+    n_abs = np.nan_to_num(np.abs(n_p), nan=0.0, posinf=0.0)
     if V is not None:
-        s = max(np.linalg.norm(a), np.abs(n_p).max())
-        return np.full(len(n_p), s)
-    out = np.empty(len(probe_idx))
+        s = np.linalg.norm(a) or n_abs.max()
+        return np.full(len(n_p), s), np.full(len(n_p), s)
+    largest = np.empty(len(probe_idx))
+    typical = np.empty(len(probe_idx))
     for _, sl, _ in params.blocks:
         inside = (probe_idx >= sl.start) & (probe_idx < sl.stop)
         if inside.any():
-            s = max(np.abs(a[sl]).max(), np.abs(n_p[inside]).max())
-            out[inside] = s
-    return out
+            mags = np.abs(a[sl])
+            top = mags.max() or n_abs[inside].max()
+            largest[inside] = top
+            q = np.percentile(mags, 75)
+            typical[inside] = q if q > 0 else top
+    return largest, np.maximum(typical, np.abs(a[probe_idx]))
 
 
 def _progress_bar(progress, ev: Evaluator, n_probes: int, method: str, mode: str):

@@ -22,7 +22,7 @@ from gradlab.numeric.differences import (
 # Error estimates are trusted up to this factor.
 SAFETY = 3.0
 # A confirmation whose error bar exceeds this fraction of the gradient clears nothing.
-_VAGUE = 0.1
+_VAGUE = 0.05
 
 
 def probe_complex_safety(
@@ -62,6 +62,70 @@ def probe_complex_safety(
 def confirm(
     line, a, n, method, f0, noise, eps, rtol, atol, scale, *, trust_complex=True
 ) -> tuple[str, Estimate]:
+    """Recheck a suspect probe (see :func:`_confirm`); a failure found with real
+    differences must also hold at the smallest step that still resolves it.
+
+    The steps tried first are scaled by the size of x: when f varies on a scale far
+    below it (sin(x - 1e8) at x ~ 1e8, a tanh saturating on a scale of 1e-8), stencils
+    decades too wide can agree with each other and all miss the derivative. So a
+    failure is rechecked with Richardson at the step where its own round-off bar is a
+    tenth of the discrepancy: if that sees the analytic value, the wide stencils were
+    wrong and no verdict is given.
+    """
+    verdict, est = _confirm(
+        line, a, n, method, f0, noise, eps, rtol, atol, scale, trust_complex=trust_complex
+    )
+    if verdict != "fail" or method == "complex":
+        return verdict, est  # the complex step has no stencil width to be fooled by
+    miss = abs(a - est.value)
+    size = abs(float(line.x)) if line.x is not None else float(np.abs(line.ev.params.theta).max())
+    smallest = base_step("richardson", eps) * line.scale * 1e-4  # the loop's last step
+    # Richardson's round-off bar is 10 noise / h; SAFETY times it should be miss / 10.
+    # The noise measured near x can itself be f's fast variation (sin(x / 1e-3) at
+    # x ~ 1e6): then the rounding of f(x) itself sets a second, smaller step.
+    tried = set()
+    # A step along an entry is rounded exactly (Line.actual); along a direction each
+    # x_j + h v_j is rounded on its own, an error of about eps |x| in the displacement.
+    floor = (16 if line.x is not None else 1e4) * eps * size
+    f_noise = noise_level(f0, eps)
+    candidates = []
+    for level in (noise, f_noise):
+        wanted = 100 * SAFETY * level / max(miss, 1e-300)
+        candidates.append((max(wanted, floor, 1e-300), level))
+        if line.x is None and wanted < floor:
+            # The step that resolves the miss is below the floor for directions: look
+            # there too; the stencil 37% wider (below) exposes the rounding of x + h v.
+            candidates.append((max(wanted, 16 * eps * size, 1e-300), level))
+    for h, level in candidates:
+        if h >= smallest or h in tried:
+            continue  # the loop already tried steps this small
+        tried.add(h)
+        try:
+            close = richardson(line, h, f0, level, side_noise=noise_level(f0, eps))
+            if not _contains(close, a, atol, rtol):
+                # At so small a step, rounding x + h v to the working precision (not
+                # counted in the noise) can dominate: a stencil 37% wider rounds
+                # differently, and the spread of the two exposes it.
+                close = _jittered(line, h, f0, level, eps, close, widen=1.37)
+        except NonFiniteValue:
+            continue
+        if _contains(close, a, atol, rtol):
+            return "unresolved", close
+        if abs(close.value - close.central) > miss / 3:
+            # Even here the plain central difference is far from its extrapolation:
+            # the stencil is not in its asymptotic regime (f varies on a scale below
+            # the spacing of x, as a tanh saturating within one float32 step does).
+            return "unresolved", close
+    return verdict, est
+
+
+def _contains(est: Estimate, a, atol, rtol) -> bool:
+    return abs(a - est.value) <= atol + rtol * max(abs(a), abs(est.value)) + SAFETY * est.error
+
+
+def _confirm(
+    line, a, n, method, f0, noise, eps, rtol, atol, scale, *, trust_complex=True
+) -> tuple[str, Estimate]:
     """Recheck a suspect probe with Richardson at shrinking steps.
 
     At each step ``h`` two estimates are made: Richardson ``R`` (steps h, h/2, h/4)
@@ -69,7 +133,7 @@ def confirm(
     changes with h (the stencil is too wide for f, or straddles a kink): shrink.
     Otherwise the tighter of the two decides: the analytic value is wrong if it lies
     outside that error bar at this step and at the next, 100× smaller, one; it is cleared
-    if it lies inside an error bar narrower than 10% of the gradient.
+    if it lies inside an error bar narrower than 5% of the gradient.
 
     Returns ("fail" | "cleared" | "kink" | "unresolved" | "imprecise" | "complex-only",
     the estimate it rests on); "imprecise" when every decisive step had an error bar too
@@ -83,7 +147,9 @@ def confirm(
         return abs(value - est.value) <= tol(value, est.value, est.error)
 
     best = kink = pending = None
+    kink_h = np.nan
     imprecise = False
+    rejected_by = np.inf  # the narrowest error bar that has rejected the analytic value
     for shrink in (1.0, 1e-2, 1e-4):
         h = base_step("richardson", eps) * line.scale * shrink
         try:
@@ -104,7 +170,7 @@ def confirm(
         if jump > tol(R.right, R.left, R.side_error) and jump > 1e-3 * scale:
             # Left and right derivatives differ: a kink inside the stencil. A smaller
             # step tells a kink near x from one at x.
-            kink = R
+            kink, kink_h = R, h
             continue
         kink = None
         miss = abs(a - R.value) - tol(a, R.value, R.error)
@@ -135,6 +201,13 @@ def confirm(
             # One opinion rejects the analytic value, the other does not: no verdict at
             # this step.
             best = best or best_here
+            rejected_by = min(rejected_by, R.error if not in_R else S.error)
+            continue
+        if best_here.error >= rejected_by:
+            # A sharper opinion at a wider step rejected the analytic value: a vaguer one
+            # at a smaller step that contains it clears nothing.
+            best = best or best_here
+            imprecise = True
             continue
         if scale != 0 and SAFETY * best_here.error > _VAGUE * max(scale, abs(a)):
             # An error bar this wide contains a wrong gradient as easily as the right one
@@ -155,6 +228,15 @@ def confirm(
         # No smaller step could confirm the failure; the complex step (no cancellation)
         # still stands.
         return ("fail", pending) if method == "complex" else ("unresolved", pending)
+    if kink is not None and method == "complex":
+        # f is complex-safe, hence analytic: no kink. One-sided values that differ come
+        # from stencils far wider than the scale on which f varies; the complex step
+        # (below) is the better witness.
+        kink = None
+    if kink is not None and abs(line.actual(kink_h / 4)) > 1.5 * kink_h / 4:
+        # The stencil could not shrink below the spacing of x_j: at every step tried it
+        # was the same, and curvature on a scale below that spacing looks like a kink.
+        return "unresolved", kink
     if kink is not None:
         # At every step tried, f has a kink at x: any value between the one-sided
         # derivatives is a valid subgradient.
@@ -202,12 +284,16 @@ def _second_opinion(line, R: Estimate, h, noise) -> Estimate:
     is too wide.
     """
     S1, S2 = central(line, h / 100, noise), central(line, h / 200, noise)
+    if line.actual(h / 100) == line.actual(h / 200):
+        # Both steps rounded to the same multiple of x's spacing: one difference, no
+        # extrapolation and no truncation estimate, so no opinion.
+        return Estimate(S2.value, np.inf)
     value = (4 * S2.value - S1.value) / 3
     return Estimate(value, abs(S2.value - S1.value) / 3 + S1.error + S2.error)
 
 
-def _jittered(line, h, f0, noise, eps, est: Estimate) -> Estimate:
-    other = richardson(line, h * 1.001, f0, noise, side_noise=noise_level(f0, eps))
+def _jittered(line, h, f0, noise, eps, est: Estimate, widen=1.001) -> Estimate:
+    other = richardson(line, h * widen, f0, noise, side_noise=noise_level(f0, eps))
     spread = abs(other.value - est.value)
     return Estimate(
         (est.value + other.value) / 2,
@@ -215,4 +301,5 @@ def _jittered(line, h, f0, noise, eps, est: Estimate) -> Estimate:
         est.right,
         est.left,
         est.side_error,
+        est.central,
     )

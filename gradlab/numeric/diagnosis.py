@@ -248,13 +248,15 @@ def diagnose(report, *, notes=(), nondeterministic=None, mutated=None, grad_muta
     if unresolved:
         findings.append(
             f"the numeric derivative changes with h for {_few(unresolved)} (a kink close to x, "
-            "e.g. ReLU near 0): no verdict for these; move x slightly"
+            "e.g. ReLU near 0, or f varying on a scale far below the step, e.g. x ~ 1e8 but "
+            "f(x) = sin(x - 1e8)): no verdict for these; move x slightly, or centre x near 0"
         )
     imprecise = [report.probe_name(k) for k in np.flatnonzero(report.status == "imprecise")]
     if imprecise:
         findings.append(
             f"finite differences cannot pin down the derivative for {_few(imprecise)}: their "
-            "error bar is wider than 10% of the gradient at every step tried, so a wrong "
+            "error bar is too wide (over 5% of the gradient, or wider than a sharper "
+            "estimate that disagreed) at every step tried, so a wrong "
             "gradient would look as right as a correct one; no verdict for these. f varies on "
             "a scale far from the step (scaled by |x|), or its changes are lost in rounding "
             "(a tiny term added to a large one): rescale x or f"

@@ -135,22 +135,36 @@ def richardson(
     noise = max(noise, local)
     side_noise = local if side_noise is None else max(side_noise, local)
     D = [(p - q) / (2 * t) for p, q, t in zip(plus, minus, steps, strict=False)]
-    R1 = (4 * D[1] - D[0]) / 3
-    R2 = (4 * D[2] - D[1]) / 3
-    R = (16 * R2 - R1) / 15
+    # Extrapolation weights from the steps actually taken: rounded to the spacing of
+    # x_j, they need not halve exactly, and weights for exact halving would leave the
+    # leading error term in (a quadratic with a huge curvature then looks like a kink).
+    t0, t1, t2 = steps
+    R1 = _eliminate(D[0], D[1], t0**2, t1**2)
+    R2 = _eliminate(D[1], D[2], t1**2, t2**2)
+    R = _eliminate(R1, R2, t0**2, t2**2)
     round_off = 2.5 * noise / steps[2]
     # One-sided differences extrapolated twice (their error has all powers of h).
     P = [(p - f0) / t for p, t in zip(plus, steps, strict=False)]
     M = [(f0 - q) / t for q, t in zip(minus, steps, strict=False)]
 
     def one_sided(S):
-        Q1, Q2 = 2 * S[1] - S[0], 2 * S[2] - S[1]
-        Q = (4 * Q2 - Q1) / 3
+        Q1, Q2 = _eliminate(S[0], S[1], t0, t1), _eliminate(S[1], S[2], t1, t2)
+        Q = _eliminate(Q1, Q2, t0, t2)
         return Q, abs(Q - Q2) + 8 * (noise if side_noise is None else side_noise) / steps[2]
 
     right, err_r = one_sided(P)
     left, err_l = one_sided(M)
     return Estimate(R, abs(R - R2) + round_off, right, left, max(err_r, err_l), D[0])
+
+
+def _eliminate(A0: float, A1: float, s0: float, s1: float) -> float:
+    """Remove the error term proportional to s from A(s) measured at s0 and s1.
+
+    With s1 = s0 / 2 this is (2 A1 - A0); with s1 = s0 / 4 it is (4 A1 - A0) / 3.
+    """
+    if s0 == s1:
+        return A1  # the step could not shrink (spacing of x): nothing to extrapolate
+    return (s0 * A1 - s1 * A0) / (s0 - s1)
 
 
 def estimate(method: str, line: Line, h: float, f0: float, noise: float, eps: float) -> Estimate:

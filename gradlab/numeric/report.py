@@ -42,7 +42,7 @@ class GradientCheck:
         was confirmed; counted as a failure); ``"kink"`` (f is not differentiable
         there and the analytic value is a valid subgradient); ``"unresolved"`` (the
         numeric derivative changes with h); ``"imprecise"`` (finite differences could
-        not pin the derivative down to 10% of the gradient, so no verdict);
+        not pin the derivative down to 5% of the gradient, so no verdict);
         ``"complex-only"`` (under ``method="auto"``, only the complex step disagrees, by
         less than real differences can resolve).
     summary : list of dict

@@ -17,6 +17,11 @@ from gradlab.numeric.differences import eps_of, noise_level
 
 __all__ = ["TaylorResult", "taylor_test"]
 
+# A measured order at least this high passes (2 expected, 1 for a wrong gradient).
+_ORDER_OK = 1.8
+# With no order measurable, a pass needs vᵀg pinned down to this fraction of itself.
+_LINEAR_RESOLUTION = 1e-6
+
 
 class TaylorResult:
     """The result of :func:`taylor_test`.
@@ -31,8 +36,16 @@ class TaylorResult:
     order : float
         The order in the asymptotic (small-h, above round-off) regime: 2 for a correct
         gradient, 1 for a wrong one; NaN if f is linear along v (nothing to measure).
+    verdict : {"pass", "fail", "inconclusive"}
+        ``"pass"`` when ``order >= 1.8``; ``"fail"`` when a lower order is measured;
+        ``"inconclusive"`` when the remainder is at round-off level for every h (f
+        changes by less than its own rounding, as a saturated tanh or an f sitting at
+        1e20 does), unless that still pins ``vᵀg`` down to 1e-6 of itself (f linear
+        along v, where the remainder vanishes because the slope is right).
     ok : bool
-        ``order >= 1.8``, or the remainder is at round-off level for every h.
+        ``verdict == "pass"``.
+    reason : str or None
+        Why the test failed or is inconclusive, in plain words; None when it passed.
 
     Examples
     --------
@@ -44,26 +57,30 @@ class TaylorResult:
     2 1 True False
     """
 
-    def __init__(self, hs, residuals, slopes, order, noise):
+    def __init__(self, hs, residuals, slopes, order, noise, verdict="pass", reason=None):
         self.hs, self.residuals, self.slopes, self.order = hs, residuals, slopes, order
         self.noise = noise
-        self.ok = bool(np.isnan(order) or order >= 1.8)
+        self.verdict, self.reason = verdict, reason
+        self.ok = verdict == "pass"
 
     def __bool__(self) -> bool:
         return self.ok
 
     def __str__(self) -> str:
+        word = {"pass": "passed", "fail": "FAILED"}.get(self.verdict, self.verdict)
         head = (
-            f"Taylor test {'passed' if self.ok else 'FAILED'}: observed order {self.order:.2f} "
+            f"Taylor test {word}: observed order {self.order:.2f} "
             "(2 for a correct gradient, 1 for a wrong one)"
         )
+        if self.reason:
+            head += f"\n  {self.reason}"
         rows = [f"  {'h':>10}{'remainder':>12}{'slope':>8}"]
         for h, r, s in zip(self.hs, self.residuals, [np.nan, *self.slopes], strict=False):
             rows.append(f"  {h:>10.2e}{r:>12.3e}{s:>8.2f}")
         return "\n".join([head, *rows])
 
     def __repr__(self) -> str:
-        return f"<TaylorResult ok={self.ok} order={self.order:.2f}>"
+        return f"<TaylorResult {self.verdict} order={self.order:.2f}>"
 
     def _repr_html_(self) -> str:
         body = "".join(
@@ -128,7 +145,9 @@ def taylor_test(f, grad, x, direction=None, *, hs=None, seed=0) -> TaylorResult:
     Returns
     -------
     TaylorResult
-        ``.slopes`` (observed orders), ``.order`` and ``.ok``.
+        ``.slopes`` (observed orders), ``.order``, ``.ok``, ``.verdict`` ("pass",
+        "fail" or "inconclusive" when the remainder is at round-off for every step)
+        and ``.reason``.
 
     Examples
     --------
@@ -141,6 +160,9 @@ def taylor_test(f, grad, x, direction=None, *, hs=None, seed=0) -> TaylorResult:
     >>> bad = taylor_test(f, lambda x: 1.01 * np.exp(x), x)
     >>> bad.ok, round(bad.order)
     (False, 1)
+    >>> flat = taylor_test(np.tanh, lambda x: 1 - np.tanh(x) ** 2, np.array([30.0]))
+    >>> flat.ok, flat.verdict  # saturated: f is flat to round-off, nothing to measure
+    (False, 'inconclusive')
     """
     params = Params(x)
     ev = Evaluator(f, params)
@@ -180,7 +202,28 @@ def taylor_test(f, grad, x, direction=None, *, hs=None, seed=0) -> TaylorResult:
         )[both]
     good = slopes[~np.isnan(slopes)]
     order = float(np.median(good[-3:])) if good.size else np.nan
-    return TaylorResult(hs, res, slopes, order, noise)
+    if good.size:
+        if order >= _ORDER_OK:
+            return TaylorResult(hs, res, slopes, order, noise)
+        reason = (
+            f"observed order {order:.2f}, not 2: vᵀg = {slope_g:.6g} is not the slope of f along v"
+        )
+        return TaylorResult(hs, res, slopes, order, noise, "fail", reason)
+    # Every remainder is below round-off: f(x + h v) - f(x) matched h vᵀg to within
+    # the noise at each step, which bounds the slope error by noise / h at best.
+    with np.errstate(invalid="ignore"):
+        finite = np.isfinite(res)
+    bound = float(np.min(noise[finite] / hs[finite])) if finite.any() else np.inf
+    if slope_g != 0 and bound <= _LINEAR_RESOLUTION * abs(slope_g):
+        # f is linear along v and vᵀg is its slope, to 6 digits or better.
+        return TaylorResult(hs, res, slopes, order, noise)
+    reason = (
+        "inconclusive: the remainder is at round-off level for every step (f changes by "
+        "less than its rounding error along v, e.g. a saturated tanh or a large constant "
+        f"offset), so no order can be measured; vᵀg = {slope_g:.3g} is only known to be "
+        f"within ±{bound:.2g} of the true slope. Try another x or direction."
+    )
+    return TaylorResult(hs, res, slopes, order, noise, "inconclusive", reason)
 
 
 def _remainder(ev: Evaluator, v: np.ndarray, h: float, f0: float, slope: float) -> float:
