@@ -139,3 +139,30 @@ def test_no_kink_verdict_under_the_complex_step():
     bump = np.array([0.3, 0, 0, 0])
     wrong = check_gradient(f, lambda x: g(x) + bump, x, method="complex")
     assert wrong.verdict == "fail" and wrong.status[0] == "fail", str(wrong)
+
+
+# ------------------------------------- f varying at or below float32's spacing of x (aliasing)
+
+
+@pytest.mark.parametrize("method", ["richardson", "central", "forward"])
+@pytest.mark.parametrize("mode", ["full", "directional"])
+def test_f_varying_below_the_float32_spacing_of_x_is_not_failed(method, mode):
+    # x ~ 1e4 in float32 has spacing ~1e-3; f = sin((x - 1e4) / 1e-4) turns ten times
+    # within one spacing, so every representable step sees aliased values of f
+    x = (1e4 + 1e-4 * np.array([0.3, -1.2, 0.7])).astype(np.float32)
+    f = lambda x: 1e-5 * np.sum(np.sin((x - 1e4) / 1e-4))
+    g = lambda x: 1e-5 * np.cos((x - 1e4) / 1e-4) / 1e-4
+    report = check_gradient(f, g, x, method=method, mode=mode)
+    assert report.verdict == "inconclusive", str(report)
+    assert any("spacing" in d for d in report.diagnosis), report.diagnosis
+
+
+def test_f_stepping_between_neighbouring_float32_values_is_not_failed():
+    # tanh((x - 1e6) / 1e-8) at x = 1e6 in float32 (spacing 0.0625): f jumps from -1 to 1
+    # between neighbouring representable x; the true slope 1e8 cannot be seen
+    x = np.full(2, 1e6, dtype=np.float32)
+    f = lambda x: np.sum(np.tanh((x - 1e6) / 1e-8))
+    g = lambda x: (1 - np.tanh((x - 1e6) / 1e-8) ** 2) / 1e-8
+    for method in ("richardson", "central"):
+        report = check_gradient(f, g, x, method=method)
+        assert report.verdict == "inconclusive", (method, str(report))

@@ -40,7 +40,11 @@ It passes only if both contain it within an error bar narrower than 5% of
 ``max(|a_p|, min(typical, 1e-3 · largest))`` and no narrower one at a wider step
 rejected it. A failure found with
 real differences is rechecked at the smallest step that still resolves it (stencils
-scaled by ``|x|`` can all miss an f that varies on a far smaller scale). Anything else gives no verdict for that probe (``"unresolved"``,
+scaled by ``|x|`` can all miss an f that varies on a far smaller scale), and not
+counted if f, sampled at the few smallest steps x's precision allows, departs from a
+parabola by far more than its rounding yet no more than the analytic slope explains
+(f may vary at or below x's spacing: ``"aliased"``). Anything else gives no verdict
+for that probe (``"unresolved"``,
 ``"imprecise"``, or under ``method="auto"`` ``"complex-only"`` when only the complex
 step sees a difference), and the check is inconclusive rather than wrong. So a
 truncation or round-off artefact, or f varying on a scale far below the step, does

@@ -79,6 +79,8 @@ def confirm(
         return verdict, est  # the complex step has no stencil width to be fooled by
     miss = abs(a - est.value)
     size = abs(float(line.x)) if line.x is not None else float(np.abs(line.ev.params.theta).max())
+    if _below_spacing(line, a, f0, eps, size):
+        return "aliased", est
     smallest = base_step("richardson", eps) * line.scale * 1e-4  # the loop's last step
     # Richardson's round-off bar is 10 noise / h; SAFETY times it should be miss / 10.
     # The noise measured near x can itself be f's fast variation (sin(x / 1e-3) at
@@ -117,6 +119,33 @@ def confirm(
             # the spacing of x, as a tanh saturating within one float32 step does).
             return "unresolved", close
     return verdict, est
+
+
+def _below_spacing(line, a, f0, eps, size) -> bool:
+    """Could f vary on a scale at or below the spacing of x, so that no step sees a?
+
+    Real differences see f only at representable points. Along the probe, f is sampled
+    at the six smallest steps x's precision allows (a few of its spacings) and a parabola
+    fitted through them and f(x). If f departs from it by far more than its rounding
+    (100 times 16 ulps), yet by no more than the analytic slope moves f over ten such
+    steps, then values of f aliased between representable points (sin((x - 1e4) / 1e-4)
+    at float32 x ~ 1e4, a tanh stepping between neighbouring floats) explain the
+    failure as well as a wrong gradient: no verdict. A smooth f, or one whose
+    fluctuation is its rounding, keeps its failure, whatever the precision.
+    """
+    s0 = (1.0 if line.x is not None else 16.0) * eps * size
+    if not s0 > 0:
+        return False
+    t = np.array([line.actual(k * s0) for k in (-3, -2, -1, 1, 2, 3)] + [0.0])
+    try:
+        g = np.array([line.g(float(tk)) for tk in t[:-1]] + [f0])
+    except NonFiniteValue:
+        return False
+    u = t / np.abs(t).max()
+    fit = np.polynomial.polynomial.polyfit(u, g, 2)
+    resid = float(np.sqrt(np.mean((g - np.polynomial.polynomial.polyval(u, fit)) ** 2)))
+    rough = resid > 100 * noise_level(float(np.abs(g).max()), eps)
+    return bool(rough and resid <= 10 * abs(a) * float(np.abs(t).max()))
 
 
 def _contains(est: Estimate, a, atol, rtol) -> bool:

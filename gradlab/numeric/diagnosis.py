@@ -261,6 +261,15 @@ def diagnose(report, *, notes=(), nondeterministic=None, mutated=None, grad_muta
             "a scale far from the step (scaled by |x|), or its changes are lost in rounding "
             "(a tiny term added to a large one): rescale x or f"
         )
+    aliased = [report.probe_name(k) for k in np.flatnonzero(report.status == "aliased")]
+    if aliased:
+        findings.append(
+            f"f may vary on a scale at or below the spacing of x's {report.precision} values "
+            f"for {_few(aliased)}: near x it fluctuates by as much as the analytic slope "
+            "predicts within a few representable steps, so every step finite differences can "
+            "take sees aliased or flat values of f; no verdict for these. Use float64 x, or "
+            "centre x near 0 (x - c loses the digits that f varies on)"
+        )
     only = [report.probe_name(k) for k in np.flatnonzero(report.status == "complex-only")]
     if only:
         findings.append(

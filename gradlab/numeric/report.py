@@ -44,7 +44,9 @@ class GradientCheck:
         numeric derivative changes with h); ``"imprecise"`` (finite differences could
         not pin the derivative down to 5% of the gradient, so no verdict);
         ``"complex-only"`` (under ``method="auto"``, only the complex step disagrees, by
-        less than real differences can resolve).
+        less than real differences can resolve); ``"aliased"`` (f fluctuates near x by as much as the
+        analytic slope predicts within a few of x's representable steps: it may vary at
+        or below x's spacing, where no real difference can see the slope).
     summary : list of dict
         One row per parameter: name, shape, entries checked, failed, max relative error.
     diagnosis : list of str
@@ -89,7 +91,7 @@ class GradientCheck:
         self.diagnosis: list[str] = []
         if (status == "fail").any():
             self.verdict = "fail"
-        elif np.isin(status, ["unresolved", "imprecise", "complex-only"]).any():
+        elif np.isin(status, ["unresolved", "imprecise", "complex-only", "aliased"]).any():
             self.verdict = "inconclusive"
         else:
             self.verdict = "pass"
