@@ -166,3 +166,29 @@ def test_f_stepping_between_neighbouring_float32_values_is_not_failed():
     for method in ("richardson", "central"):
         report = check_gradient(f, g, x, method=method)
         assert report.verdict == "inconclusive", (method, str(report))
+
+
+def test_directions_flat_at_every_float32_step_of_an_aliased_f_are_not_failed():
+    # tanh terms saturating within one float32 spacing of x = 1e6 can cancel along a
+    # direction: f is flat at every representable step there, while other directions
+    # see it jump; the right gradient (slopes ~1e10) was failed along that direction
+    A = np.array([[1.0, -0.5, 0.3, 0.2], [-0.4, 1.2, -0.6, 0.1], [0.3, -0.2, 0.9, -0.7],
+                  [0.5, 0.4, -0.3, 1.1]])  # fmt: skip
+    f = lambda x: 100 * np.sum(np.tanh(A @ (x - 1e6) / 1e-8))
+    g = lambda x: 100 * A.T @ (1 - np.tanh(A @ (x - 1e6) / 1e-8) ** 2) / 1e-8
+    x = np.full(4, 1e6, dtype=np.float32)
+    for mode in ("full", "directional"):
+        report = check_gradient(f, g, x, method="richardson", mode=mode)
+        assert report.verdict == "inconclusive", (mode, str(report))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_slope_where_f_is_flat_and_smooth_still_fails(dtype):
+    # a dead ReLU is flat at every step, but smooth around x: a nonzero analytic slope
+    # there is a genuine bug, not aliasing
+    x = np.array([-1.0, -2.0, 0.5], dtype=dtype)
+    f = lambda x: np.sum(np.maximum(x, 0) ** 2)
+    wrong = lambda x: 2 * np.maximum(x, 0) + 1.0
+    for mode in ("full", "directional"):
+        report = check_gradient(f, wrong, x, method="richardson", mode=mode)
+        assert report.verdict == "fail", (mode, str(report))

@@ -43,7 +43,8 @@ real differences is rechecked at the smallest step that still resolves it (stenc
 scaled by ``|x|`` can all miss an f that varies on a far smaller scale), and not
 counted if f, sampled at the few smallest steps x's precision allows, departs from a
 parabola by far more than its rounding yet no more than the analytic slope explains
-(f may vary at or below x's spacing: ``"aliased"``). Anything else gives no verdict
+(f may vary at or below x's spacing: ``"aliased"``; so too a probe along which f is
+flat at every such step when other probes found f aliased). Anything else gives no verdict
 for that probe (``"unresolved"``,
 ``"imprecise"``, or under ``method="auto"`` ``"complex-only"`` when only the complex
 step sees a difference), and the check is inconclusive rather than wrong. So a
@@ -58,7 +59,7 @@ import numpy as np
 
 from gradlab._validation import describe
 from gradlab.numeric._params import Evaluator, NonFiniteValue, NotComplexSafe, Params
-from gradlab.numeric.confirm import SAFETY, confirm, probe_complex_safety
+from gradlab.numeric.confirm import SAFETY, confirm, flat_where_f_aliases, probe_complex_safety
 from gradlab.numeric.diagnosis import diagnose
 from gradlab.numeric.differences import (
     METHODS,
@@ -284,24 +285,35 @@ def check_gradient(
     order = np.argsort(-(np.abs(a_p - n_p) / np.maximum(tol, 1e-300)))
     confirmed = 0
     n_suspects = int((status == "suspect").sum())
-    for k in order:
-        if status[k] != "suspect" or nondeterministic:
-            continue
-        if confirmed and n_suspects > _CONFIRM_ALL and not vague[k]:
-            # One confirmed failure settles the verdict; with many suspects the others
-            # keep their screening result, marked "suspect" (counted as failures).
-            continue
-        verdict, est = confirm(
-            lines[k], a_p[k], n_p[k], method, f0, noise, eps, rtol, atol_c[k], narrow[k],
-            trust_complex=trust_complex,
-        )  # fmt: skip
-        if verdict == "fail":
-            confirmed += 1
-        elif verdict == "cleared":
-            n_p[k], e_p[k] = est.value, est.error
-            atol_p[k] = atol_c[k]
-            tol[k] = atol_c[k] + rtol * max(abs(a_p[k]), abs(n_p[k])) + SAFETY * e_p[k]
-        status[k] = {"cleared": "ok", "kink": "kink"}.get(verdict, verdict)
+    while True:  # each pass settles at least one suspect probe
+        for k in order:
+            if status[k] != "suspect" or nondeterministic:
+                continue
+            if confirmed and n_suspects > _CONFIRM_ALL and not vague[k]:
+                # One confirmed failure settles the verdict; with many suspects the others
+                # keep their screening result, marked "suspect" (counted as failures).
+                continue
+            verdict, est = confirm(
+                lines[k], a_p[k], n_p[k], method, f0, noise, eps, rtol, atol_c[k], narrow[k],
+                trust_complex=trust_complex,
+            )  # fmt: skip
+            if verdict == "fail":
+                confirmed += 1
+            elif verdict == "cleared":
+                n_p[k], e_p[k] = est.value, est.error
+                atol_p[k] = atol_c[k]
+                tol[k] = atol_c[k] + rtol * max(abs(a_p[k]), abs(n_p[k])) + SAFETY * e_p[k]
+            status[k] = {"cleared": "ok", "kink": "kink"}.get(verdict, verdict)
+        if method == "complex" or not (status == "aliased").any():
+            break
+        # Other probes found f varying below x's spacing: a failure along which f is
+        # flat at every representable step has the same explanation.
+        for k in np.flatnonzero(status == "fail"):
+            if flat_where_f_aliases(lines[k], a_p[k], f0, eps):
+                status[k] = "aliased"
+                confirmed -= 1
+        if confirmed or not (status == "suspect").any():
+            break  # else the suspects left unconfirmed need confirming after all
 
     report = GradientCheck(
         params=params,

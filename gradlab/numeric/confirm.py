@@ -79,7 +79,7 @@ def confirm(
         return verdict, est  # the complex step has no stencil width to be fooled by
     miss = abs(a - est.value)
     size = abs(float(line.x)) if line.x is not None else float(np.abs(line.ev.params.theta).max())
-    if _below_spacing(line, a, f0, eps, size):
+    if _below_spacing(line, a, f0, noise, eps, size, est):
         return "aliased", est
     smallest = base_step("richardson", eps) * line.scale * 1e-4  # the loop's last step
     # Richardson's round-off bar is 10 noise / h; SAFETY times it should be miss / 10.
@@ -121,7 +121,7 @@ def confirm(
     return verdict, est
 
 
-def _below_spacing(line, a, f0, eps, size) -> bool:
+def _below_spacing(line, a, f0, noise, eps, size, est: Estimate) -> bool:
     """Could f vary on a scale at or below the spacing of x, so that no step sees a?
 
     Real differences see f only at representable points. Along the probe, f is sampled
@@ -133,19 +133,52 @@ def _below_spacing(line, a, f0, eps, size) -> bool:
     failure as well as a wrong gradient: no verdict. A smooth f, or one whose
     fluctuation is its rounding, keeps its failure, whatever the precision.
     """
+    sampled = _smallest_steps(line, f0, eps, size)
+    if sampled is None:
+        return False
+    t, g = sampled
+    u = t / np.abs(t).max()
+    fit = np.polynomial.polynomial.polyfit(u, g, 2)
+    resid = float(np.sqrt(np.mean((g - np.polynomial.polynomial.polyval(u, fit)) ** 2)))
+    rounding = noise_level(float(np.abs(g).max()), eps)
+    if resid > 100 * rounding:
+        return bool(resid <= 10 * abs(a) * float(np.abs(t).max()))
+    # Flat at every representable step (saturated tanh terms cancelling) although the
+    # analytic slope would move f far beyond rounding there, while wider steps, or
+    # other directions (the noise measured near x), see f change far beyond rounding:
+    # f varies between representable points. (A flat f that is smooth around x, a
+    # dead ReLU, keeps its failure.)
+    moving = abs(est.value) > SAFETY * est.error or noise > 1e3 * noise_level(f0, eps)
+    return moving and _flat(a, g, t, rounding)
+
+
+def _flat(a, g, t, rounding) -> bool:
+    return bool(np.ptp(g) <= rounding and abs(a) * float(np.abs(t).max()) > 1e3 * rounding)
+
+
+def _smallest_steps(line, f0, eps, size):
+    """f at the six smallest steps x's precision allows along the probe, and f(x)."""
     s0 = (1.0 if line.x is not None else 16.0) * eps * size
     if not s0 > 0:
-        return False
+        return None
     t = np.array([line.actual(k * s0) for k in (-3, -2, -1, 1, 2, 3)] + [0.0])
     try:
         g = np.array([line.g(float(tk)) for tk in t[:-1]] + [f0])
     except NonFiniteValue:
+        return None
+    return t, g
+
+
+def flat_where_f_aliases(line, a, f0, eps) -> bool:
+    """A failed probe along which f is flat at every representable step, in a check
+    where other probes found f varying below x's spacing: the same aliasing explains it
+    (saturated tanh terms that cancel along this direction)."""
+    size = abs(float(line.x)) if line.x is not None else float(np.abs(line.ev.params.theta).max())
+    sampled = _smallest_steps(line, f0, eps, size)
+    if sampled is None:
         return False
-    u = t / np.abs(t).max()
-    fit = np.polynomial.polynomial.polyfit(u, g, 2)
-    resid = float(np.sqrt(np.mean((g - np.polynomial.polynomial.polyval(u, fit)) ** 2)))
-    rough = resid > 100 * noise_level(float(np.abs(g).max()), eps)
-    return bool(rough and resid <= 10 * abs(a) * float(np.abs(t).max()))
+    t, g = sampled
+    return _flat(a, g, t, noise_level(float(np.abs(g).max()), eps))
 
 
 def _contains(est: Estimate, a, atol, rtol) -> bool:
