@@ -44,7 +44,8 @@ scaled by ``|x|`` can all miss an f that varies on a far smaller scale), and not
 counted if f, sampled at the few smallest steps x's precision allows, departs from a
 parabola by far more than its rounding yet no more than the analytic slope explains
 (f may vary at or below x's spacing: ``"aliased"``; so too a probe along which f is
-flat at every such step when other probes found f aliased). Anything else gives no verdict
+flat at every such step when other probes found f aliased or changing with h).
+Anything else gives no verdict
 for that probe (``"unresolved"``,
 ``"imprecise"``, or under ``method="auto"`` ``"complex-only"`` when only the complex
 step sees a difference), and the check is inconclusive rather than wrong. So a
@@ -304,10 +305,11 @@ def check_gradient(
                 atol_p[k] = atol_c[k]
                 tol[k] = atol_c[k] + rtol * max(abs(a_p[k]), abs(n_p[k])) + SAFETY * e_p[k]
             status[k] = {"cleared": "ok", "kink": "kink"}.get(verdict, verdict)
-        if method == "complex" or not (status == "aliased").any():
+        if method == "complex" or not np.isin(status, ["aliased", "unresolved"]).any():
             break
-        # Other probes found f varying below x's spacing: a failure along which f is
-        # flat at every representable step has the same explanation.
+        # Other probes found f varying below x's spacing (or changing with h): a failure
+        # along which f is flat at every representable step, although the analytic
+        # slope would move it far beyond rounding there, has the same explanation.
         for k in np.flatnonzero(status == "fail"):
             if flat_where_f_aliases(lines[k], a_p[k], f0, eps):
                 status[k] = "aliased"
