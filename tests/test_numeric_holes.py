@@ -5,6 +5,8 @@ Each test failed before its fix. Expected gradients are closed forms written her
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -192,3 +194,19 @@ def test_a_slope_where_f_is_flat_and_smooth_still_fails(dtype):
     for mode in ("full", "directional"):
         report = check_gradient(f, wrong, x, method="richardson", mode=mode)
         assert report.verdict == "fail", (mode, str(report))
+
+
+def test_a_clearing_error_bar_of_a_few_percent_does_not_pass_a_1_percent_error():
+    # f varies on 1e-7 at x ~ 1 in float64: the default stencils are far too wide, and
+    # a confirmation step with a 4% error bar once cleared a 1% error; a 100x smaller
+    # step is sharp enough to see it
+    f = lambda x: 1e-7 * np.sum(np.exp(0.8 * (x - 1) / 1e-7))
+    g = lambda x: 0.8 * np.exp(0.8 * (x - 1) / 1e-7)
+    x = np.array([1 + 4e-8])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # exp overflows at the widest steps
+        for method in ("richardson", "central", "forward"):
+            assert check_gradient(f, g, x, method=method).verdict == "pass", method
+            for mode in ("full", "directional"):
+                wrong = check_gradient(f, lambda x: 1.01 * g(x), x, method=method, mode=mode)
+                assert wrong.verdict != "pass", (method, mode, str(wrong))

@@ -38,7 +38,8 @@ from the first exposes round-off that the noise measured at x missed); when the
 complex step was used, real differences siding with it settle the matter at once.
 It passes only if both contain it within an error bar narrower than 5% of
 ``max(|a_p|, min(typical, 1e-3 · largest))`` and no narrower one at a wider step
-rejected it. A failure found with
+rejected it; a bar wider than 0.2% clears it only if the next, 100× smaller, step
+decides nothing sharper. A failure found with
 real differences is rechecked at the smallest step that still resolves it (stencils
 scaled by ``|x|`` can all miss an f that varies on a far smaller scale), and not
 counted if f, sampled at the few smallest steps x's precision allows, departs from a
