@@ -210,3 +210,21 @@ def test_a_clearing_error_bar_of_a_few_percent_does_not_pass_a_1_percent_error()
             for mode in ("full", "directional"):
                 wrong = check_gradient(f, lambda x: 1.01 * g(x), x, method=method, mode=mode)
                 assert wrong.verdict != "pass", (method, mode, str(wrong))
+
+
+@pytest.mark.parametrize("method", ["central", "forward", "richardson"])
+def test_float32_real_differences_still_fail_a_gross_bug(method):
+    # In float32 the second opinion at h/100 is lost in rounding; it must not stand in
+    # the way of a failure that Richardson at the 100x smaller step confirms on its own.
+    import gradlab
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(50, 3)).astype(np.float32), rng.integers(0, 3, size=50)
+    W, b = (0.1 * rng.normal(size=(3, 3))).astype(np.float32), np.zeros(3, np.float32)
+    report = check_gradient(
+        lambda W: gradlab.loss(W, b, X, y),
+        lambda W: 50 * gradlab.gradient(W, b, X, y)[0],  # forgot the 1/m
+        W,
+        method=method,
+    )
+    assert report.verdict == "fail"
