@@ -209,6 +209,41 @@ def _location_findings(fit: _Fit) -> list[str]:
     return out
 
 
+# Entries that got no verdict (or a kink's subgradient pass): why, in plain language.
+_STATUS_FINDINGS = {
+    "kink": (
+        "f has a kink at x for {names}: left and right derivatives differ (e.g. ReLU at 0 or "
+        "a tie in a max); any value between them is a valid subgradient, and the analytic one "
+        "is"
+    ),
+    "unresolved": (
+        "the numeric derivative changes with h for {names} (a kink close to x, e.g. ReLU near "
+        "0, or f varying on a scale far below the step, e.g. x ~ 1e8 but f(x) = sin(x - 1e8)): "
+        "no verdict for these; move x slightly, or centre x near 0"
+    ),
+    "imprecise": (
+        "finite differences cannot pin down the derivative for {names}: their error bar is too "
+        "wide (over 5% of the gradient, or wider than a sharper estimate that disagreed) at "
+        "every step tried, so a wrong gradient would look as right as a correct one; no "
+        "verdict for these. f varies on a scale far from the step (scaled by |x|), or its "
+        "changes are lost in rounding (a tiny term added to a large one): rescale x or f"
+    ),
+    "aliased": (
+        "f may vary on a scale at or below the spacing of x's {precision} values for {names}: "
+        "near x it fluctuates by as much as the analytic slope predicts within a few "
+        "representable steps, so every step finite differences can take sees aliased or flat "
+        "values of f; no verdict for these. Use float64 x, or centre x near 0 (x - c loses the "
+        "digits that f varies on)"
+    ),
+    "complex-only": (
+        "only the complex step disagrees with the analytic value for {names}, by less than "
+        "real differences can resolve, and method 'auto' verified that f is complex-safe only "
+        "to that accuracy (an abs or max in a small term would look the same): no verdict for "
+        "these; pass method='complex' if f has no abs, max, real or comparisons"
+    ),
+}
+
+
 def diagnose(report, *, notes=(), nondeterministic=None, mutated=None, grad_mutated=None,
              m=None, context=None, nonfinite=None) -> list[str]:  # fmt: skip
     """The findings for ``report``, most specific first."""
@@ -237,48 +272,10 @@ def diagnose(report, *, notes=(), nondeterministic=None, mutated=None, grad_muta
     fit = _Fit(report)
     if report.verdict == "fail":
         findings += _explain_failure(fit, m, context)
-    kinks = [report.probe_name(k) for k in np.flatnonzero(report.status == "kink")]
-    if kinks:
-        findings.append(
-            f"f has a kink at x for {_few(kinks)}: left and right derivatives differ (e.g. ReLU "
-            "at 0 or a tie in a max); any value between them is a valid subgradient, and the "
-            "analytic one is"
-        )
-    unresolved = [report.probe_name(k) for k in np.flatnonzero(report.status == "unresolved")]
-    if unresolved:
-        findings.append(
-            f"the numeric derivative changes with h for {_few(unresolved)} (a kink close to x, "
-            "e.g. ReLU near 0, or f varying on a scale far below the step, e.g. x ~ 1e8 but "
-            "f(x) = sin(x - 1e8)): no verdict for these; move x slightly, or centre x near 0"
-        )
-    imprecise = [report.probe_name(k) for k in np.flatnonzero(report.status == "imprecise")]
-    if imprecise:
-        findings.append(
-            f"finite differences cannot pin down the derivative for {_few(imprecise)}: their "
-            "error bar is too wide (over 5% of the gradient, or wider than a sharper "
-            "estimate that disagreed) at every step tried, so a wrong "
-            "gradient would look as right as a correct one; no verdict for these. f varies on "
-            "a scale far from the step (scaled by |x|), or its changes are lost in rounding "
-            "(a tiny term added to a large one): rescale x or f"
-        )
-    aliased = [report.probe_name(k) for k in np.flatnonzero(report.status == "aliased")]
-    if aliased:
-        findings.append(
-            f"f may vary on a scale at or below the spacing of x's {report.precision} values "
-            f"for {_few(aliased)}: near x it fluctuates by as much as the analytic slope "
-            "predicts within a few representable steps, so every step finite differences can "
-            "take sees aliased or flat values of f; no verdict for these. Use float64 x, or "
-            "centre x near 0 (x - c loses the digits that f varies on)"
-        )
-    only = [report.probe_name(k) for k in np.flatnonzero(report.status == "complex-only")]
-    if only:
-        findings.append(
-            f"only the complex step disagrees with the analytic value for {_few(only)}, by less "
-            "than real differences can resolve, and method 'auto' verified that f is "
-            "complex-safe only to that accuracy (an abs or max in a small term would look the "
-            "same): no verdict for these; pass method='complex' if f has no abs, max, real or "
-            "comparisons"
-        )
+    for status, explain in _STATUS_FINDINGS.items():
+        names = [report.probe_name(k) for k in np.flatnonzero(report.status == status)]
+        if names:
+            findings.append(explain.format(names=_few(names), precision=report.precision))
     if report.precision == "float32":
         findings.append(
             f"float32 precision limits the check: finite differences resolve only about "
