@@ -52,10 +52,9 @@ def tour(out="figures", *, seed=0, echo=print) -> list[Path]:
     import matplotlib
 
     matplotlib.use("Agg", force=False)  # a terminal command: never open a window
-    from matplotlib.figure import Figure
-
     import gradlab
     from gradlab.datasets import make_blobs
+    from gradlab.figures import _figure
     from gradlab.numeric.examples import STUDENT_GRADIENTS
     from gradlab.plots import lecture_style, plot_decision_boundary, plot_loss
 
@@ -91,8 +90,8 @@ def tour(out="figures", *, seed=0, echo=print) -> list[Path]:
         lambda W: gradlab.loss(W, b0, X, y), lambda W: gradlab.gradient(W, b0, X, y)[0], W0
     )
     with lecture_style():
-        fig = Figure(figsize=(8, 5), layout="constrained")
-        sweep.plot(ax=fig.add_subplot())
+        fig, (ax,) = _figure(width=8, height=5)
+        sweep.plot(ax=ax)
         written.append(_save(fig, out / "tour_step_size_sweep.png"))
 
     _section("3. Training softmax regression on three blobs", echo)
@@ -103,11 +102,11 @@ def tour(out="figures", *, seed=0, echo=print) -> list[Path]:
     echo(f"  loss J(W): {losses[0]:.4f} at the start -> {losses[-1]:.4f} at the end")
     echo(f"  training accuracy: {model.score(X, y):.1%}")
     with lecture_style():
-        fig = Figure(figsize=(6.4, 4.6), layout="constrained")
-        plot_loss(model, ax=fig.add_subplot(), title="Gradient descent on blobs")
+        fig, (ax,) = _figure(height=4.6)
+        plot_loss(model, ax=ax, title="Gradient descent on blobs")
         written.append(_save(fig, out / "tour_loss_blobs.png"))
-        fig = Figure(figsize=(6.4, 5.4), layout="constrained")
-        plot_decision_boundary(model, X, y, ax=fig.add_subplot())
+        fig, (ax,) = _figure(height=5.4)
+        plot_decision_boundary(model, X, y, ax=ax)
         written.append(_save(fig, out / "tour_boundary_blobs.png"))
 
     _section("4. Checking a derivative a student typed", echo)
