@@ -24,7 +24,7 @@ ANSWERS = [
     ("softmax_dw", r"\sum_i (f_k - [y_i = k]) x_i"),
     ("softmax_jacobian", r"f_j(\delta_{jk} - f_k)"),
     ("logistic_dw", r"\frac{1}{m}\sum_i (\sigma(w^T x_i + b) - y_i) x_i"),
-    ("linear_dw", r"\frac{1}{m}\sum_i (w^T x_i + b - y_i) x_i"),
+    ("linear_dw", r"\frac{1}{m}\sum_i (w^T x_i - y_i) x_i"),
 ]
 
 COLD = r"""

@@ -62,7 +62,7 @@ TABLE = [
     ("logistic_dz", r"\frac{1}{1 + e^{-z}} - y", True, None),
     ("logistic_dw", r"\frac{1}{m}\sum_{i=1}^{m} (\sigma(w^T x_i + b) - y_i) x_i", True, None),
     ("logistic_dw", r"\frac{1}{m}\sum_i (\hat{y}_i - y_i) x_i", True, None),
-    ("linear_dw", r"\frac{1}{m}\sum_i (w^\top x_i + b - y_i) x_i", True, None),
+    ("linear_dw", r"\frac{1}{m}\sum_i (w^\top x_i - y_i) x_i", True, None),
     # --- wrong, every kind of issue item 4
     ("softmax_dz", r"\mathbb{I}(y_i = k) - f_k", False, "sign error"),
     ("softmax_dz", "f_k", False, "missing indicator"),
@@ -89,8 +89,8 @@ TABLE = [
     ("logistic_dz", r"\sigma(z)(1 - \sigma(z))", False, "sigmoid derivative"),
     ("logistic_dz", r"\sigma(z)(1 - \sigma(z))(1 - 2y)", False, "logistic dropped log factor"),
     ("logistic_dw", r"\sum_i (\sigma(z_i) - y_i) x_i", False, "forgot 1/m"),
-    ("linear_dw", r"\frac{2}{m}\sum_i (w^T x_i + b - y_i) x_i", False, "factor 2"),
-    ("linear_dw", r"\frac{1}{m}\sum_i (y_i - w^T x_i - b) x_i", False, "linear sign error"),
+    ("linear_dw", r"\frac{2}{m}\sum_i (w^T x_i - y_i) x_i", False, "factor 2"),
+    ("linear_dw", r"\frac{1}{m}\sum_i (y_i - w^T x_i) x_i", False, "linear sign error"),
     # --- wrong with no catalogued mistake: an honest fallback
     ("softmax_dz", "f_k - 1", False, None),
     ("softmax_dz", r"\frac{e^{z_k}}{e^{z_1} + e^{z_2}} - [y = k]", False, None),

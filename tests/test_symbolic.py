@@ -12,7 +12,7 @@ sp = pytest.importorskip("sympy")
 
 import gradlab
 from gradlab import symbolic
-from gradlab.symbolic.notation import Sigmoid, f, j, k, label, lam, m, sigma, x, y, y_i, z
+from gradlab.symbolic.notation import Sigmoid, f, j, k, label, lam, m, x, y, y_i, z, zeta
 
 TOPICS = ["softmax_dz", "softmax_dw", "softmax_jacobian", "logistic_dz", "logistic_dw", "linear_dw"]
 LAMBDA = 0.3
@@ -100,7 +100,8 @@ def test_logistic_dz_result():
                 lambda v, t=t: logistic_loss(np.ones(1), 0.0, v[:, None], np.array([t])),
                 np.array([zv]),
             )[0]
-            value = result.xreplace({sigma: 1 / (1 + np.exp(-zv)), label: t})
+            # the result is written sigma(z) - y_i, with the logit named
+            value = result.xreplace({Sigmoid(zeta): 1 / (1 + np.exp(-zv)), label: t})
             assert as_float(value) == pytest.approx(truth, abs=1e-8)
 
 
@@ -259,7 +260,8 @@ def test_verify_catches_a_corrupted_middle_step():
     report = d.verify()
     assert not report.ok
     failed = [v.index for v in report.steps if not v.ok]
-    assert 5 in failed and all(v.ok for v in report.steps[:5])
+    # verdicts are numbered as the derivation prints its steps, from 1: steps[5] is step 6
+    assert 6 in failed and all(v.ok for v in report.steps[:5])
     assert report.result.ok  # the later steps are still right: the slip is located, not smeared
     assert "FAIL" in str(report) and "step 5" in str(report)
 
@@ -298,6 +300,7 @@ def test_derivations_lists_the_fixed_topics():
     assert list(topics) == [
         "softmax_dz",
         "softmax_dw",
+        "softmax_db",
         "softmax_jacobian",
         "logistic_dz",
         "logistic_dw",

@@ -12,7 +12,7 @@ from sympy.printing.str import StrPrinter
 
 from gradlab.answers.grade import Outcome, grade
 from gradlab.answers.parser import parse
-from gradlab.answers.topics import TOPICS, get_topic
+from gradlab.answers.topics import CLASS_COUNTS, TOPICS, get_topic
 
 __all__ = ["AnswerCheck", "Counterexample", "check_answer"]
 
@@ -259,6 +259,25 @@ class AnswerCheck:
         return "\n".join(out)
 
 
+def _where(spec, outcomes) -> str:
+    """Where a correct answer was tested, as the verdict states it."""
+    if spec.family != "softmax":
+        ms = sorted({o.case.m for o in outcomes})
+        what = "for every label" if spec.family == "logistic" else "on random data"
+        return f"{what} with m ∈ {{{', '.join(map(str, ms))}}}"
+    every = sorted({o.case.C for o in outcomes if o.case.C in CLASS_COUNTS})
+    wide = sorted({o.case.C for o in outcomes if o.case.C not in CLASS_COUNTS})
+    pair = "j and k" if spec.name == "softmax_jacobian" else "y and k"
+    where = f"for every {pair} with C ∈ {{{', '.join(map(str, every))}}}"
+    if wide:
+        where += (
+            f" and k at every position relative to y_i with C ∈ {{{', '.join(map(str, wide))}}}"
+        )
+        if spec.name == "softmax_jacobian":
+            where = where.replace("relative to y_i", "relative to j")
+    return where
+
+
 def check_answer(answer, topic="softmax_dz") -> AnswerCheck:
     """Check a student's derivative, typed in LaTeX or plain text.
 
@@ -307,20 +326,17 @@ def check_answer(answer, topic="softmax_dz") -> AnswerCheck:
     result = grade(expr, kind, spec)
     n = len(result.outcomes)
     if result.correct:
-        where = {
-            "softmax": "for every "
-            + ("j and k" if spec.name == "softmax_jacobian" else "y and k")
-            + f" with C ∈ {{{', '.join(map(str, sorted({o.case.C for o in result.outcomes})))}}}",
-            "logistic": "for every label",
-            "linear": "on random data",
-        }[spec.family]
-        message = f"Correct: this is {spec.title}, {where} ({n} random cases)"
+        message = (
+            f"Correct: this is {spec.title}, {_where(spec, result.outcomes)} ({n} random cases)"
+        )
         message += f"; {result.proof}." if result.proof else "."
         counterexample = None
     else:
         failures = result.failures
         message = f"Not correct: this differs from {spec.title} in {len(failures)} of {n} cases."
-        counterexample = Counterexample.from_outcome(failures[0], spec)
+        # the simplest failing case: fewest classes and samples, the first sample
+        simplest = min(failures, key=lambda o: (o.case.C, o.case.m, o.case.indices.get("i", 1)))
+        counterexample = Counterexample.from_outcome(simplest, spec)
     return AnswerCheck(
         answer=answer,
         topic=spec.name,

@@ -8,6 +8,7 @@ for a number or (n, d) for a feature vector, one row per random draw.
 
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -73,7 +74,7 @@ class Case:
     indices: dict  # free index symbol name -> int, e.g. {"k": 2, "i": 1}
     X: np.ndarray  # (n, m, d)
     W: np.ndarray  # (n, C, d) softmax, (n, d) otherwise
-    B: np.ndarray  # (n, C) softmax, (n,) otherwise
+    B: np.ndarray | None  # (n, C) softmax, (n,) otherwise; None for a model without a bias
     Z: np.ndarray  # (n, m, C) softmax, (n, m) otherwise
     F: np.ndarray  # softmax(Z), sigmoid(Z) or Z; same shape as Z
     Y: np.ndarray | None = None  # (n, m) real targets of linear regression
@@ -99,11 +100,18 @@ def _check_range(value: int, top: int, what: str, letter: str) -> int:
     return value - 1
 
 
+_MEMO: ContextVar[dict | None] = ContextVar("gradlab_answers_memo", default=None)
+
+
 def evaluate(expr, case: Case, bound: dict | None = None):
     """The value of ``expr`` in ``case``: a Python int or an ndarray over the draws."""
     bound = bound or {}
-    with np.errstate(all="ignore"):
-        return _eval(expr, case, bound)
+    token = _MEMO.set({})
+    try:
+        with np.errstate(all="ignore"):
+            return _eval(expr, case, bound)
+    finally:
+        _MEMO.reset(token)
 
 
 def _eval(e, case: Case, bound: dict):
@@ -111,7 +119,8 @@ def _eval(e, case: Case, bound: dict):
     if work is not None:
         work.spend()
     if isinstance(e, sp.Integer):
-        return int(e) if abs(e) <= MAX_EXACT else _float(e)
+        value = int(e)
+        return value if abs(value) <= MAX_EXACT else _float(e)
     if e.is_Number or isinstance(e, sp.NumberSymbol):
         return _float(e) if e.is_finite else float("nan")
     if isinstance(e, sp.Symbol):
@@ -125,7 +134,7 @@ def _eval(e, case: Case, bound: dict):
             return case.m
         if e == S.w_vec and case.family != "softmax":
             return case.W
-        if e == S.b_scalar and case.family != "softmax":
+        if e == S.b_scalar and case.family != "softmax" and case.B is not None:
             return case.B[:, None]
         raise Unbound(e.name)
     if isinstance(e, sp.Indexed):
@@ -183,8 +192,22 @@ def _exact(value):
 
 
 def _sum(e: sp.Sum, case: Case, bound: dict):
-    # SymPy merges nested sums into one Sum whose limits run innermost first.
-    return _nested_sum(e.function, list(e.limits), case, bound)
+    # A sum inside another sum often does not depend on the outer index (Σ_c e^{z_c} inside
+    # Σ_j): its value is kept for the bound values it depends on, so nested sums over
+    # the classes cost C + C steps, not C * C.
+    memo = _MEMO.get()
+    if memo is None:
+        return _nested_sum(e.function, list(e.limits), case, bound)
+    key = (e, tuple(bound.get(s) for s in _free(e)))
+    if key not in memo:
+        # SymPy merges nested sums into one Sum whose limits run innermost first.
+        memo[key] = _nested_sum(e.function, list(e.limits), case, bound)
+    return memo[key]
+
+
+@functools.lru_cache(maxsize=4096)
+def _free(e: sp.Sum) -> tuple:
+    return tuple(sorted(e.free_symbols, key=str))
 
 
 def _nested_sum(body, limits: list, case: Case, bound: dict):

@@ -1,16 +1,28 @@
 """Deciding: is a parsed answer the topic's derivative in every case?
 
-An answer is correct only if it agrees with the truth for every label y and
-index k (and j) over C in {2, 3, 5}, on random z (and x, m for the w-topics):
-one failing case makes it wrong, and that case becomes the counterexample.
-When it agrees everywhere, SymPy is asked for a proof at a concrete C.
+The verdict comes from three named stages, with the thresholds in one table below:
+
+1. ``numeric``: the answer is evaluated on every case of the topic (every label y
+   and index k over C in {2, 3, 5}; C up to 120 and m up to 40 with k at every
+   position relative to y_i; C and m next to every number the answer mentions) and
+   compared with the truth within RTOL/ATOL. One failing case makes it wrong, and
+   that case becomes the counterexample.
+2. ``exact``: an answer that passed is compared with the topic's result exactly, at
+   a concrete C (and m) for every y and k: SymPy cancels the difference as a
+   rational function of t = e^z. Zero everywhere is a proof for exactly that C and m
+   (the message names them). A nonzero rational function, or a nonzero value at a
+   rational point computed to EXACT_DIGITS digits, makes the answer wrong however
+   small the difference: a term like 10^{-12} z_k is never accepted inside the
+   numerical tolerance. SymPy's work is bounded by a count (MAX_PROOF_WORK), not by
+   the clock, so the verdict is the same on a fast and a busy machine.
+3. ``rounding``: where the exact stage cannot decide (an answer too large for it),
+   the numeric differences must be rounding-sized (ROUND_RTOL), not just within RTOL.
 """
 
 from __future__ import annotations
 
 import functools
 import itertools
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,13 +43,16 @@ from gradlab.answers.topics import CLASS_COUNTS, MAX_NEAR, Topic
 
 __all__ = ["Grade", "grade"]
 
-RTOL, ATOL = 1e-7, 1e-9
-PROOF_BUDGET = 0.25  # seconds; the numeric verdict stands without a proof
-MAX_PROOF_OPS = 150
-MAX_PROOF_DEGREE = 16  # the sum of |exponents|; the quotient rule's (Σ e^z)^2 needs 2
-# Evaluation steps over all cases, about 0.4 s; eq (2)'s first line written out in full
-# inside eq (3)'s average needs about 100,000.
+# ---- the thresholds of every stage, in one table
+RTOL, ATOL = 1e-7, 1e-9  # numeric: agreement with the truth in every case
+# numeric: evaluation steps over all cases (about 0.4 s); eq (2)'s first line written out
+# in full inside eq (3)'s average needs about 100,000.
 MAX_WORK = 400_000
+MAX_PROOF_OPS = 150  # exact: larger answers go to the rounding stage
+MAX_PROOF_DEGREE = 16  # exact: the sum of |exponents|; the quotient rule's (Σ e^z)^2 needs 2
+MAX_PROOF_WORK = 4_000  # exact: SymPy operations (count_ops) over all settings cancelled
+EXACT_DIGITS = 40  # exact: digits of the evaluation at a rational point, beyond the answer's
+ROUND_RTOL = 1e-11  # rounding: the largest relative difference float rounding explains
 
 
 @dataclass
@@ -56,6 +71,7 @@ class Grade:
     hint: str | None
     mistake: str | None
     proof: str | None
+    stage: str = "numeric"  # the stage that decided: "numeric", "exact" or "rounding"
 
     @property
     def failures(self) -> list:
@@ -90,6 +106,8 @@ def _student_value(expr, kind: str, case: Case, topic: Topic):
 def _unbound_message(name: str, topic: Topic) -> str:
     if name == "C":
         return f"C (the number of classes) has no meaning in {topic.family} regression"
+    if name == "b" and not topic.bias:
+        return f"b has no value in {topic.name}: its model has no bias, {topic.record.loss}"
     free = ", ".join([*topic.free, "i (the sample)"])
     return (
         f"{name} has no value in {topic.title}: its free indices are {free}; "
@@ -111,15 +129,29 @@ def grade(expr, kind: str, topic: Topic, prove: bool = True) -> Grade:
         ) from None
     correct = all(o.ok for o in outcomes)
     hint = mistake = proof = None
-    if correct:
-        proof, disproof = _prove(expr, topic) if prove else (None, None)
+    stage = "numeric"
+    if correct and prove:
+        proof, disproof = _prove(expr, topic)
+        stage = "exact" if proof or disproof else "rounding"
+        if stage == "rounding" and _beyond_rounding(outcomes):
+            disproof = (
+                "the differences are larger than rounding explains, and the answer is too "
+                "large to compare exactly"
+            )
         if disproof:
-            # Right to within the tolerance, but SymPy shows the difference is not zero.
+            # Right to within the tolerance, but the difference is not zero.
             correct, hint = False, _TINY_HINT
             _mark_tiny_differences(outcomes, disproof)
     if not correct and hint is None:
         mistake, hint = _hint(expr, kind, outcomes, topic)
-    return Grade(correct, outcomes, hint, mistake, proof)
+    return Grade(correct, outcomes, hint, mistake, proof, stage)
+
+
+def _beyond_rounding(outcomes: list) -> bool:
+    return any(
+        np.abs(o.student - o.truth).max() > ROUND_RTOL * (1 + np.abs(o.truth).max())
+        for o in outcomes
+    )
 
 
 def _outcome(expr, kind: str, topic: Topic, case: Case) -> Outcome:
@@ -261,21 +293,33 @@ def _label_as_number(expr) -> bool:
     return any(_label_as_number(arg) for arg in expr.args)
 
 
-# ----------------------------------------------------------------------------- proof
+# ----------------------------------------------------------------------------- exact stage
 
 _PROOF_C = {"one": 3, "mean": 2, "mean_x": 2}
 _PROOF_M = 2
 
 
-def _prove(expr, topic: Topic) -> tuple[str | None, str | None]:
-    """(proof, disproof): what SymPy shows at a concrete C (and m) in the time budget.
+def _settings(topic: Topic, C: int, m: int) -> list:
+    """Every (index values, labels) the exact stage compares at C classes and m samples."""
+    if topic.family == "softmax":
+        classes = range(1, C + 1)
+        if topic.name == "softmax_jacobian":
+            return [({S.j: j, S.k: k}, (1,)) for j in classes for k in classes]
+        labels = [(y,) for y in classes] if m == 1 else list(itertools.product(classes, repeat=m))
+        return [({S.k: k}, ys) for ys in labels for k in classes]
+    if topic.family == "logistic":
+        return [({}, ys) for ys in itertools.product((0, 1), repeat=m)]
+    return [({}, None)]
 
-    The proof says the answer equals the truth in every setting tried; the
-    disproof says where the exact difference is a nonzero rational function of
-    e^{z}, which no rounding can explain. Either may be ``None``.
+
+def _prove(expr, topic: Topic) -> tuple[str | None, str | None]:
+    """(proof, disproof): the exact stage at a concrete C (and m), for every y and k.
+
+    The proof says the answer equals the topic's result in every setting tried; the
+    disproof says where the exact difference is not zero (no rounding can explain it).
+    Both ``None``: the stage could not decide (too large, or SymPy's work ran out).
     """
     nothing = None, None
-    start = time.perf_counter()
     if sp.count_ops(expr) > MAX_PROOF_OPS:
         return nothing  # SymPy's cancel cannot be interrupted: only try what stays quick
     powers = expr.atoms(sp.Pow)
@@ -288,35 +332,30 @@ def _prove(expr, topic: Topic) -> tuple[str | None, str | None]:
         return nothing
     C = _PROOF_C[topic.aggregate] if topic.family == "softmax" else 1
     m = 1 if topic.aggregate == "one" else _PROOF_M
-    if topic.family == "softmax":
-        classes = range(1, C + 1)
-        if topic.name == "softmax_jacobian":
-            settings = [({S.j: j, S.k: k}, (1,)) for j in classes for k in classes]
-        else:
-            labels = (
-                [(y,) for y in classes] if m == 1 else list(itertools.product(classes, repeat=m))
-            )
-            settings = [({S.k: k}, ys) for ys in labels for k in classes]
-    elif topic.family == "logistic":
-        settings = [({}, ys) for ys in ([(0,), (1,)] if m == 1 else [(0, 1), (1, 1), (0, 0)])]
-    else:
-        settings = [({}, None)]
     reference = topic.reference()
+    digits = EXACT_DIGITS + _digits_of(expr)
+    work = 0
     try:
-        for values, labels in settings:
-            if time.perf_counter() - start > PROOF_BUDGET:
-                return nothing
+        for values, labels in _settings(topic, C, m):
             diff = _concrete(expr - reference, topic, C, m, values, labels)
             if diff is None:
                 return nothing
-            diff = sp.cancel(sp.together(diff))
-            if diff != 0:
-                if topic.family != "linear" and _surely_nonzero(diff):
-                    return None, _disproof_text(topic, C, values, labels, diff)
+            work += sp.count_ops(diff)
+            if work > MAX_PROOF_WORK:
                 return nothing
-    except (TypeError, ValueError, ZeroDivisionError):
-        return nothing
-    if time.perf_counter() - start > 2 * PROOF_BUDGET:
+            cancelled = sp.cancel(sp.together(diff))
+            if cancelled == 0:
+                continue
+            if _surely_nonzero(cancelled):
+                return None, _disproof_text(topic, C, values, labels, cancelled)
+            value = _at_rational_point(diff, digits)
+            if value is None:
+                return nothing
+            if abs(value) > sp.Float(10) ** (-(digits // 2)):
+                where = f"{_disproof_text(topic, C, values, labels, None)}, at z = log(t) for a rational t"
+                return None, f"{where} it is {sp.Float(value, 3)}"
+            return nothing  # zero to many digits but not proved: the rounding stage decides
+    except (TypeError, ValueError, ZeroDivisionError, sp.PolynomialError):
         return nothing
     what = {"softmax": "every j and k" if topic.name == "softmax_jacobian" else "every y and k",
             "logistic": "every label", "linear": "any data"}[topic.family]  # fmt: skip
@@ -324,18 +363,37 @@ def _prove(expr, topic: Topic) -> tuple[str | None, str | None]:
     return "SymPy proves it for " + (f"{', '.join(setting)} and " if setting else "") + what, None
 
 
+def _digits_of(expr) -> int:
+    """Digits a tiny term of the answer can hide in: 10^{-60} z_k needs 60 more."""
+    sizes = [abs(int(n.p)) for n in expr.atoms(sp.Rational)] + [
+        abs(int(n.q)) for n in expr.atoms(sp.Rational)
+    ]
+    return max((len(str(v)) for v in sizes), default=1)
+
+
+def _at_rational_point(diff, digits: int):
+    """``diff`` at t = e^z rational (2/3, 5/4, ...), evaluated to ``digits`` digits."""
+    symbols = sorted(diff.free_symbols, key=lambda s: s.name)
+    point = {s: sp.Rational(2 * n + 3, n + 2) for n, s in enumerate(symbols)}
+    if diff.atoms(sp.Indexed):
+        return None
+    value = diff.xreplace(point).evalf(digits)
+    return value if value.is_number and value.is_finite else None
+
+
 def _surely_nonzero(diff) -> bool:
     """Whether ``diff`` (already cancelled) is certainly not identically zero.
 
-    Only for a rational function of the positive t = e^{z} symbols with rational
-    coefficients: cancel puts those in a canonical form, so a nonzero result is a
-    nonzero function. Logs, radicals or leftover symbols could hide a zero.
+    Only for a rational function of independent symbols (t = e^{z}; the residuals and
+    targets of linear regression) with rational coefficients: cancel puts those in a
+    canonical form, so a nonzero result is a nonzero function. Logs, radicals or
+    leftover indexed symbols could hide a zero.
     """
     return (
         diff.is_rational_function(*diff.free_symbols)
-        and all(isinstance(s, sp.Symbol) and s.name.startswith("t") for s in diff.free_symbols)
+        and all(isinstance(s, sp.Symbol) and s.name[0] in "tuvy" for s in diff.free_symbols)
         and all(n.is_Rational for n in diff.atoms(sp.Number))
-        and not diff.atoms(sp.Function, sp.NumberSymbol)
+        and not diff.atoms(sp.Function, sp.NumberSymbol, sp.Indexed)
         and all(not p.base.is_number for p in diff.atoms(sp.Pow))
     )
 
@@ -345,12 +403,18 @@ def _disproof_text(topic: Topic, C: int, values: dict, labels, diff) -> str:
     if labels is not None and topic.name != "softmax_jacobian":
         setting.append(f"y_i = {labels[0]}" if len(labels) == 1 else f"y = {list(labels)}")
     setting += [f"{name} = {value}" for name, value in values.items()]
-    exact = f" (exactly {diff})" if diff.is_Rational else ""
-    return f"SymPy shows the difference is not zero{exact} for {', '.join(setting)}"
+    exact = f" (exactly {diff})" if diff is not None and diff.is_Rational else ""
+    where = f" for {', '.join(setting)}" if setting else ""
+    return f"SymPy shows the difference is not zero{exact}{where}"
 
 
 def _concrete(diff, topic: Topic, C: int, m: int, values: dict, labels):
-    """``diff`` at concrete C, m, indices and labels, as a rational function of e^{z}."""
+    """``diff`` at concrete C, m, indices and labels, as a rational function of e^{z}.
+
+    Softmax and logistic: t = e^{z} per sample (and class), f = t / Σ t, z = log t.
+    Linear: u_s = w^T x_s and v_s = x_s (one feature: the answer is linear in x_i
+    only through these), y_s the targets.
+    """
     diff = diff.subs({S.C: C, S.m: m, S.i: 1} if m == 1 else {S.C: C, S.m: m}).subs(values)
     diff = diff.doit()
     if diff.has(sp.Sum):
@@ -375,12 +439,14 @@ def _concrete(diff, topic: Topic, C: int, m: int, values: dict, labels):
             subs[S.z[s]] = sp.log(ts)
     else:
         for s in samples:
-            subs[S.f[s]] = subs[S.z[s]] = S.dot(S.w_vec, S.x[s]) + S.b_scalar
+            u = sp.Symbol(f"u{s}", real=True)
+            bias = S.b_scalar if topic.bias else 0
+            subs[S.dot(S.w_vec, S.x[s])] = subs[S.dot(S.x[s], S.w_vec)] = u
+            subs[S.f[s]] = subs[S.z[s]] = u + bias
+            subs[S.x[s]] = sp.Symbol(f"v{s}", real=True)
             subs[S.y[s]] = sp.Symbol(f"y{s}", real=True)
     diff = diff.xreplace(subs)
     diff = sp.expand(diff, power_exp=True, mul=False, multinomial=False, log=False)
-    if diff.has(sp.Indexed) and topic.family != "linear":
-        leftover = {a for a in diff.atoms(sp.Indexed) if a.base != S.x}
-        if leftover:
-            return None  # an index out of range or a symbol the proof does not model
+    if diff.has(sp.Indexed, S.dot):
+        return None  # an index out of range or a symbol the exact stage does not model
     return diff

@@ -1,30 +1,44 @@
-"""The truth for each topic: a SymPy reference expression and its numbers.
+"""The truth for each topic: the record's reference expression and its numbers.
 
-The numbers are written out here with NumPy from the lecture's formulas
-(eq 2 and eq 3 for softmax regression), independently of the student's parse,
-so that grading compares two separate computations.
+What a topic is (its loss, result and conventions) is recorded once, in
+:mod:`gradlab.topics`; this module adds what grading needs: the record's result
+read by the answer parser (the reference for the exact stage), the numbers of the
+truth written out with NumPy from the lecture's formulas (eq 2 and eq 3),
+independently of the student's parse, and the cases the answer is tried on.
+
+Cases (one table, :data:`DRAWS`): every label y and index k over C in
+CLASS_COUNTS; then wide draws far beyond them, C up to WIDE_C[-1] and m up to
+WIDE_M[-1], with k placed at every position relative to y_i (first, last, equal,
+just below and above, anywhere below and above); then C and m next to every
+number the answer mentions.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass, replace
 
 import numpy as np
 import sympy as sp
 
-from gradlab.answers import symbols as S
 from gradlab.answers.evaluate import Case
 from gradlab.model import softmax
+from gradlab.topics import TOPICS as RECORDS
+from gradlab.topics import Topic as Record
 
 __all__ = ["TOPICS", "Topic", "get_topic"]
 
 N_DRAWS = 3  # random draws of x, W, b per case
 N_FEATURES = 2
 SEED = 20221014  # the lecture's date: verdicts are reproducible
-CLASS_COUNTS = (2, 3, 5)
+CLASS_COUNTS = (2, 3, 5)  # every label and every k
 OTHER_M = 4  # the mean topics draw m = 3 samples, and then m = 4
-MAX_NEAR = 12  # the largest C or m tried because the answer mentions a number near it
+# One C drawn from each range, with that many positions of k relative to y_i (the
+# largest C costs most: an answer with nested sums over classes takes C^2 steps).
+WIDE_C = ((6, 15, 9), (16, 30, 5), (31, 60, 3))
+WIDE_M = ((5, 12), (13, 40))  # one m drawn from each range
+MAX_NEAR = 60  # the largest C or m tried because the answer mentions a number near it
 
 
 def sigmoid(Z):
@@ -33,40 +47,22 @@ def sigmoid(Z):
 
 @dataclass(frozen=True)
 class Topic:
-    """One derivative a student can be asked for."""
+    """A topic record (:class:`gradlab.topics.Topic`) with what grading needs."""
 
-    name: str
-    family: str  # "softmax", "logistic" or "linear"
-    title: str  # what is differentiated, for messages
-    aggregate: str  # "one" (sample i = 1), "mean" or "mean_x" over the m samples
-    formula: str  # the answer in plain text, for messages
+    record: Record
 
-    @property
-    def kind(self) -> str:
-        return "vec" if self.aggregate == "mean_x" else "num"
-
-    @property
-    def free(self) -> tuple[str, ...]:
-        """The free indices of the answer (besides the sample i)."""
-        if self.family != "softmax":
-            return ()
-        return ("j", "k") if self.name == "softmax_jacobian" else ("k",)
+    name = property(lambda self: self.record.name)
+    family = property(lambda self: self.record.family)
+    title = property(lambda self: self.record.derivative)
+    aggregate = property(lambda self: self.record.aggregate)
+    formula = property(lambda self: self.record.result)
+    free = property(lambda self: self.record.free)
+    bias = property(lambda self: self.record.bias)
+    kind = property(lambda self: self.record.kind)
 
     def reference(self) -> sp.Expr:
-        """The lecture's answer as a SymPy expression in the parser's canonical symbols."""
-        i, k, j, m = S.i, S.k, S.j, S.m
-        if self.family == "softmax":
-            if self.name == "softmax_jacobian":
-                return S.f[i, j] * (sp.KroneckerDelta(j, k) - S.f[i, k])
-            g = S.f[i, k] - sp.KroneckerDelta(S.y[i], k)
-        elif self.family == "logistic":
-            g = 1 / (1 + sp.exp(-S.z[i])) - S.y[i]
-        else:
-            g = S.dot(S.w_vec, S.x[i]) + S.b_scalar - S.y[i]
-        if self.aggregate == "one":
-            return g
-        body = g * S.x[i] if self.aggregate == "mean_x" else g
-        return sp.Sum(body, (i, 1, m)) / m
+        """The record's result, read by the answer parser as a student's answer would be."""
+        return _reference(self.record)
 
     def per_sample(self, case: Case) -> np.ndarray:
         """dJ_i/dz (the per-sample factor of the answer), shape (n, m)."""
@@ -89,12 +85,22 @@ class Topic:
         An answer with a free sample index i (f_{i,k}, or i used as a number) must
         not be right for sample 1 only. ``near`` are numbers the answer itself
         mentions (and their neighbours): they are tried as C and m too, so that
-        [C = 4] or \\sum_{i=1}^{5} cannot hide between the usual C and m.
+        [C = 4] or \\sum_{i=1}^{50} cannot hide between the drawn C and m.
         """
-        cases = _cases(self)
+        cases = _cases(self) + _cases_wide(self)
         if later_sample:
             cases += [replace(case, indices={**case.indices, "i": 2}) for case in cases]
         return cases + _cases_near(self, near)
+
+
+@functools.cache
+def _reference(record: Record) -> sp.Expr:
+    from gradlab.answers.parser import parse
+
+    expr, kind = parse(record.result_latex, record.family)
+    if kind != record.kind:  # pragma: no cover - a record that contradicts itself
+        raise ValueError(f"{record.name}: result_latex is a {kind}, the topic a {record.kind}")
+    return expr
 
 
 def combine(G: np.ndarray, case: Case, how: str) -> np.ndarray:
@@ -115,7 +121,7 @@ def combine(G: np.ndarray, case: Case, how: str) -> np.ndarray:
     raise ValueError(how)
 
 
-def _draw(rng, family: str, C: int, m: int) -> dict:
+def _draw(rng, family: str, C: int, m: int, bias: bool = True) -> dict:
     X = rng.normal(size=(N_DRAWS, m, N_FEATURES))
     if family == "softmax":
         W = rng.normal(size=(N_DRAWS, C, N_FEATURES))
@@ -124,10 +130,11 @@ def _draw(rng, family: str, C: int, m: int) -> dict:
         return {"X": X, "W": W, "B": B, "Z": Z, "F": softmax(Z, axis=-1)}
     W = rng.normal(size=(N_DRAWS, N_FEATURES))
     B = rng.normal(size=N_DRAWS)
-    Z = np.einsum("nmd,nd->nm", X, W) + B[:, None]
+    Z = np.einsum("nmd,nd->nm", X, W) + (B[:, None] if bias else 0.0)
     F = sigmoid(Z) if family == "logistic" else Z
     Y = rng.normal(size=(N_DRAWS, m)) if family == "linear" else None
-    return {"X": X, "W": W, "B": B, "Z": Z, "F": F, "Y": Y}
+    # Without a bias in the model, b has no value: an answer using it is refused.
+    return {"X": X, "W": W, "B": B if bias else None, "Z": Z, "F": F, "Y": Y}
 
 
 def _cases(topic: Topic) -> list[Case]:
@@ -142,6 +149,50 @@ def _cases(topic: Topic) -> list[Case]:
     return out
 
 
+def _positions(rng, C: int) -> list[tuple[int, int]]:
+    """(k, y) pairs with k at every position relative to y: first, last, equal, next to, apart."""
+    y = int(rng.integers(3, C - 1))  # away from both ends, so that y - 1 and y + 1 are classes
+    return [
+        (y, y), (C, 1), (1, C), (y - 1, y), (y + 1, y), (1, 1), (C, C),
+        (int(rng.integers(1, y - 1)), y), (int(rng.integers(y + 2, C + 1)), y),
+    ]  # fmt: skip
+
+
+def _cases_wide(topic: Topic) -> list[Case]:
+    """C and m drawn far beyond the usual counts, k at every position relative to y_i."""
+    rng = np.random.default_rng([SEED, 3])
+    one = topic.aggregate == "one"
+    out = []
+    if topic.family == "softmax":
+        for lo, hi, n_positions in WIDE_C:
+            C = int(rng.integers(lo, hi + 1))
+            m = 2  # the wide m are drawn below, with few classes
+            arrays = _draw(rng, "softmax", C, m)
+            for k, y in _positions(rng, C)[:n_positions]:
+                # sample 1 (the free i) has label y; the others are drawn
+                labels = (y, *(int(v) for v in rng.integers(1, C + 1, m - 1)))
+                j_is = {"j": y} if topic.name == "softmax_jacobian" else {}
+                out.append(Case("softmax", C, labels, {"k": k, "i": 1, **j_is}, **arrays))
+    if one:
+        return out
+    for lo, hi in WIDE_M:
+        m = int(rng.integers(lo, hi + 1))
+        if topic.family == "softmax":
+            C = 3
+            arrays = _draw(rng, "softmax", C, m)
+            for k in range(1, C + 1):
+                labels = tuple(int(v) for v in rng.integers(1, C + 1, m))
+                out.append(Case("softmax", C, labels, {"k": k, "i": 1}, **arrays))
+        elif topic.family == "logistic":
+            arrays = _draw(rng, "logistic", 0, m, topic.bias)
+            for _ in range(2):
+                labels = tuple(int(v) for v in rng.integers(0, 2, m))
+                out.append(Case("logistic", 0, labels, {"i": 1}, **arrays))
+        else:
+            out.append(Case("linear", 0, (), {"i": 1}, **_draw(rng, "linear", 0, m, topic.bias)))
+    return out
+
+
 def _cases_near(topic: Topic, near: tuple) -> list[Case]:
     """Cases with C and m among ``near`` (the numbers an answer mentions, 2..MAX_NEAR)."""
     out = []
@@ -149,12 +200,20 @@ def _cases_near(topic: Topic, near: tuple) -> list[Case]:
     counts = tuple(C for C in near if 2 <= C <= MAX_NEAR and C not in CLASS_COUNTS)
     if topic.family == "softmax" and counts:
         rng = np.random.default_rng([SEED, 1])
-        for case in _cases_with_m(topic, rng, 2 if one else 3, class_counts=counts):
+        m = 2 if one else 3
+        for C in counts:
+            arrays = _draw(rng, "softmax", C, m)
             # Only the indices that can meet a mentioned number, and the extremes.
-            C, idx = case.C, case.indices
-            seen = {v for v in (1, 2, C - 1, C, *near) if 1 <= v <= C}
-            if idx["k"] in seen and idx.get("j", 1) in seen and (not one or case.labels[0] in seen):
-                out.append(case)
+            seen = sorted({v for v in (1, 2, C - 1, C, *near) if 1 <= v <= C})
+            for k, other in itertools.product(seen, repeat=2):
+                if topic.name == "softmax_jacobian":
+                    labels, indices = (1,) * m, {"k": k, "j": other, "i": 1}
+                elif one:
+                    labels, indices = (other, *(other % C + 1,) * (m - 1)), {"k": k, "i": 1}
+                else:
+                    labels = (other, *(int(v) for v in rng.integers(1, C + 1, m - 1)))
+                    indices = {"k": k, "i": 1}
+                out.append(Case("softmax", C, labels, indices, **arrays))
     rng = np.random.default_rng([SEED, 2])
     for m in near:
         if 2 <= m <= MAX_NEAR and m not in ((2,) if one else (3, OTHER_M)):
@@ -191,41 +250,23 @@ def _cases_with_m(
                     out.append(Case("softmax", C, labels, indices, **arrays))
     elif topic.family == "logistic":
         for _ in range(1 if few else 2):
-            arrays = _draw(rng, "logistic", 0, m)
-            label_sets = list(itertools.product((0, 1), repeat=m))
-            if few:
-                label_sets = [label_sets[n] for n in rng.choice(len(label_sets), 4, replace=False)]
+            arrays = _draw(rng, "logistic", 0, m, topic.bias)
+            if few:  # mixed labels only (2^m label sets would be too many for a large m)
+                label_sets = [tuple(int(v) for v in rng.integers(0, 2, m)) for _ in range(4)]
+            else:
+                label_sets = list(itertools.product((0, 1), repeat=m))
             for labels in label_sets:
                 out.append(Case("logistic", 0, labels, {"i": 1}, **arrays))
     else:
         for _ in range(2 if few else 4):
-            out.append(Case("linear", 0, (), {"i": 1}, **_draw(rng, "linear", 0, m)))
+            out.append(Case("linear", 0, (), {"i": 1}, **_draw(rng, "linear", 0, m, topic.bias)))
     return out
 
 
-TOPICS = {
-    topic.name: topic
-    for topic in (
-        Topic("softmax_dz", "softmax", "∂J_i/∂z_k", "one", "f_k - I(y_i = k)"),
-        Topic("softmax_dw", "softmax", "∂J/∂w_k", "mean_x", "(1/m) sum_i (f_k - I(y_i = k)) x_i"),
-        Topic("softmax_db", "softmax", "∂J/∂b_k", "mean", "(1/m) sum_i (f_k - I(y_i = k))"),
-        Topic("softmax_jacobian", "softmax", "∂f_j/∂z_k", "one", "f_j (δ_jk - f_k)"),
-        Topic("logistic_dz", "logistic", "∂J_i/∂z", "one", "σ(z) - y"),
-        Topic("logistic_dw", "logistic", "∂J/∂w", "mean_x", "(1/m) sum_i (σ(z_i) - y_i) x_i"),
-        Topic(
-            "linear_dw",
-            "linear",
-            "∂J/∂w (for J = (1/2m) Σ_i (w^T x_i + b − y_i)²)",
-            "mean_x",
-            "(1/m) sum_i (w^T x_i + b - y_i) x_i",
-        ),
-    )
-}
+TOPICS = {name: Topic(record) for name, record in RECORDS.items()}
 
 
 def get_topic(name) -> Topic:
-    if not isinstance(name, str):
-        raise TypeError(f"topic must be a str, one of {sorted(TOPICS)}; got {name!r}")
-    if name not in TOPICS:
-        raise ValueError(f"topic must be one of {sorted(TOPICS)}; got {name!r}")
-    return TOPICS[name]
+    from gradlab.topics import get_topic as record
+
+    return TOPICS[record(name).name]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from gradlab.symbolic.figure import render_to_figure
 from gradlab.symbolic.render import to_latex, to_unicode
 from gradlab.symbolic.steps import Derivation, Step, StepVerdict, Verification
-from gradlab.symbolic.topics import TOPICS
+from gradlab.symbolic.topics import TOPICS, builder_of
 
 MAX_CLASSES = 20
 
@@ -38,7 +38,7 @@ def derivations() -> dict[str, str]:
     >>> "softmax_dz" in gradlab.derivations()
     True
     """
-    return {name: description for name, (_, description) in TOPICS.items()}
+    return {name: record.description for name, record in TOPICS.items()}
 
 
 def derive(topic, n_classes=None, l2=False) -> Derivation:
@@ -85,5 +85,7 @@ def derive(topic, n_classes=None, l2=False) -> Derivation:
             )
     if not isinstance(l2, bool):
         raise TypeError(f"l2 must be True or False; got {l2!r}")
-    builder, _ = TOPICS[topic]
-    return builder(n_classes=n_classes, l2=l2)
+    record = TOPICS[topic]
+    derivation = builder_of(record)(n_classes=n_classes, l2=l2)
+    derivation.topic = record.name  # softmax_db is derived along with softmax_dw
+    return derivation

@@ -169,6 +169,7 @@ class BinarySample:
 
     def expand_definitions(self, expr, n):
         e = expr.xreplace({J_i: self.loss()}) if expr.has(J_i) else expr
+        e = e.replace(lambda a: isinstance(a, Sigmoid), lambda a: 1 / (1 + sp.exp(-a.args[0])))
         return e.xreplace({sigma: 1 / (1 + sp.exp(-zeta))})
 
     def assumptions(self, n):

@@ -183,7 +183,7 @@ def verify(derivation, n_points: int = 8, seed: int = 0) -> Verification:
     evaluator = _Evaluator(model, model.sizes(derivation.n_classes), n_points, seed)
     verdicts = []
     previous = None
-    for index, step in enumerate(derivation.steps):
+    for index, step in enumerate(derivation.steps, start=1):  # numbered as the derivation prints
         if previous is not None and step.lhs == previous.lhs:
             a, claim = previous.rhs, "same value as the step before"
         else:

@@ -1,25 +1,36 @@
-"""The derivations gradlab knows, one builder per topic."""
+"""The derivation builders; which topic uses which is recorded once, in :mod:`gradlab.topics`."""
 
 from __future__ import annotations
 
-from gradlab.symbolic.topics.regression import linear_dw, logistic_dw, logistic_dz, softmax_dw
-from gradlab.symbolic.topics.softmax import softmax_dz, softmax_jacobian
+import importlib
 
-# name -> (builder, one-line description); the names are public and fixed.
-TOPICS = {
-    "softmax_dz": (softmax_dz, "dJ_i/dz_k = f_k - I(y_i = k) for softmax cross-entropy (eq 2)"),
-    "softmax_dw": (
-        softmax_dw,
-        "dJ/dw_k = (1/m) Σ_i (f_k - I(y_i = k)) x_i, dJ/db_k and ∇_W J = (1/m) Xᵀ(F - Y) (eq 3)",
-    ),
-    "softmax_jacobian": (
-        softmax_jacobian,
-        "df_j/dz_k = f_j (I(j = k) - f_k), the softmax Jacobian, by the quotient rule",
-    ),
-    "logistic_dz": (logistic_dz, "dJ_i/dz = σ(z) - y_i for binary cross-entropy with a sigmoid"),
-    "logistic_dw": (
-        logistic_dw,
-        "dJ/dw = (1/m) Σ_i (σ(z_i) - y_i) x_i, dJ/db and the matrix form",
-    ),
-    "linear_dw": (linear_dw, "dJ/dw = (1/m) Xᵀ(Xw - y) for squared error"),
-}
+import sympy as sp
+
+from gradlab.topics import TOPICS as RECORDS
+from gradlab.topics import Topic
+
+__all__ = ["answer_of", "builder_of"]
+
+
+def builder_of(record: Topic):
+    """The function that builds ``record``'s derivation (``record.builder``, ``module:function``)."""
+    module, _, function = record.builder.partition(":")
+    return getattr(importlib.import_module(module), function)
+
+
+def answer_of(derivation, record: Topic) -> sp.Expr:
+    """The right-hand side of the derivation's line that answers ``record``.
+
+    That is the last line whose left-hand side is a derivative with respect to
+    ``record.wrt`` (a derivation can answer several topics: softmax_dw also
+    derives ∂J/∂b_k).
+    """
+    for step in reversed(derivation.steps):
+        lhs = step.lhs
+        if isinstance(lhs, sp.Derivative) and str(lhs.variables[0]) == record.wrt:
+            return step.rhs
+    raise LookupError(f"the derivation of {derivation.topic} has no line for {record.wrt}")
+
+
+# name -> record, for the names derive() knows
+TOPICS = dict(RECORDS)

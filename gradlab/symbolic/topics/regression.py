@@ -231,7 +231,12 @@ def logistic_dz(n_classes=None, l2=False) -> Derivation:
         r"$1 - \sigma$",
         "sigmoid derivative",
     )
-    lines.add(sp.expand(rhs), r"multiply out: the $y_i \sigma$ terms cancel", "expand")
+    # the result names its argument, sigma(z), so that it reads (and is typed) as one formula
+    lines.add(
+        sp.expand(rhs).xreplace({sigma: Sigmoid(zeta)}),
+        r"multiply out: the $y_i \sigma$ terms cancel",
+        "expand",
+    )
     title = (
         r"$\partial J_i/\partial z$ for logistic regression "
         "(binary cross-entropy with a sigmoid)"
@@ -252,20 +257,26 @@ def _binary_only(topic, n_classes):
 
 
 def _weights_topic(kind, l2):
-    """J, its definition and the per-sample result for logistic or linear regression."""
+    """J for logistic or linear regression, as the topic records define it."""
     if kind == "logistic":
         data = sp.Sum(J_sample[i], (i, 1, m)) / m
-        per_sample = Sigmoid(z[i]) - y[i]
     else:
         data = sp.Sum((Dot(w_vec, x[i]) - y[i]) ** 2, (i, 1, m)) / (2 * m)
-        per_sample = None
     penalty = lam / 2 * Dot(w_vec, w_vec) if l2 else 0
-    return data + penalty, per_sample
+    return data + penalty
+
+
+def _logistic_dz_of_sample():
+    """``dJ_i/dz_i`` from the derivation of topic logistic_dz, for sample i."""
+    from gradlab.symbolic import derive
+
+    return derive("logistic_dz").result.xreplace({zeta: z[i], label: y[i]})
 
 
 def logistic_dw(n_classes=None, l2=False) -> Derivation:
     _binary_only("logistic_dw", n_classes)
-    loss, eq_dz = _weights_topic("logistic", l2)
+    loss = _weights_topic("logistic", l2)
+    eq_dz = _logistic_dz_of_sample()
     lines = _Lines()
     lines.add(
         loss,
@@ -324,7 +335,7 @@ def logistic_dw(n_classes=None, l2=False) -> Derivation:
 
 def linear_dw(n_classes=None, l2=False) -> Derivation:
     _binary_only("linear_dw", n_classes)
-    loss, _ = _weights_topic("linear", l2)
+    loss = _weights_topic("linear", l2)
     lines = _Lines()
     lines.add(
         loss,

@@ -86,8 +86,8 @@ def dz_steps(n_classes) -> list[Step]:
     inner = rules.rewrite_exp_as_f(inner, lambda zz: f[zz.indices[-1]], total, (j, k))
     add(
         neg(inner),
-        r"$\exp(z_k) \,/\, \sum_c\, \exp(z_c) = f_k$: so $f_k - f_k^2$ for $j = k$ and "
-        r"$f_j\, f_k$ for $j \neq k$",
+        r"$\exp(z_k) \,/\, \sum_c\, \exp(z_c) = f_k$: so $f_k - f_k^2$ for $j = k$, and "
+        r"$f_j\, f_k$ for $j \neq k$, whose $f_j$ cancels the $1/f_j$ before it",
         "definition of f",
     )
 
@@ -95,7 +95,8 @@ def dz_steps(n_classes) -> list[Step]:
     inner = rules.pull_sign_out_of_sums(inner)
     add(
         neg(inner),
-        r"cancel $1/f_k$ against $f_k$ and $1/f_j$ against $f_j$",
+        r"multiply out the term $j = k$: $1/f_k$ cancels against $f_k$; take the minus sign "
+        r"out of the sum over $j \neq k$",
         "cancel",
     )
 
