@@ -118,6 +118,7 @@ def _unbound_message(name: str, topic: Topic) -> str:
 def grade(expr, kind: str, topic: Topic, prove: bool = True) -> Grade:
     """Grade the parsed answer ``expr`` of ``kind`` ("num" or "vec") for ``topic``."""
     later_sample = S.i in expr.free_symbols
+    _refuse_untestable_numbers(expr)
     cases = _cases(topic, later_sample, _near(expr))
     try:
         with work_budget(MAX_WORK):
@@ -195,6 +196,28 @@ def _near(expr) -> tuple:
     for number in expr.atoms(sp.Rational):
         mentioned |= {abs(int(number.p)), abs(int(number.q))}
     return tuple(sorted({v for n in mentioned if n <= MAX_NEAR + 1 for v in (n - 1, n, n + 1)}))
+
+
+_COUNTS_AND_INDICES = (S.C, S.m, S.i, S.j, S.k, S.c, S.l)
+
+
+def _refuse_untestable_numbers(expr) -> None:
+    """A whole number beyond MAX_NEAR compared with C, m or an index could hide a wrong case.
+
+    [C = 5000] or (C - 5000) vanish only at a C gradlab cannot try; no gradient needs
+    such a comparison. (A sum's bound is not a comparison: a sum too long to add up
+    has no value, which is a wrong verdict.)
+    """
+    for node in sp.preorder_traversal(expr):
+        if not isinstance(node, (sp.KroneckerDelta, sp.Add)):
+            continue
+        big = [a for a in node.args if isinstance(a, sp.Integer) and abs(int(a)) > MAX_NEAR]
+        if big and node.has(*_COUNTS_AND_INDICES, S.y):
+            raise AnswerSyntaxError(
+                f"this answer compares C, m or an index with {big[0]}, beyond the class and "
+                f"sample counts gradlab can try (up to {MAX_NEAR}); a gradient formula needs "
+                "no such number"
+            )
 
 
 def _hint(expr, kind: str, outcomes: list, topic: Topic) -> tuple[str | None, str]:
@@ -328,12 +351,10 @@ def _prove(expr, topic: Topic) -> tuple[str | None, str | None]:
         return nothing
     if sum(abs(p.exp) for p in powers) > MAX_PROOF_DEGREE:
         return nothing  # (a + b)^{64} (a - b)^{64}: cancel would expand it for seconds
-    if expr.has(S.dot, S.w_vec, S.b_scalar, S.w, S.b) and topic.family != "linear":
-        return nothing
     C = _PROOF_C[topic.aggregate] if topic.family == "softmax" else 1
     m = 1 if topic.aggregate == "one" else _PROOF_M
     reference = topic.reference()
-    digits = EXACT_DIGITS + _digits_of(expr)
+    digits = EXACT_DIGITS + 2 * _digits_of(expr)
     work = 0
     try:
         for values, labels in _settings(topic, C, m):
@@ -351,7 +372,8 @@ def _prove(expr, topic: Topic) -> tuple[str | None, str | None]:
             value = _at_rational_point(diff, digits)
             if value is None:
                 return nothing
-            if abs(value) > sp.Float(10) ** (-(digits // 2)):
+            # beyond the answer's own smallest number, and far above the evaluation's error
+            if abs(value) > sp.Float(10) ** (-(digits - EXACT_DIGITS // 2)):
                 where = f"{_disproof_text(topic, C, values, labels, None)}, at z = log(t) for a rational t"
                 return None, f"{where} it is {sp.Float(value, 3)}"
             return nothing  # zero to many digits but not proved: the rounding stage decides
@@ -423,30 +445,41 @@ def _concrete(diff, topic: Topic, C: int, m: int, values: dict, labels):
     samples = range(1, m + 1)
     if labels is not None:
         subs.update({S.y[s]: labels[s - 1] for s in samples})
+    # one feature: x_s is a number v_s (the answers are linear in x_i)
+    subs.update({S.x[s]: sp.Symbol(f"v{s}", real=True) for s in samples})
     if topic.family == "softmax":
         t = {
             (s, c): sp.Symbol(f"t{s}_{c}", positive=True) for s in samples for c in range(1, C + 1)
         }
+        for c in range(1, C + 1):
+            bias = sp.Symbol(f"u_b{c}", real=True)
+            subs[S.b[c]] = bias
+            for s in samples:
+                # z = w_c^T x_s + b_c = log t: the logit written out is the same number
+                subs[S.dot(S.w[c], S.x[s])] = subs[S.dot(S.x[s], S.w[c])] = sp.log(t[s, c]) - bias
         for s in samples:
             total = sum(t[s, c] for c in range(1, C + 1))
             for c in range(1, C + 1):
                 subs[S.f[s, c]] = t[s, c] / total
                 subs[S.z[s, c]] = sp.log(t[s, c])
     elif topic.family == "logistic":
+        bias = sp.Symbol("u_b", real=True)
+        subs[S.b_scalar] = bias
         for s in samples:
             ts = sp.Symbol(f"t{s}", positive=True)
             subs[S.f[s]] = ts / (1 + ts)
             subs[S.z[s]] = sp.log(ts)
+            subs[S.dot(S.w_vec, S.x[s])] = subs[S.dot(S.x[s], S.w_vec)] = sp.log(ts) - bias
     else:
         for s in samples:
             u = sp.Symbol(f"u{s}", real=True)
-            bias = S.b_scalar if topic.bias else 0
+            bias = sp.Symbol("u_b", real=True) if topic.bias else 0
+            subs[S.b_scalar] = bias
             subs[S.dot(S.w_vec, S.x[s])] = subs[S.dot(S.x[s], S.w_vec)] = u
             subs[S.f[s]] = subs[S.z[s]] = u + bias
-            subs[S.x[s]] = sp.Symbol(f"v{s}", real=True)
             subs[S.y[s]] = sp.Symbol(f"y{s}", real=True)
     diff = diff.xreplace(subs)
     diff = sp.expand(diff, power_exp=True, mul=False, multinomial=False, log=False)
-    if diff.has(sp.Indexed, S.dot):
+    if diff.has(sp.Indexed, S.dot, S.w_vec, S.b_scalar):
         return None  # an index out of range or a symbol the exact stage does not model
     return diff

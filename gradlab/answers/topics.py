@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import sympy as sp
 
-from gradlab.answers.evaluate import Case
+from gradlab.answers.evaluate import MAX_TERMS, Case
 from gradlab.model import softmax
 from gradlab.topics import TOPICS as RECORDS
 from gradlab.topics import Topic as Record
@@ -38,7 +38,7 @@ OTHER_M = 4  # the mean topics draw m = 3 samples, and then m = 4
 # largest C costs most: an answer with nested sums over classes takes C^2 steps).
 WIDE_C = ((6, 15, 9), (16, 30, 5), (31, 60, 3))
 WIDE_M = ((5, 12), (13, 40))  # one m drawn from each range
-MAX_NEAR = 60  # the largest C or m tried because the answer mentions a number near it
+MAX_NEAR = MAX_TERMS  # the largest C or m tried because the answer mentions a number near it
 
 
 def sigmoid(Z):
@@ -217,7 +217,9 @@ def _cases_near(topic: Topic, near: tuple) -> list[Case]:
     rng = np.random.default_rng([SEED, 2])
     for m in near:
         if 2 <= m <= MAX_NEAR and m not in ((2,) if one else (3, OTHER_M)):
-            out += _cases_with_m(topic, rng, m, few=True)
+            cases = _cases_with_m(topic, rng, m, few=True)
+            # beyond the wide m, the fewest cases that still try that m (with C = 3)
+            out += cases if m <= WIDE_M[-1][1] else [c for c in cases if c.C in (0, 3)][:3]
     return out
 
 
