@@ -94,6 +94,48 @@ HINTS = {
     ),
     "missing target": "Missing the target: the residual is w^T x_i + b − y_i.",
     "factor 2": ("Extra factor 2: the 1/2 in J = (1/2m) Σ_i (...)² cancels the 2 from the square."),
+    "factor 1/2": (
+        "Extra factor 1/2: the 2 from differentiating the square cancels the 1/2 in "
+        "J = (1/2m) Σ_i (...)²."
+    ),
+    "squared-error factor 2": (
+        "A factor 2 (or 1/2) from a squared error: the cross-entropy has no square. Its "
+        "derivative is the prediction minus the target, with factor 1."
+    ),
+    "wrote the loss": (
+        "This is the loss −log f_{y_i} itself, not its derivative: differentiate it with respect "
+        "to z_k through f (the chain rule), which gives f_k − 𝕀(y_i = k)."
+    ),
+    "logistic wrote the loss": (
+        "This is the loss −y log σ(z) − (1 − y) log(1 − σ(z)) itself, not its derivative: "
+        "differentiate it with respect to z, which gives σ(z) − y."
+    ),
+    "stopped at dJ/df": (
+        "This is ∂J_i/∂f_k = −𝕀(y_i = k)/f_k, the derivative with respect to the probability. "
+        "Continue the chain rule through f = softmax(z): multiply by ∂f_j/∂z_k and sum over j."
+    ),
+    "stopped at dJ/dsigma": (
+        "This is ∂J_i/∂σ = −y/σ + (1 − y)/(1 − σ), the derivative with respect to σ. Continue "
+        "the chain rule: multiply by σ′(z) = σ(z)(1 − σ(z))."
+    ),
+    "logits as probabilities": (
+        "z_k is a logit (a score), not a probability: the derivative uses the softmax "
+        "probability f_k = e^{z_k} / Σ_c e^{z_c}."
+    ),
+    "logistic logits as probabilities": (
+        "z is a logit (a score), not a probability: the derivative uses σ(z) = 1/(1 + e^{−z})."
+    ),
+    "missing f_j factor": (
+        "δ_jk − f_k is missing the factor f_j: the quotient rule gives ∂f_j/∂z_k = f_j(δ_jk − f_k)."
+    ),
+    "diagonal for every pair": (
+        "f_j(1 − f_j) is the diagonal entry ∂f_j/∂z_j; for j ≠ k, ∂f_j/∂z_k = −f_j f_k. "
+        "Both in one formula: f_j(δ_jk − f_k)."
+    ),
+    "bias missing": (
+        "The bias is missing from the logit: z = w^T x_i + b, so the probability is computed "
+        "from w^T x_i + b, not from w^T x_i alone."
+    ),
 }
 
 
@@ -115,6 +157,27 @@ def _logistic(case: Case):
     return sigmoid(case.Z), np.asarray(case.labels, dtype=float)
 
 
+def _unbiased(case: Case) -> np.ndarray:
+    """The logits without the bias, w^T x_i: (n, m, C) softmax, (n, m) otherwise."""
+    if case.B is None:
+        return case.Z
+    return case.Z - (case.B[:, None, :] if case.Z.ndim == 3 else case.B[:, None])
+
+
+def _softmax_unbiased(case: Case) -> np.ndarray:
+    Z = _unbiased(case)
+    E = np.exp(Z - Z.max(axis=-1, keepdims=True))
+    return E / E.sum(axis=-1, keepdims=True)
+
+
+def _dz(c: Case):
+    return _parts(c)[0] - _parts(c)[2]
+
+
+def _logistic_dz(c: Case):
+    return _logistic(c)[0] - _logistic(c)[1]
+
+
 # Per-sample mistakes: (name, dJ_i/dz as the mistake computes it, shape (n, m)).
 _SOFTMAX = [
     ("sign error", lambda c: _parts(c)[2] - _parts(c)[0]),
@@ -129,12 +192,24 @@ _SOFTMAX = [
         "sigmoid instead of softmax",
         lambda c: sigmoid(c.Z[:, :, c.indices["k"] - 1]) - _parts(c)[2],
     ),
+    ("squared-error factor 2", lambda c: 2 * _dz(c)),
+    ("squared-error factor 2", lambda c: _dz(c) / 2),
+    ("wrote the loss", lambda c: -np.log(_parts(c)[1])),
+    ("wrote the loss", lambda c: -np.log(_parts(c)[0])),
+    ("stopped at dJ/df", lambda c: -_parts(c)[2] / _parts(c)[0]),
+    ("logits as probabilities", lambda c: c.Z[:, :, c.indices["k"] - 1] - _parts(c)[2]),
+    (
+        "bias missing",
+        lambda c: _softmax_unbiased(c)[:, :, c.indices["k"] - 1] - _parts(c)[2],
+    ),
 ]
 _JACOBIAN = [
     ("jacobian sign error", lambda c: -_jacobian(c)[0] * (_jacobian(c)[2] - _jacobian(c)[1])),
     ("diagonal only", lambda c: _jacobian(c)[1] * (1 - _jacobian(c)[1])),
     ("missing delta", lambda c: _jacobian(c)[0] * (1 - _jacobian(c)[1])),
     ("off-diagonal only", lambda c: -_jacobian(c)[0] * _jacobian(c)[1]),
+    ("missing f_j factor", lambda c: _jacobian(c)[2] - _jacobian(c)[1]),
+    ("diagonal for every pair", lambda c: _jacobian(c)[0] * (1 - _jacobian(c)[0])),
 ]
 _LOGISTIC = [
     ("logistic sign error", lambda c: _logistic(c)[1] - _logistic(c)[0]),
@@ -148,11 +223,29 @@ _LOGISTIC = [
         "squared error",
         lambda c: (_logistic(c)[0] - _logistic(c)[1]) * _logistic(c)[0] * (1 - _logistic(c)[0]),
     ),
+    ("squared-error factor 2", lambda c: 2 * _logistic_dz(c)),
+    ("squared-error factor 2", lambda c: _logistic_dz(c) / 2),
+    (
+        "stopped at dJ/dsigma",
+        lambda c: _logistic_dz(c) / (_logistic(c)[0] * (1 - _logistic(c)[0])),
+    ),
+    (
+        "logistic wrote the loss",
+        lambda c: (
+            -(
+                _logistic(c)[1] * np.log(_logistic(c)[0])
+                + (1 - _logistic(c)[1]) * np.log(1 - _logistic(c)[0])
+            )
+        ),
+    ),
+    ("logistic logits as probabilities", lambda c: c.Z - _logistic(c)[1]),
+    ("bias missing", lambda c: sigmoid(_unbiased(c)) - _logistic(c)[1]),
 ]
 _LINEAR = [
     ("linear sign error", lambda c: c.Y - c.Z),
     ("missing target", lambda c: c.Z),
     ("factor 2", lambda c: 2 * (c.Z - c.Y)),
+    ("factor 1/2", lambda c: (c.Z - c.Y) / 2),
 ]
 
 _FORGOT_M = "Forgot the 1/m average: J is a mean over the m samples, so is its gradient."
@@ -162,18 +255,28 @@ _ONE_SAMPLE = (
 )
 _NO_X = "Forgot the factor ∂z/∂w = x_i (the chain rule through z = w^T x_i + b)."
 _EXTRA_X = "∂z_k/∂b_k = 1: there is no x_i in the derivative with respect to the bias."
+_NO_SUM = (
+    "Forgot the sum over the samples: J = (1/m) Σ_i J_i, so its gradient is (1/m) Σ_{i=1}^{m} "
+    "of the per-sample gradients, not 1/m times one of them."
+)
+_SUM_COVERS_F = (
+    "The parentheses: (1/m) Σ_i covers the whole per-sample gradient, {result}, not only "
+    "its first term."
+)
 
 # Mistakes in combining the samples: (name, hint, how per-sample values are combined).
 _AGGREGATION = {
     "mean_x": [
         ("forgot 1/m", _FORGOT_M, "sum_x"),
         ("one sample", _ONE_SAMPLE, "one_x"),
+        ("forgot the sum", _NO_SUM, "one_x/m"),
         ("forgot x_i", _NO_X, "mean"),
         ("forgot x_i and 1/m", f"{_NO_X} Also: {_FORGOT_M}", "sum"),
     ],
     "mean": [
         ("forgot 1/m", _FORGOT_M, "sum"),
         ("one sample", _ONE_SAMPLE, "one"),
+        ("forgot the sum", _NO_SUM, "one/m"),
         ("extra x_i", _EXTRA_X, "mean_x"),
     ],
     "one": [
@@ -184,7 +287,35 @@ _AGGREGATION = {
 
 
 def _kind(how: str) -> str:
-    return "vec" if how.endswith("_x") else "num"
+    return "vec" if how.rstrip("/m").endswith("_x") else "num"
+
+
+def _split(topic: Topic):
+    """The per-sample gradient as (prediction term, label term), or None (the Jacobian)."""
+    if topic.name == "softmax_jacobian":
+        return None
+    if topic.family == "softmax":
+        return lambda c: _parts(c)[0], lambda c: _parts(c)[2]
+    if topic.family == "logistic":
+        return lambda c: _logistic(c)[0], lambda c: _logistic(c)[1]
+    return lambda c: c.Z, lambda c: c.Y
+
+
+def _sum_covers_first_term(topic: Topic) -> list:
+    """(1/m) Σ_i P_i − L_i: the average taken of the prediction term only."""
+    split = _split(topic)
+    if split is None or topic.aggregate == "one":
+        return []
+    P, L = split
+    x = "_x" if topic.aggregate == "mean_x" else ""
+
+    def values(case):
+        p = P(case)
+        label = np.broadcast_to(L(case), p.shape)  # the labels are the same in every draw
+        return combine(p, case, "mean" + x) - combine(label, case, "one" + x)
+
+    hint = _SUM_COVERS_F.format(result=topic.formula)
+    return [Mistake("sum covers only the first term", hint, values, _kind("one" + x))]
 
 
 def mistakes_for(topic: Topic) -> list[Mistake]:
@@ -199,6 +330,7 @@ def mistakes_for(topic: Topic) -> list[Mistake]:
         out.append(
             Mistake(agg_name, agg_hint, _combined(topic.per_sample, agg_how), _kind(agg_how))
         )
+    out += _sum_covers_first_term(topic)
     for agg_name, agg_hint, agg_how in _AGGREGATION[how]:
         for name, G in per_sample:
             hint = f"{HINTS[name]} Also: {agg_hint}"
@@ -207,4 +339,6 @@ def mistakes_for(topic: Topic) -> list[Mistake]:
 
 
 def _combined(G: Callable, how: str) -> Callable[[Case], np.ndarray]:
+    if how.endswith("/m"):  # 1/m times one sample's gradient: the sum forgotten
+        return lambda case: combine(G(case), case, how[:-2]) / case.m
     return lambda case: combine(G(case), case, how)
