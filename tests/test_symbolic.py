@@ -319,7 +319,9 @@ def test_derivations_lists_the_fixed_topics():
         ({"topic": "softmax_dz", "n_classes": 21}, ValueError, "between 2 and 20"),
         ({"topic": "softmax_dz", "n_classes": 2.5}, TypeError, "n_classes must be an integer"),
         ({"topic": "softmax_dz", "n_classes": True}, TypeError, "n_classes must be an integer"),
-        ({"topic": "softmax_dz", "l2": 0.1}, TypeError, "l2 must be True or False"),
+        ({"topic": "softmax_dz", "l2": 0.1}, ValueError, "only weight gradients"),
+        ({"topic": "softmax_dw", "l2": "0.1"}, TypeError, "l2 must be the L2 weight"),
+        ({"topic": "softmax_dw", "l2": -0.1}, ValueError, "a finite number >= 0"),
         ({"topic": "softmax_jacobian", "l2": True}, ValueError, "no"),
         ({"topic": "logistic_dz", "l2": True}, ValueError, "logistic_dw"),
         ({"topic": "softmax_dz", "l2": True}, ValueError, "softmax_dw"),
@@ -463,3 +465,11 @@ def test_l2_definition_names_the_models_own_weights(topic, penalty, bias):
     assert f"$(\\lambda/2) \\|{weights}\\|^2$" in step.reason_latex
     # linear_dw has no bias, so it must not talk about one
     assert ("bias" in reason) is bias
+
+
+def test_l2_is_the_weight_as_in_loss():
+    # one name per concept: l2 is the L2 weight in gradlab.loss and in derive
+    d = gradlab.derive("logistic_dw", l2=0.25)
+    assert d.l2 == 0.25 and d.verify().ok
+    assert gradlab.derive("logistic_dw", l2=0).l2 == 0.0
+    assert gradlab.derive("logistic_dw", l2=True).l2 > 0  # the old flag still works

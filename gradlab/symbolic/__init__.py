@@ -41,7 +41,7 @@ def derivations() -> dict[str, str]:
     return {name: record.description for name, record in TOPICS.items()}
 
 
-def derive(topic, n_classes=None, l2=False) -> Derivation:
+def derive(topic, n_classes=None, l2=0.0) -> Derivation:
     """Derive a gradient step by step, along the lecture's route.
 
     Parameters
@@ -51,8 +51,12 @@ def derive(topic, n_classes=None, l2=False) -> Derivation:
     n_classes : int or None, default None
         ``None`` derives for a general ``C`` with indexed symbols, sums and the
         indicator; an integer ``C >= 2`` writes the same derivation out for that ``C``.
-    l2 : bool, default False
-        Add the L2 penalty ``(lambda/2) ||W||^2`` to the loss (weight gradients only).
+    l2 : float, default 0.0
+        The L2 weight λ, as in :func:`gradlab.loss`: ``0`` derives the unpenalized
+        gradient; a positive weight adds the penalty ``(λ/2) ||W||^2`` to the loss
+        (weight gradients only), written with the symbol λ and checked by
+        :meth:`Derivation.verify` at that weight. ``True`` (older code) means a
+        penalty checked at λ = 0.7.
 
     Returns
     -------
@@ -83,9 +87,25 @@ def derive(topic, n_classes=None, l2=False) -> Derivation:
                 f"n_classes must be between 2 and {MAX_CLASSES}, or None for a general C "
                 f"(past {MAX_CLASSES} the written-out sums are unreadable); got {n_classes}"
             )
-    if not isinstance(l2, bool):
-        raise TypeError(f"l2 must be True or False; got {l2!r}")
+    l2 = _l2_weight(l2)
     record = TOPICS[topic]
     derivation = builder_of(record)(n_classes=n_classes, l2=l2)
     derivation.topic = record.name  # softmax_db is derived along with softmax_dw
     return derivation
+
+
+def _l2_weight(l2) -> float:
+    """The L2 weight as a float (``True``, the old flag, is the weight the checks use)."""
+    from numbers import Real
+
+    from gradlab.symbolic.models import LAMBDA
+
+    if l2 is True:
+        return LAMBDA
+    if l2 is False:
+        return 0.0
+    if not isinstance(l2, Real):
+        raise TypeError(f"l2 must be the L2 weight, a number >= 0 (as in gradlab.loss); got {l2!r}")
+    if not 0 <= float(l2) < float("inf"):
+        raise ValueError(f"l2 must be the L2 weight, a finite number >= 0; got {l2!r}")
+    return float(l2)

@@ -202,7 +202,7 @@ class BinarySample:
 
 # ----------------------------------------------------------------------------- data sets
 
-LAMBDA = 0.7  # the L2 strength the checks use: any value not 0 or 1 tests the scaling
+LAMBDA = 0.7  # the L2 weight l2=True stands for: any value not 0 or 1 tests the scaling
 M_SAMPLES, D_FEATURES = 3, 2  # the size of the concrete problem a data-set step is checked on
 
 
@@ -215,9 +215,9 @@ class Dataset:
     the feature ``l``, and ``dJ/dw_k`` at ``l`` means ``dJ/dW[l, k]``.
     """
 
-    def __init__(self, kind: str, l2: bool, definition):
+    def __init__(self, kind: str, l2: float, definition):
         self.kind = kind
-        self.l2 = l2
+        self.l2 = float(l2)  # the L2 weight lambda the checks substitute (0: no penalty)
         self.definition = definition  # J as the derivation's first step defines it
         self.Xn = sp.IndexedBase("Xn")
         self.Wn = sp.IndexedBase("Wn")
@@ -311,7 +311,7 @@ class Dataset:
     def to_numeric(self, expr):
         """Table look-ups ``_X(i, l)`` ... in place of ``Xn[i, l]`` for lambdify."""
         names = {self.Xn: "_X", self.Wn: "_W", self.Bn: "_B", self.Yn: "_Y"}
-        mapping = {lam: LAMBDA}
+        mapping = {lam: self.l2}
         for a in expr.atoms(sp.Indexed):
             if a.base in names:
                 mapping[a] = sp.Function(names[a.base])(*a.indices)
@@ -407,7 +407,7 @@ class Dataset:
         P = X.shape[0]
         ncol = n if self.kind == "softmax" else 1
         out = np.empty((P, ncol, D_FEATURES))
-        strength = LAMBDA if self.l2 else 0.0
+        strength = self.l2
         for p in range(P):
             fun = _numeric_loss(self.kind, X[p, 1:, 1:], B[p, 1:], Y[p, 1:], strength)
             out[p] = central_difference(fun, W[p, 1:, 1:].copy()).T

@@ -98,7 +98,7 @@ def _substitute(expr, result):
     )
 
 
-def softmax_dw(n_classes=None, l2=False) -> Derivation:
+def softmax_dw(n_classes=None, l2=0.0) -> Derivation:
     from gradlab.symbolic import derive
 
     n = C if n_classes is None else n_classes
@@ -198,12 +198,12 @@ def sigmoid_derivative(derivative: sp.Derivative):
     return claim
 
 
-def logistic_dz(n_classes=None, l2=False) -> Derivation:
+def logistic_dz(n_classes=None, l2=0.0) -> Derivation:
     _binary_only("logistic_dz", n_classes)
     if l2:
         raise ValueError(
-            "l2=True changes only weight gradients: the penalty (λ/2)‖w‖² does not depend "
-            "on z; derive 'logistic_dw' with l2=True"
+            "an L2 weight changes only weight gradients: the penalty (λ/2)‖w‖² does not depend "
+            "on z; derive 'logistic_dw' with l2 > 0"
         )
     lines = _Lines()
     loss = binary_cross_entropy()
@@ -273,7 +273,7 @@ def _logistic_dz_of_sample():
     return derive("logistic_dz").result.xreplace({zeta: z[i], label: y[i]})
 
 
-def logistic_dw(n_classes=None, l2=False) -> Derivation:
+def logistic_dw(n_classes=None, l2=0.0) -> Derivation:
     _binary_only("logistic_dw", n_classes)
     loss = _weights_topic("logistic", l2)
     eq_dz = _logistic_dz_of_sample()
@@ -333,7 +333,7 @@ def logistic_dw(n_classes=None, l2=False) -> Derivation:
     )
 
 
-def linear_dw(n_classes=None, l2=False) -> Derivation:
+def linear_dw(n_classes=None, l2=0.0) -> Derivation:
     _binary_only("linear_dw", n_classes)
     loss = _weights_topic("linear", l2)
     lines = _Lines()

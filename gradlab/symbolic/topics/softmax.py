@@ -113,12 +113,12 @@ def dz_steps(n_classes) -> list[Step]:
     return steps
 
 
-def softmax_dz(n_classes=None, l2=False) -> Derivation:
+def softmax_dz(n_classes=None, l2=0.0) -> Derivation:
     if l2:
-        # accepting it would label an unregularized derivation "l2=True"
+        # accepting it would label an unregularized derivation as regularized
         raise ValueError(
-            "l2=True changes only weight gradients: the penalty (λ/2)‖W‖² does not depend "
-            "on z, so eq (2) is the same; derive 'softmax_dw' with l2=True"
+            "an L2 weight changes only weight gradients: the penalty (λ/2)‖W‖² does not depend "
+            "on z, so eq (2) is the same; derive 'softmax_dw' with l2 > 0"
         )
     n = C if n_classes is None else n_classes
     title = (
@@ -137,11 +137,11 @@ def softmax_dz(n_classes=None, l2=False) -> Derivation:
     )
 
 
-def softmax_jacobian(n_classes=None, l2=False) -> Derivation:
+def softmax_jacobian(n_classes=None, l2=0.0) -> Derivation:
     if l2:
         raise ValueError(
-            "l2=True needs a loss to penalize; the softmax Jacobian df_j/dz_k has none "
-            "(derive 'softmax_dw' with l2=True for the regularized gradient)"
+            "an L2 weight needs a loss to penalize; the softmax Jacobian df_j/dz_k has none "
+            "(derive 'softmax_dw' with l2 > 0 for the regularized gradient)"
         )
     n = C if n_classes is None else n_classes
     total = softmax_sum(n)
