@@ -68,6 +68,7 @@ def test_a_tiny_term_is_never_accepted_inside_the_tolerance(topic, answer):
     result = check_answer(answer, topic=topic)
     assert result.correct is False, str(result)
     assert "not zero" in result.counterexample.note
+    assert result.stage == "exact"
 
 
 @pytest.mark.parametrize(
@@ -91,7 +92,7 @@ def test_a_tiny_term_is_never_accepted_inside_the_tolerance(topic, answer):
 )
 def test_a_proof_names_exactly_what_it_covers(topic, answer, claim):
     result = check_answer(answer, topic=topic)
-    assert result.correct is True
+    assert result.correct is True and result.stage == "exact"
     assert result.proof == "SymPy proves it for " + claim
 
 

@@ -208,6 +208,10 @@ class AnswerCheck:
         The name of the catalogued mistake the answer matches, if any.
     proof : str or None
         What SymPy proved symbolically, if it found a proof.
+    stage : str
+        The stage of :mod:`gradlab.answers.grade` that decided: ``"numeric"`` (a case
+        where the values differ), ``"exact"`` (SymPy's exact comparison) or
+        ``"rounding"`` (too large to compare exactly; differences of rounding size).
 
     ``str()`` is a terminal report; Jupyter renders ``_repr_markdown_`` with
     the parsed answer typeset. ``bool(check)`` is ``check.correct``.
@@ -219,7 +223,7 @@ class AnswerCheck:
     >>> print(result.correct, "|", result.mistake)
     False | forgot x_i
     >>> print(str(result).splitlines()[0])
-    ✗ Not correct: this differs from ∂J/∂w_k in 114 of 114 cases.
+    ✗ Not correct: this differs from ∂J/∂w_k in 137 of 137 cases.
     """
 
     answer: str
@@ -231,6 +235,7 @@ class AnswerCheck:
     hint: str | None
     mistake: str | None = None
     proof: str | None = None
+    stage: str = "numeric"
 
     def __bool__(self) -> bool:
         return self.correct
@@ -283,10 +288,14 @@ def check_answer(answer, topic="softmax_dz") -> AnswerCheck:
 
     The answer is parsed by gradlab's own grammar (never evaluated as Python),
     then compared with the true derivative for every label ``y`` and index
-    ``k`` over ``C`` in {2, 3, 5} classes and random logits ``z`` (and
-    features ``x`` over ``m`` samples for the w- and b-topics). One failing case
-    makes it wrong; the first becomes the counterexample and the known mistakes
-    are searched for a hint.
+    ``k`` over ``C`` in {2, 3, 5} classes, for C up to 60 and m up to 40 with k
+    at every position relative to y_i, and for C and m next to every number the
+    answer mentions, on random logits ``z`` (and features ``x`` for the w- and
+    b-topics). One failing case makes it wrong; the simplest becomes the
+    counterexample and the known mistakes are searched for a hint. An answer that
+    passes is compared exactly with the topic's result (SymPy, at a concrete C),
+    so that no term that is not identically zero hides inside the tolerance; the
+    stages are described in :mod:`gradlab.answers.grade`.
 
     Parameters
     ----------
@@ -298,7 +307,8 @@ def check_answer(answer, topic="softmax_dz") -> AnswerCheck:
         ``"softmax_dz"`` (∂J_i/∂z_k), ``"softmax_dw"`` (∂J/∂w_k, eq 3),
         ``"softmax_db"`` (∂J/∂b_k), ``"softmax_jacobian"`` (∂f_j/∂z_k),
         ``"logistic_dz"``, ``"logistic_dw"`` or ``"linear_dw"``
-        (for J = (1/2m) Σ_i (w^T x_i + b − y_i)²).
+        (for J = (1/2m) Σ_i (w^T x_i − y_i)², without a bias). Each topic is
+        defined once, in :mod:`gradlab.topics` (see :func:`gradlab.topics.topic_table`).
 
     Returns
     -------
@@ -347,6 +357,7 @@ def check_answer(answer, topic="softmax_dz") -> AnswerCheck:
         hint=result.hint,
         mistake=result.mistake,
         proof=result.proof,
+        stage=result.stage,
     )
 
 

@@ -3,7 +3,7 @@
 The verdict comes from three named stages, with the thresholds in one table below:
 
 1. ``numeric``: the answer is evaluated on every case of the topic (every label y
-   and index k over C in {2, 3, 5}; C up to 120 and m up to 40 with k at every
+   and index k over C in {2, 3, 5}; C up to 60 and m up to 40 with k at every
    position relative to y_i; C and m next to every number the answer mentions) and
    compared with the truth within RTOL/ATOL. One failing case makes it wrong, and
    that case becomes the counterexample.

@@ -90,9 +90,9 @@ HINTS = {
         "cancels the factor σ(z)(1 − σ(z))."
     ),
     "linear sign error": (
-        "Sign error: the residual is the prediction minus the target, w^T x_i + b − y_i."
+        "Sign error: the residual is the prediction minus the target, w^T x_i − y_i."
     ),
-    "missing target": "Missing the target: the residual is w^T x_i + b − y_i.",
+    "missing target": "Missing the target: the residual is w^T x_i − y_i.",
     "factor 2": ("Extra factor 2: the 1/2 in J = (1/2m) Σ_i (...)² cancels the 2 from the square."),
     "factor 1/2": (
         "Extra factor 1/2: the 2 from differentiating the square cancels the 1/2 in "
