@@ -83,6 +83,18 @@ WRONG = [
     # combinations: a per-sample mistake inside an aggregation mistake
     ("softmax_dw", r"\sum_i 2(f_k - [y_i = k]) x_i", "squared-error factor 2; forgot 1/m"),
     ("softmax_db", r"\frac{1}{m}(z_k - [y_i = k])", "logits as probabilities; forgot the sum"),
+    # the same mistakes in other spellings and topics
+    ("softmax_dz", r"2(p_k - y_k)", "squared-error factor 2"),
+    ("softmax_dz", r"-\log\frac{e^{z_{y_i}}}{\sum_c e^{z_c}}", "wrote the loss"),
+    ("softmax_db", r"\frac{1}{m}\sum_i (z_k - [y_i = k])", "logits as probabilities"),
+    ("softmax_dw", r"\frac{1}{m}\sum_i (\mathbb{I}(y_i = k) - f_k) x_i", "sign error"),
+    ("softmax_jacobian", r"\delta_{jk} - p_k", "missing f_j factor"),
+    ("softmax_jacobian", r"f_j(1 - f_j)", "diagonal for every pair"),
+    ("logistic_dz", r"\frac{\sigma(z) - y}{\sigma(z)(1 - \sigma(z))}", "stopped at dJ/dsigma"),
+    ("logistic_dz", r"\sigma(z)(1-\sigma(z))(\sigma(z) - y)", "squared error"),
+    ("logistic_dw", r"\frac{1}{m}\sum_i (y_i - \sigma(z_i)) x_i", "logistic sign error"),
+    ("logistic_dw", r"\frac{1}{m}\sum_i (z_i - y_i) x_i", "logistic logits as probabilities"),
+    ("linear_dw", r"\frac{1}{m}\sum_i (w^T x_i) x_i", "missing target"),
     # wrong in ways no catalogued mistake describes: counted as misses of the rate
     ("softmax_dz", r"f_k - 1", None),
     ("softmax_dz", r"f_k^2 - [y_i = k]", None),
@@ -110,5 +122,5 @@ def test_at_least_90_percent_of_the_wrong_answers_get_a_specific_correct_hint(ca
     rate = hits / len(WRONG)
     with capsys.disabled():
         print(f"\nhint rate: {hits} of {len(WRONG)} wrong answers ({rate:.0%}) get a specific hint")
-    assert len(WRONG) >= 40
+    assert len(WRONG) >= 50
     assert rate >= 0.9
