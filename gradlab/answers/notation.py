@@ -2,8 +2,10 @@
 
 :class:`Notation` is mixed into the parser's grammar class (``parser._Parser``),
 which provides the token helpers and ``expression``/``term``/``power``. Here
-are the pieces with a meaning of their own: indicators, fractions, functions,
-sums, and the letters whose meaning depends on the model family.
+are the grammar rules with a meaning of their own (``word``, ``letter``,
+``application``, ``function``, ``summation``, ``delta``, ``indicator``,
+``command``; see ``grammar.ebnf``) and the letters whose meaning depends on the
+model family.
 """
 
 from __future__ import annotations
@@ -13,14 +15,17 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from gradlab.answers import matrix as M
 from gradlab.answers import symbols as S
 from gradlab.answers.lexer import AnswerSyntaxError, Token
-from gradlab.answers.vocabulary import KNOWN_SYMBOLS, LETTERS
+from gradlab.answers.profiles import MATRICES, unknown_message
+from gradlab.answers.vocabulary import LETTERS
 
 __all__ = ["Notation", "Val", "is_index", "unknown_message"]
 
 MAX_SUM_DEPTH = 3  # sum_i sum_c is the deepest a gradient needs; bounds the evaluation work
 MAX_SUMS = 12
+PREDICTIONS = ("f", "p", "yhat")  # letters that can be applied to x: f(x_i), p_k(x_i)
 
 
 def is_index(expr) -> bool:
@@ -47,16 +52,20 @@ class Val:
     extra: dict = field(default_factory=dict)
 
 
+def _classes(component: Callable, pos: int, sample=S.i, **flags) -> Val:
+    return Val(kind="classes", pos=pos, component=component, extra={"sample": sample, **flags})
+
+
 class Notation:
     """Mixin: the vocabulary's meaning, for the grammar in ``parser._Parser``."""
 
-    def indicator(self, cond: Val, pos: int) -> Val:
+    def make_indicator(self, cond: Val, pos: int) -> Val:
         lhs, op, rhs = cond.cond
         delta = sp.KroneckerDelta(lhs, rhs)
         return Val(delta if op == "=" else 1 - delta, "num", pos)
 
-    def indicator_argument(self, pos: int) -> Val:
-        """The condition after I, 1, \\mathbb{I}: (..), [..], {..}, \\{..\\} or _{..}."""
+    def indicator(self, pos: int) -> Val:
+        """indicator = [ "_" ] ( "(" expression ")" | "[" expression "]" | "{" expression "}" | "\\{" expression "\\}" ) ;"""
         if self.is_op("_"):
             self.advance()
             if not self.is_op("{"):
@@ -64,7 +73,7 @@ class Notation:
         if not self.is_op("(", "[", "{", "\\{"):
             raise self.error("an indicator needs a condition: \\mathbb{I}(y_i = k)")
         if self.is_op("\\{"):
-            return self.indicator(self.set_condition(), pos)
+            return self.make_indicator(self.set_condition(), pos)
         opener = self.advance()
         if opener.value == "{" and self.is_op("\\{"):  # \mathbb{I}_{\{y_i = k\}}
             cond = self.set_condition()
@@ -73,7 +82,7 @@ class Notation:
         self.expect(self.closing(opener.value), f"to close the indicator's {opener.value!r}")
         if cond.kind != "cond":
             raise self.error("an indicator needs a condition like y_i = k", opener.pos)
-        return self.indicator(cond, pos)
+        return self.make_indicator(cond, pos)
 
     def set_condition(self) -> Val:
         """The condition in \\{y_i = k\\}, after an indicator."""
@@ -85,7 +94,7 @@ class Notation:
         return cond
 
     def argument(self) -> Val:
-        """A function's argument: (expression), {expression} or one factor (\\log f_k)."""
+        """argument = "(" expression ")" | "{" expression "}" | power ;"""
         if self.is_op("(", "{", "["):
             opener = self.advance()
             val = self.expression()
@@ -109,31 +118,45 @@ class Notation:
         return tok
 
     def command(self, tok: Token, allow_subscript: bool) -> Val:
+        """command = "\\frac" frac_part frac_part | ( "\\mathbb" | "\\mathbf" | ... ) braced_word | "\\exp" | ... ;"""
         name = tok.value
         if name in ("exp", "log", "ln", "sigma", "delta", "sum"):
             return self.word(Token("name", name, tok.pos), allow_subscript)
+        if name in ("theta", "phi", "partial"):
+            if name == "partial":
+                raise self.error(
+                    "∂ is understood in a left-hand side (\\frac{\\partial J}{\\partial z_k} = ...) "
+                    "and, in check_derivation, for ∂f_j/∂z_k"
+                )
+            raise AnswerSyntaxError(unknown_message(name), self.text, tok.pos)
         self.advance()
         if name == "frac":
+            if self.derivative_follows():
+                return self.known_derivative(tok.pos)
             num = self.frac_part()
             den = self.frac_part()
             return self.divide(num, den, tok.pos)
         if name in ("mathbb", "mathbf", "boldsymbol", "vec", "hat", "mathrm", "operatorname",
                     "text"):  # fmt: skip
             inner = self.braced_word()
-            if inner.value in ("I", "1") and name in ("mathbb", "mathbf", "boldsymbol"):
-                return self.indicator_argument(tok.pos)
+            bold = name in ("mathbf", "boldsymbol", "vec")
+            if inner.value in ("I", "1") and (name == "mathbb" or bold):
+                if name != "mathbb" and inner.value == "1" and not self.is_op("(", "[", "{", "\\{", "_"):
+                    return self.ones(tok.pos)  # \mathbf{1}^\top: the vector of ones
+                return self.indicator(tok.pos)
             if name == "hat":
                 if inner.value not in ("y", "p", "f"):
                     raise self.error("\\hat{...} is understood for y: \\hat{y}", inner.pos)
                 return self.letter("yhat", tok.pos, allow_subscript)
-            if name in ("mathbf", "boldsymbol", "vec") and inner.value in LETTERS:
-                return self.letter(inner.value, tok.pos, allow_subscript)
+            if bold and inner.value in LETTERS:
+                return self.letter(inner.value, tok.pos, allow_subscript, bold=True)
             if name in ("mathrm", "operatorname", "text") and inner.kind in ("name", "run"):
                 return self.word(Token("name", inner.value, tok.pos), allow_subscript, True)
             raise self.error(f"\\{name}{{{inner.value}}} is not understood", tok.pos)
         raise self.error(f"\\{name} is not understood here", tok.pos)
 
     def frac_part(self) -> Val:
+        """frac_part = "{" expression "}" | DIGIT | NAME ;"""
         if self.is_op("{"):
             self.advance()
             val = self.expression()
@@ -156,35 +179,17 @@ class Notation:
         raise self.error("write \\frac{numerator}{denominator}")
 
     def word(self, tok: Token, allow_subscript: bool, advanced: bool = False) -> Val:
+        """word = letter | function | "sum" summation | "delta" delta | ( "I" | "indicator" ) indicator | "dot" "(" expression "," expression ")" ;"""
         name = tok.value
         if not advanced and (self.tok is tok or self.tok.value == name):
             self.advance()
         pos = tok.pos
-        if name in ("exp", "log", "ln"):
-            arg = self.require_scalar_or_vec(self.argument())
-            if arg.kind != "num":
-                raise self.error(f"{name} of a vector is not defined", pos)
-            return Val(sp.exp(arg.expr) if name == "exp" else sp.log(arg.expr), "num", pos)
-        if name in ("sigma", "sigmoid"):
-            arg = self.argument()
-            if arg.kind == "classes" and name == "sigma":
-                return self.softmax_of(arg, pos)
-            self.require_scalar_or_vec(arg)
-            if arg.kind != "num":
-                raise self.error("sigma of a vector is not defined", pos)
-            return Val(1 / (1 + sp.exp(-arg.expr)), "num", pos)
-        if name == "softmax":
-            return self.softmax_of(self.argument(), pos)
-        if name in ("onehot", "one_hot"):
-            arg = self.argument()
-            if not arg.label:
-                raise self.error("onehot takes the label y: onehot(y)_k", pos)
-            label = arg.expr
-            return Val(kind="classes", pos=pos, component=lambda idx: sp.KroneckerDelta(label, idx))
+        if name in ("exp", "log", "ln", "sigma", "sigmoid", "softmax", "onehot", "one_hot", "diag"):
+            return self.function(name, pos)
         if name == "delta":
             return self.delta(pos)
         if name in ("I", "indicator"):
-            return self.indicator_argument(pos)
+            return self.indicator(pos)
         if name == "sum":
             return self.summation(pos)
         if name == "dot":
@@ -195,22 +200,62 @@ class Notation:
             self.expect(")", "to close dot(")
             if u.kind != "vec" or v.kind != "vec":
                 raise self.error("dot takes two vectors: dot(w_k, x_i)", pos)
-            return Val(S.dot(u.expr, v.expr), "num", pos)
+            return Val(self.inner(u.expr, v.expr), "num", pos)
         if name in ("yhat", "y_hat"):
             return self.letter("yhat", pos, allow_subscript)
         if name in LETTERS:
             return self.letter(name, pos, allow_subscript)
         if name == "T":
             raise self.error("T is only understood as a transpose: w_k^T x_i", pos)
+        if name in ("if", "else", "otherwise"):
+            raise self.error(f"'{name}' is only understood in a piecewise answer: "
+                             "a if k == y_i else b", pos)  # fmt: skip
         raise AnswerSyntaxError(unknown_message(name), self.text, pos)
 
+    def function(self, name: str, pos: int) -> Val:
+        """function = ( "exp" | "log" | "ln" | "sigma" | "sigmoid" | "softmax" | "onehot" | "diag" ) argument ;"""
+        arg = self.argument()
+        if name == "softmax" or (name == "sigma" and arg.kind == "classes" and arg.logits):
+            return self.softmax_of(arg, pos)
+        if name in ("onehot", "one_hot"):
+            if not arg.label:
+                raise self.error("onehot takes the label y: onehot(y)_k", pos)
+            label = arg.expr
+            return _classes(lambda idx: sp.KroneckerDelta(label, idx), pos)
+        if name == "diag":
+            if arg.kind not in ("classes", "mat"):
+                raise self.error("diag takes a vector: diag(f)", pos)
+            return self.matrix_call(M.diag, pos, self.as_mat(arg))
+        apply = {"exp": sp.exp, "log": sp.log, "ln": sp.log}.get(name)
+        if apply is None:
+            apply = lambda v: 1 / (1 + sp.exp(-v))  # noqa: E731 - the sigmoid
+        if arg.kind == "classes":
+            comp = arg.component
+            return _classes(lambda idx: apply(comp(idx)), pos, arg.extra.get("sample", S.i))
+        if arg.kind == "mat":
+            shown = {"ln": "log", "sigmoid": "σ", "sigma": "σ"}.get(name, name)
+            return self.matrix_call(M.elementwise, pos, arg.extra["mat"], apply, shown)
+        self.require_scalar_or_vec(arg)
+        if arg.kind != "num":
+            raise self.error(f"{name} of a vector is not defined", pos)
+        return Val(apply(arg.expr), "num", pos)
+
+    def matrix_call(self, op, pos: int, *args) -> Val:
+        try:
+            return Val(kind="mat", pos=pos, extra={"mat": op(*args)})
+        except M.ShapeError as exc:
+            raise self.error(str(exc), pos) from None
+
     def softmax_of(self, arg: Val, pos: int) -> Val:
+        if arg.kind == "mat" and arg.extra.get("logits"):
+            return Val(kind="mat", pos=pos, extra={"mat": self.matrix_letter("F", pos)})
         if self.family != "softmax" or not arg.logits:
             raise self.error("softmax takes the logit vector z: softmax(z)_k", pos)
         sample = arg.extra["sample"]
-        return Val(kind="classes", pos=pos, component=lambda idx: S.f[sample, idx])
+        return _classes(lambda idx: S.f[sample, idx], pos, sample)
 
     def delta(self, pos: int) -> Val:
+        """delta = "_" indices | "(" expression "," expression ")" ;"""
         if self.is_op("_"):
             self.advance()
             args = self.indices()
@@ -229,10 +274,14 @@ class Notation:
         return Val(sp.KroneckerDelta(*args), "num", pos)
 
     def summation(self, pos: int) -> Val:
-        """\\sum_{c=1}^{C} term, \\sum_c term, \\sum_i^m term, or sum(body, c)."""
-        if self.is_op("("):  # plain text: sum(body, c)
+        """summation = "_" ( NAME | "{" NAME [ ( "=" | "\\neq" ) expression ] "}" ) [ "^" indices ] term | "(" expression [ "," NAME ] ")" ;"""
+        if self.is_op("("):  # plain text: sum(body, c), or NumPy's sum(v)
             self.advance()
             body = self.sum_body(pos, plain=True)
+            if self.is_op(")") and body.kind in ("classes", "mat"):
+                self.advance()
+                return self.matrix_total(body, pos)
+            self.require_scalar_or_vec(body)
             self.expect(",", "after the body of sum(body, c): the summation index")
             var = self.bound_variable()
             self.expect(")", "to close sum(")
@@ -250,7 +299,7 @@ class Notation:
             if self.is_op("="):
                 self.advance()
                 lower = self.index_expression()
-            elif self.is_op("!=") or self.is_cmd("neq", "ne"):  # the note's sum_{j != k}
+            elif self.is_op("!=") or self.is_cmd("neq"):  # the note's sum_{j != k}
                 self.advance()
                 excluded = self.index_expression()
             self.expect("}", "to close the sum's subscript")
@@ -262,10 +311,19 @@ class Notation:
                 self.expect("}", "to close the sum's upper limit")
             else:
                 upper = self.index_expression(single=True)
-        body = self.sum_body(pos, plain=False)
+        body = self.require_scalar_or_vec(self.sum_body(pos, plain=False))
         if excluded is not None:
             body = Val(body.expr * (1 - sp.KroneckerDelta(var, excluded)), body.kind, body.pos)
+        if self.derivation and lower is not None and lower.free_symbols and lower != S.i:
+            # The note's shorthand: \sum_{j=k}^C beside \sum_{j \neq k} is the j = k term.
+            return Val(body.expr.subs(var, lower), body.kind, pos)
         return self.make_sum(body, var, lower, upper, pos)
+
+    def matrix_total(self, body: Val, pos: int) -> Val:
+        try:
+            return Val(M.total(self.as_mat(body)), "num", pos)
+        except M.ShapeError as exc:
+            raise self.error(str(exc), pos) from None
 
     def bound_variable(self) -> sp.Symbol:
         tok = self.tok
@@ -283,7 +341,7 @@ class Notation:
             )
         body = self.expression() if plain else self.term()
         self.sum_depth -= 1
-        return self.require_scalar_or_vec(body)
+        return body
 
     def make_sum(self, body: Val, var, lower, upper, pos: int) -> Val:
         lower = sp.Integer(1) if lower is None else lower
@@ -293,13 +351,27 @@ class Notation:
 
     # ------------------------------------------------------------------ letters
 
-    def letter(self, name: str, pos: int, allow_subscript: bool) -> Val:
+    def letter(self, name: str, pos: int, allow_subscript: bool, bold: bool = False) -> Val:
+        """letter = NAME [ "_" indices ] [ "^" sample ] [ application ] ;   (* f_k(x_i), x_j^{(i)} *)"""
+        if name in ("X", "W", "F", "P", "Y", "Z"):
+            return Val(kind="mat", pos=pos, extra={"mat": self.matrix_letter(name, pos),
+                                                   "logits": name == "Z"})  # fmt: skip
         idx: list = []
-        if allow_subscript and self.is_op("_"):
-            self.advance()
-            idx = self.indices()
+        sample = None
+        params = None
+        while allow_subscript:
+            if self.is_op("_") and not idx and params is None:
+                self.advance()
+                if name in PREDICTIONS and self.parameters_follow():
+                    params = self.parameters()
+                else:
+                    idx = self.indices()
+            elif self.is_op("^") and sample is None and self.sample_after_caret():
+                sample = S.i
+            else:
+                break
         if name in S.INDEX_SYMBOLS or name in ("C", "m"):
-            if idx:
+            if idx or sample:
                 raise self.error(f"{name} takes no subscript", pos)
             sym = S.INDEX_SYMBOLS.get(name) or (S.C if name == "C" else S.m)
             return Val(sym, "num", pos)
@@ -309,31 +381,118 @@ class Notation:
             return Val(S.E, "num", pos)
         if name not in LETTERS and name != "yhat":
             raise AnswerSyntaxError(unknown_message(name), self.text, pos)
+        if sample is not None:
+            idx = self.with_sample(name, idx, pos)
+        if params is not None:
+            idx = params
+        if name in PREDICTIONS and self.is_op("(") and allow_subscript:
+            applied = self.application(idx, pos)
+            if applied is not None:
+                return applied
+        if params is not None:
+            raise self.error(f"{name}_{{w, b}} needs its input: {name}_{{w_k, b_k}}(x_i)", pos)
         if self.family == "softmax":
-            return self.softmax_letter(name, idx, pos)
+            return self.softmax_letter(name, idx, pos, bold)
         return self.scalar_letter(name, idx, pos)
 
-    def split_sample(self, name: str, idx: list, pos: int):
-        """(sample, class) from a subscript list: _k, _i, _{i,k}."""
-        if len(idx) == 0:
-            return S.i, None
-        if len(idx) == 1:
-            return (S.i, None) if idx[0] == S.i else (S.i, idx[0])
-        if len(idx) == 2 and idx[0] == S.i:
-            return S.i, idx[1]
-        raise self.error(f"{name} takes a class index (_k) or a sample and a class (_{{i,k}})", pos)
+    def sample_after_caret(self) -> bool:
+        mark = self.mark()
+        self.advance()
+        if self.sample():
+            return True
+        self.reset(mark)
+        return False
 
-    def softmax_letter(self, name: str, idx: list, pos: int) -> Val:
+    def with_sample(self, name: str, idx: list, pos: int) -> list:
+        """x^{(i)}, y^{(i)}, f_k^{(i)}; x_j^{(i)} is feature j of sample i."""
+        if name == "x" and idx and idx != [S.i]:
+            if len(idx) != 1 or not isinstance(idx[0], sp.Symbol):
+                raise self.error("x_j^{(i)} takes one feature index j", pos)
+            self.feature = idx[0]
+            return [S.i]
+        if S.i in idx:
+            raise self.error(f"{name} has the sample twice: as a subscript and as ^{{(i)}}", pos)
+        return [S.i, *idx] if idx else [S.i]
+
+    def parameters_follow(self) -> bool:
+        """f_{w_k, b_k}(x_i), h_θ(x): a subscript naming the parameters, not an index."""
+        ahead = [self.peek(n) for n in range(3)]
+        first = ahead[1] if ahead[0].kind == "op" and ahead[0].value == "{" else ahead[0]
+        if first.kind == "cmd" and first.value in ("mathbf", "boldsymbol", "vec"):
+            first = ahead[2] if ahead[0].kind != "op" else self.peek(3)
+        return first.kind == "name" and first.value in ("w", "W")
+
+    def parameters(self) -> list:
+        """The class index of f_{w_k, b_k}: the subscript of w (none in logistic regression)."""
+        if not self.is_op("{"):
+            self.advance()  # h_θ: one letter
+            return []
+        depth, found = 0, []
+        while True:
+            tok = self.advance()
+            if tok.kind == "end":
+                raise self.error("expected '}' to close the parameters")
+            if tok.kind == "op" and tok.value == "{":
+                depth += 1
+            elif tok.kind == "op" and tok.value == "}":
+                depth -= 1
+                if depth == 0:
+                    return found[:1]
+            elif tok.kind == "op" and tok.value == "_" and self.tok.kind == "name":
+                index = self.tok.value
+                if index in S.INDEX_SYMBOLS:
+                    found.append(S.INDEX_SYMBOLS[index])
+            elif tok.kind == "name" and tok.value not in ("w", "b", "W", *S.INDEX_SYMBOLS):
+                raise self.error(f"{tok.value} is not a parameter: f_{{w_k, b_k}}(x_i)", tok.pos)
+
+    def application(self, idx: list, pos: int) -> Val | None:
+        """application = "(" ( "x" | "z" | "x_i" | "x^{(i)}" | "y" "=" index "|" "x" ) ")" ;  (* never a product *)"""
+        mark = self.mark()
+        self.advance()
+        try:
+            arg = self.expression()
+            given = None
+            if arg.kind == "cond" and self.is_op("|"):
+                self.advance()  # p(y = k | x_i): the probability of class k
+                given = arg
+                arg = self.expression()
+            self.expect(")", "to close the argument")
+        except AnswerSyntaxError:
+            self.reset(mark)
+            return None
+        is_x = arg.kind == "vec" and isinstance(arg.expr, sp.Indexed) and arg.expr.base == S.x
+        if not (is_x or arg.logits):
+            self.reset(mark)
+            return None  # f_k(1 - f_k) is a product
+        sample = arg.expr.indices[0] if is_x else arg.extra.get("sample", S.i)
+        if given is not None:
+            lhs, op, rhs = given.cond
+            label = lhs if rhs == S.y[S.i] or lhs != S.y[S.i] else rhs
+            if op != "=" or S.y[S.i] not in (lhs, rhs) or label == S.y[S.i]:
+                raise self.error("write the class probability as p(y = k | x_i)", pos)
+            idx = [label]
+        if self.family != "softmax":
+            if idx:
+                raise self.error("f(x_i) is one number in this model: no class subscript", pos)
+            return Val(S.f[sample], "num", pos)
+        if idx and idx[0] != sample:
+            return Val(S.f[sample, idx[-1]], "num", pos)
+        return _classes(lambda k: S.f[sample, k], pos, sample)
+
+    def softmax_letter(self, name: str, idx: list, pos: int, bold: bool = False) -> Val:
         if name in ("z", "f", "p", "yhat"):
             base = S.z if name == "z" else S.f
             sample, cls = self.split_sample(name, idx, pos)
             if cls is None:
-                extra = {"sample": sample, "sample_subscript": idx == [S.i]}
-                return Val(kind="classes", pos=pos, component=lambda k: base[sample, k],
-                           logits=name == "z", extra=extra)  # fmt: skip
+                val = _classes(lambda k: base[sample, k], pos, sample,
+                               sample_subscript=idx == [S.i])  # fmt: skip
+                val.logits = name == "z"
+                return val
             return Val(base[sample, cls], "num", pos)
         if name == "y":
             sample, cls = self.split_sample(name, idx, pos)
+            if cls is None and bold:  # \mathbf{y}: the one-hot vector
+                return _classes(lambda k: sp.KroneckerDelta(S.y[sample], k), pos, sample)
             if cls is None:
                 return Val(S.y[sample], "num", pos, label=True)
             return Val(sp.KroneckerDelta(S.y[sample], cls), "num", pos)  # one-hot y_k
@@ -346,6 +505,16 @@ class Notation:
                 raise self.error(f"{name} needs a class index: {name}_k", pos)
             return Val(S.w[idx[0]], "vec", pos) if name == "w" else Val(S.b[idx[0]], "num", pos)
         raise AnswerSyntaxError(unknown_message(name), self.text, pos)
+
+    def split_sample(self, name: str, idx: list, pos: int):
+        """(sample, class) from a subscript list: _k, _i, _{i,k}."""
+        if len(idx) == 0:
+            return S.i, None
+        if len(idx) == 1:
+            return (S.i, None) if idx[0] == S.i else (S.i, idx[0])
+        if len(idx) == 2 and idx[0] == S.i:
+            return S.i, idx[1]
+        raise self.error(f"{name} takes a class index (_k) or a sample and a class (_{{i,k}})", pos)
 
     def scalar_letter(self, name: str, idx: list, pos: int) -> Val:
         if name in ("w", "b"):
@@ -363,9 +532,40 @@ class Notation:
             return Val(S.y[S.i], "num", pos, label=True)
         return Val((S.z if name == "z" else S.f)[S.i], "num", pos)
 
+    # ------------------------------------------------------------------ matrices
 
-def unknown_message(word: str) -> str:
-    suggestion = ""
-    if len(word) == 2 and all(ch in LETTERS for ch in word):
-        suggestion = f" (did you mean {word[0]}_{word[1]} or {word[0]}*{word[1]}?)"
-    return f"unknown symbol {word}{suggestion}; known: {KNOWN_SYMBOLS}"
+    def matrix_letter(self, name: str, pos: int) -> M.Mat:
+        if self.family != "softmax":
+            raise self.error(f"the matrix {name} is understood in softmax regression", pos)
+        rows, cols = self.profile.shape(name)
+        entries = {
+            "X": lambda i, a: S.x[i],
+            "W": lambda a, k: S.w[k],
+            "F": lambda i, k: S.f[i, k],
+            "P": lambda i, k: S.f[i, k],
+            "Y": lambda i, k: sp.KroneckerDelta(S.y[i], k),
+            "Z": lambda i, k: S.z[i, k],
+        }[name]
+        if (rows, cols) != MATRICES[name]:
+            entries = (lambda get: lambda r, c: get(c, r))(entries)
+        return M.Mat(rows, cols, entries, name)
+
+    def ones(self, pos: int) -> Val:
+        """\\mathbf{1}: a column of ones; its length is the samples' (1ᵀ(F − Y) sums over i)."""
+        return Val(kind="mat", pos=pos, extra={"mat": M.Mat("m", "1", lambda r, c: 1, "1")})
+
+    def as_mat(self, val: Val) -> M.Mat:
+        if val.kind == "mat":
+            return val.extra["mat"]
+        if val.kind == "classes":
+            name = self.text[val.pos : val.pos + 12].split("-")[0].strip() or "v"
+            return M.column(_short(name), "C", val.component)
+        raise self.error("a matrix or a vector is wanted here", val.pos)
+
+
+def _short(source: str) -> str:
+    """A vector's name for messages: \\mathbf{p} -> p."""
+    for prefix in ("\\mathbf{", "\\boldsymbol{", "\\bm{", "\\vec{"):
+        if source.startswith(prefix):
+            return source[len(prefix) :].split("}")[0]
+    return source.split(" ")[0][:8]

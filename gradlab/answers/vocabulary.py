@@ -26,6 +26,12 @@ LETTERS = {
     "C": "the number of classes",
     "m": "the number of samples",
     "e": "Euler's number, e^{z_k} = exp(z_k)",
+    "X": "the data matrix, one row x_i^T per sample (m×d)",
+    "W": "the weights, one column w_k per class (d×C)",
+    "F": "the probabilities, f_{i,k} in row i, column k (m×C)",
+    "P": "same as F",
+    "Y": "the one-hot labels, 𝕀(y_i = k) in row i, column k (m×C)",
+    "Z": "the logits, z_{i,k} in row i, column k (m×C)",
 }
 
 # Multi-letter words of plain text (LaTeX commands are listed below).
@@ -45,7 +51,11 @@ WORDS = {
     "yhat": "same as f (also y_hat, \\hat{y})",
     "y_hat": "same as f",
     "dot": "dot(w, x) = w^T x",
-    "T": "transpose, only as w_k^T",
+    "T": "transpose: w_k^T, X^T, X.T",
+    "diag": "diag(f): the C×C matrix with f on its diagonal",
+    "if": "p_k - 1 if k == y_i else p_k: a piecewise answer",
+    "else": "see if",
+    "otherwise": "the last branch of \\begin{cases}",
 }
 
 COMMANDS = {
@@ -69,10 +79,40 @@ COMMANDS = {
     "top": "transpose in w_k^\\top",
     "intercal": "transpose",
     "neq": "not equal: in an indicator, or a sum's index \\sum_{j \\neq k}",
-    "ne": "same as \\neq",
-    "left": "ignored before a bracket",
-    "right": "ignored before a bracket",
+    "partial": "only in a left-hand side: \\frac{\\partial J}{\\partial z_k} = ...",
+    "ell": "ℓ: a loss's name, only in a left-hand side",
+    "mathcal": "\\mathcal{L}: a loss's name, only in a left-hand side",
+    "theta": "θ: the parameters of CS229 (notation=\"cs229\")",
+    "phi": "φ: Bishop's features φ_n (notation=\"bishop\")",
+    "begin": "\\begin{cases} a & k = y_i \\\\ b & \\text{otherwise} \\end{cases}",
+    "end": "see \\begin",
+    "left": "ignored before a bracket (also \\left. and \\middle)",
+    "right": "ignored before a bracket (also \\right.)",
 }
+
+# Other spellings of a command: the lexer hands the parser the canonical one.
+ALIASES = {
+    "dfrac": "frac",
+    "tfrac": "frac",
+    "cfrac": "frac",
+    "widehat": "hat",
+    "bm": "boldsymbol",
+    "mathds": "mathbb",
+    "textrm": "text",
+    "mbox": "text",
+    "ast": "cdot",
+    "ne": "neq",
+    "mid": "|",
+    "vert": "|",
+}
+
+# dJ, dz, dW, ...: "d" then one of these names a derivative (a left-hand side, or
+# deeplearning.ai's dz = a - y).
+DERIVATIVE_PREFIXED = {"J", "L", "E", "z", "w", "b", "W", "Z", "f", "p", "l", "o", "a"}
+
+# Unicode sub- and superscripts, as gradlab prints them and word processors type them.
+SUBSCRIPTS = dict(zip("ᵢⱼₖₗₘₙₚₓ₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎,", "ijklmnpx0123456789+-=(),", strict=True))
+SUPERSCRIPTS = dict(zip("ᵀ⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿ", "T0123456789+-=()in", strict=True))
 
 # Typed characters that mean the same as an ASCII spelling.
 UNICODE = {
@@ -90,12 +130,20 @@ UNICODE = {
     "–": "-",
     "≠": "!=",
     "⊤": "\\top",
+    "∂": "\\partial",
+    "θ": "\\theta",
+    "φ": "\\phi",
+    "ϕ": "\\phi",
+    "ℓ": "l",
+    "∣": "|",
+    "≡": "==",
+    "⁄": "/",
 }
 
 # Shown in the error for an unknown symbol.
 KNOWN_SYMBOLS = (
     "z, f, p, ŷ, y, x, w, b, k, j, c, l, i, C, m, e, σ, δ, 𝕀, exp, log, ln, sum, softmax, "
-    "sigmoid, onehot, delta, indicator, dot"
+    "sigmoid, onehot, delta, indicator, dot, diag, X, W, F, P, Y, Z"
 )
 
 

@@ -1,0 +1,172 @@
+"""A derivative's name: a typed left-hand side, and ∂f_j/∂z_k inside a derivation.
+
+``\\frac{\\partial J}{\\partial z_k} = ...``, ``dJ/dz_k = ...``, ``∂J_i/∂z_k = ...``
+and deeplearning.ai's ``dz = ...`` name the derivative the answer is for; the
+reading (``reading.py``) accepts them when they name the topic's derivative and
+refuses them with a clear message otherwise. Inside a derivation
+(:func:`gradlab.check_derivation`) the derivatives of known quantities have a
+value: ∂f_j/∂z_k = f_j(δ_jk − f_k), ∂z_j/∂w_k = δ_jk x_i.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from gradlab.answers import symbols as S
+
+__all__ = ["Derivative", "LeftHandSide", "TOPIC_OF"]
+
+LOSSES = {"J", "L", "E", "l", "loss"}
+
+# (family, what is differentiated, by what) -> topic
+TOPIC_OF = {
+    ("softmax", "J", "z"): "softmax_dz",
+    ("softmax", "J", "w"): "softmax_dw",
+    ("softmax", "J", "W"): "softmax_dw",
+    ("softmax", "J", "b"): "softmax_db",
+    ("softmax", "f", "z"): "softmax_jacobian",
+    ("logistic", "J", "z"): "logistic_dz",
+    ("logistic", "J", "w"): "logistic_dw",
+    ("linear", "J", "w"): "linear_dw",
+}
+
+
+@dataclass(frozen=True)
+class Derivative:
+    """∂top_{top_idx}/∂by_{by_idx}, as typed (letters after the notation's renaming)."""
+
+    top: str
+    top_idx: tuple
+    by: str
+    by_idx: tuple
+    pos: int
+
+    @property
+    def text(self) -> str:
+        def sub(name, idx):
+            return name + ("_" + "".join(idx) if idx else "")
+
+        return f"∂{sub(self.top, self.top_idx)}/∂{sub(self.by, self.by_idx)}"
+
+    def topic(self, family: str) -> str | None:
+        return TOPIC_OF.get((family, self.top, self.by))
+
+
+class LeftHandSide:
+    """Mixin for ``parser._Parser``: the rules lhs, dnumerator and ddenominator."""
+
+    def lhs(self) -> Derivative | None:
+        """lhs = "\\frac" "{" dnumerator "}" "{" ddenominator "}" | dnumerator "/" ddenominator | DIFF NAME ;"""
+        pos = self.tok.pos
+        if self.is_cmd("frac"):
+            self.advance()
+            self.expect("{", "")
+            top = self.dnumerator()
+            self.expect("}", "")
+            self.expect("{", "")
+            by = self.ddenominator()
+            self.expect("}", "")
+            return Derivative(*top, *by, pos)
+        if self.tok.kind == "diff" and self.peek(2).kind == "op" and self.peek(2).value == "=":
+            self.advance()  # deeplearning.ai's dz, dw, db; CS231n's dW
+            name = self.advance().value
+            return Derivative("J", (), name, (), pos)
+        top = self.dnumerator()
+        if not self.is_op("/"):
+            return None
+        self.advance()
+        by = self.ddenominator()
+        return Derivative(*top, *by, pos)
+
+    def dnumerator(self) -> tuple:
+        """dnumerator = ( "\\partial" | DIFF | "d" ) quantity ;"""
+        self.differential()
+        name, idx = self.quantity()
+        name = "J" if name in LOSSES else name
+        return ("f" if name in ("p", "yhat") else name), idx
+
+    def ddenominator(self) -> tuple:
+        """ddenominator = ( "\\partial" | DIFF | "d" ) quantity ;"""
+        self.differential()
+        return self.quantity()
+
+    def differential(self) -> None:
+        if self.is_cmd("partial") or self.tok.kind == "diff" or self.is_name("d"):
+            self.advance()
+            return
+        raise self.error("expected ∂ or d")
+
+    def quantity(self) -> tuple:
+        """A letter with its subscripts, bold or not: J_i, z_k, \\mathbf{w}_k, W, \\ell."""
+        if self.is_cmd("mathbf", "boldsymbol", "vec", "mathcal", "mathrm"):
+            self.advance()
+            name = self.braced_word().value
+        elif self.is_cmd("ell"):
+            self.advance()
+            name = "l"
+        elif self.tok.kind == "name":
+            name = self.advance().value
+        else:
+            raise self.error("expected the name of a quantity")
+        idx = []
+        if self.is_op("_"):
+            self.advance()
+            if self.is_op("{"):
+                self.advance()
+                while not self.is_op("}"):
+                    tok = self.advance()
+                    if tok.kind == "end":
+                        raise self.error("expected '}'")
+                    if tok.kind in ("name", "num", "run"):
+                        idx.append(tok.value)
+                self.advance()
+            else:
+                idx.append(self.advance().value)
+        return name, tuple(idx)
+
+    # --------------------------------------------------------------- in a derivation
+
+    def derivative_follows(self) -> bool:
+        """Whether \\frac{∂...}{∂...} follows (the \\frac is already consumed)."""
+        inner = self.peek()
+        return self.is_op("{") and (
+            (inner.kind == "cmd" and inner.value == "partial") or inner.kind == "diff"
+        )
+
+    def known_derivative(self, pos: int):
+        """The value of ∂f_j/∂z_k (or ∂z_j/∂w_k) written inside a derivation's line."""
+        from gradlab.answers.notation import Val  # the value type of this grammar
+
+        self.expect("{", "")
+        top, top_idx = self.dnumerator()
+        self.expect("}", "to close the derivative's numerator")
+        self.expect("{", "to open the derivative's denominator")
+        by, by_idx = self.ddenominator()
+        self.expect("}", "to close the derivative's denominator")
+        if not self.derivation:
+            raise self.error(
+                "a derivative inside the answer is what you are asked to work out: write it "
+                "out (check_derivation understands ∂f_j/∂z_k in a derivation's steps)",
+                pos,
+            )
+        index = [self.index_of(name) for name in (*top_idx[-1:], *by_idx[-1:])]
+        if self.family == "softmax" and len(index) == 2:
+            a, b = index
+            if (top, by) == ("f", "z"):
+                return Val(S.f[S.i, a] * (sp.KroneckerDelta(a, b) - S.f[S.i, b]), "num", pos)
+            if (top, by) == ("z", "w"):
+                return Val(sp.KroneckerDelta(a, b) * S.x[S.i], "vec", pos)
+            if (top, by) == ("J", "z") and top_idx[:1] == ("i",) and self.derivation != "softmax_dz":
+                return Val(S.f[S.i, b] - sp.KroneckerDelta(S.y[S.i], b), "num", pos)
+        raise self.error(
+            "check_derivation knows ∂f_j/∂z_k, ∂z_j/∂w_k and ∂J_i/∂z_k; this derivative is "
+            "not one of them",
+            pos,
+        )
+
+    def index_of(self, name: str):
+        if name not in S.INDEX_SYMBOLS:
+            raise self.error(f"{name} is not an index (i, j, k, c, l)")
+        return S.INDEX_SYMBOLS[name]
