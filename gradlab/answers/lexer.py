@@ -156,6 +156,15 @@ class _Lexer:
     def last(self, *values: str) -> bool:
         return bool(self.tokens) and self.tokens[-1].kind == "op" and self.tokens[-1].value in values
 
+    def scripted(self) -> bool:
+        """Whether a sub- or superscript of a letter, number or bracket starts here."""
+        if not self.last("_", "^") or len(self.tokens) < 2:
+            return False
+        before = self.tokens[-2]
+        return before.kind in ("name", "num", "cmd", "run") or (
+            before.kind == "op" and before.value in (")", "]", "}")
+        )
+
     def run(self) -> list[Token]:
         text, n, pos = self.text, len(self.text), 0
         while pos < n:
@@ -215,7 +224,7 @@ class _Lexer:
         while end < n and text[end].isascii() and (text[end].isalpha()):
             end += 1
         word = text[pos:end]
-        if self.last("_", "^") and not (self.last("^") and text[pos - 2 : pos] == "**"):
+        if self.scripted() and not (self.last("^") and text[pos - 2 : pos] == "**"):
             # TeX: an unbraced sub- or superscript is one character (y_kp_k is y_k p_k).
             self.emit("name", word[0], pos)
             return pos + 1

@@ -111,7 +111,7 @@ ALIASES = {
 DERIVATIVE_PREFIXED = {"J", "L", "E", "z", "w", "b", "W", "Z", "f", "p", "l", "o", "a"}
 
 # Unicode sub- and superscripts, as gradlab prints them and word processors type them.
-SUBSCRIPTS = dict(zip("ᵢⱼₖₗₘₙₚₓ₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎,", "ijklmnpx0123456789+-=(),", strict=True))
+SUBSCRIPTS = dict(zip("ᵢⱼₖₗₘₙₚₓ₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎", "ijklmnpx0123456789+-=()", strict=True))
 SUPERSCRIPTS = dict(zip("ᵀ⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿ", "T0123456789+-=()in", strict=True))
 
 # Typed characters that mean the same as an ASCII spelling.
