@@ -39,8 +39,9 @@ __all__ = ["DerivationCheck", "Step", "check_derivation", "split_steps"]
 MAX_STEPS = 40
 MAX_TEXT = 20_000  # characters; the note's eq (2) block is about 2,000
 
-_ENVIRONMENTS = re.compile(r"\\(begin|end)\{(aligned|align\*?|split|gather\*?|equation\*?)\}")
-_TAG = re.compile(r"\\tag\*?\{[^{}]*\}")
+# Patterns for re.sub (a regular expression, never code: nothing here is evaluated).
+_ENVIRONMENTS = r"\\(begin|end)\{(aligned|align\*?|split|gather\*?|equation\*?)\}"
+_TAG = r"\\tag\*?\{[^{}]*\}"
 _REMARK_WORDS = {"note", "since", "where", "because", "by", "using", "as", "and", "so"}
 
 
@@ -121,9 +122,8 @@ class DerivationCheck:
 
     def _repr_html_(self) -> str:
         mark = "✅" if self.ok else "❌"
-        out = [f"<p>{mark} <b>{html.escape(self.summary)}</b></p>",
-               "<table><tr><th>step</th><th>lines</th><th></th><th>step as typed</th>"
-               "<th>verdict</th></tr>"]  # fmt: skip
+        header = "".join(f"<th>{h}</th>" for h in ("step", "lines", "", "step as typed", "verdict"))
+        out = [f"<p>{mark} <b>{html.escape(self.summary)}</b></p>", f"<table><tr>{header}</tr>"]
         for step in self.steps:
             text = step.text if len(step.text) < 160 else step.text[:157] + "..."
             message = html.escape(step.message).replace("\n", "<br>")
@@ -160,7 +160,7 @@ def split_steps(text: str) -> tuple[_Part | None, list[_Part]]:
     rows: list[_Part] = []
     current = _Part("", [])
     for number, line in enumerate(text.split("\n"), start=1):
-        line = _TAG.sub("", _ENVIRONMENTS.sub("", line)).replace("$", "")
+        line = re.sub(_TAG, "", re.sub(_ENVIRONMENTS, "", line)).replace("$", "")
         pieces = line.split("\\\\")
         for n, piece in enumerate(pieces):
             if piece.strip():
@@ -193,7 +193,11 @@ def _drop_remark(text: str) -> str:
     """Cut a remark: \\quad \\text{Note that } ... is prose, not a step."""
     for match in re.finditer(r"\\(?:text|textrm|mbox)\{([^{}]*)\}", text):
         words = match.group(1).strip().lower().split()
-        if len(words) > 1 or (words and words[0] in _REMARK_WORDS) or match.group(1) != match.group(1).strip():
+        if (
+            len(words) > 1
+            or (words and words[0] in _REMARK_WORDS)
+            or match.group(1) != match.group(1).strip()
+        ):
             return text[: match.start()]
     return text
 
@@ -208,9 +212,12 @@ def _split_top_level(text: str) -> list[str]:
             depth += 1
         elif ch in ")]}":
             depth -= 1
-        elif ch == "=" and depth == 0 and text[n - 1 : n] not in ("=", "!", "<", ">") and text[
-            n + 1 : n + 2
-        ] != "=":
+        elif (
+            ch == "="
+            and depth == 0
+            and text[n - 1 : n] not in ("=", "!", "<", ">")
+            and text[n + 1 : n + 2] != "="
+        ):
             out.append(text[start:n])
             start = n + 1
         n += 1
@@ -321,7 +328,9 @@ def _check_parts(parts: list, spec, notation, lhs: str) -> DerivationCheck:
         steps.append(Step(n, lines, text, False, f"differs from {what}", counterexample,
                           expr=reading.expr))  # fmt: skip
         previous = value
-    last_right = bool(steps) and steps[-1].ok and values[-1] is not None and _same(values[-1], truth)
+    last_right = (
+        bool(steps) and steps[-1].ok and values[-1] is not None and _same(values[-1], truth)
+    )
     ok = understood and all(step.ok for step in steps) and last_right
     summary = _summary(steps, ok, understood, last_right, spec)
     return DerivationCheck(spec.name, tuple(steps), ok, summary, understood, lhs)
@@ -347,10 +356,7 @@ def _summary(steps, ok, understood, last_right, spec) -> str:
         first = wrong[0]
         text = f"Step {first.number} ({_where(first.lines)}) breaks the equality"
         if "typo" in first.message:
-            text += (
-                f"; step {first.number + 1} restores the value: {_where(first.lines)} "
-                "is a typo"
-            )
+            text += f"; step {first.number + 1} restores the value: {_where(first.lines)} is a typo"
         return text + "."
     return f"Every step follows from the one before, but the last is not {spec.title}."
 
@@ -362,7 +368,9 @@ def _values(expr, kind, cases) -> list:
             try:
                 value = evaluate(expr, case)
                 width = case.X.shape[2] if kind == "vec" else 1
-                out.append(np.broadcast_to(np.asarray(value, dtype=float), (case.X.shape[0], width)))
+                out.append(
+                    np.broadcast_to(np.asarray(value, dtype=float), (case.X.shape[0], width))
+                )
             except Unbound as exc:
                 raise AnswerSyntaxError(
                     f"{exc.name} has no value in this step: a summation index needs its sum, "

@@ -154,7 +154,9 @@ class _Lexer:
         self.tokens.append(Token(kind, value, pos))
 
     def last(self, *values: str) -> bool:
-        return bool(self.tokens) and self.tokens[-1].kind == "op" and self.tokens[-1].value in values
+        return (
+            bool(self.tokens) and self.tokens[-1].kind == "op" and self.tokens[-1].value in values
+        )
 
     def scripted(self) -> bool:
         """Whether a sub- or superscript of a letter, number or bracket starts here."""
@@ -298,4 +300,3 @@ class _Lexer:
             )
         self.emit("cmd", name, pos)
         return end
-

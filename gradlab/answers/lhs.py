@@ -16,7 +16,7 @@ import sympy as sp
 
 from gradlab.answers import symbols as S
 
-__all__ = ["Derivative", "LeftHandSide", "TOPIC_OF"]
+__all__ = ["TOPIC_OF", "Derivative", "LeftHandSide"]
 
 LOSSES = {"J", "L", "E", "l", "loss"}
 
@@ -158,7 +158,11 @@ class LeftHandSide:
                 return Val(S.f[S.i, a] * (sp.KroneckerDelta(a, b) - S.f[S.i, b]), "num", pos)
             if (top, by) == ("z", "w"):
                 return Val(sp.KroneckerDelta(a, b) * S.x[S.i], "vec", pos)
-            if (top, by) == ("J", "z") and top_idx[:1] == ("i",) and self.derivation != "softmax_dz":
+            if (
+                (top, by) == ("J", "z")
+                and top_idx[:1] == ("i",)
+                and self.derivation != "softmax_dz"
+            ):
                 return Val(S.f[S.i, b] - sp.KroneckerDelta(S.y[S.i], b), "num", pos)
         raise self.error(
             "check_derivation knows ∂f_j/∂z_k, ∂z_j/∂w_k and ∂J_i/∂z_k; this derivative is "

@@ -76,9 +76,9 @@ def _fits(a: Mat, b: Mat) -> str:
     if a.cols == b.rows:
         return a.cols
     raise ShapeError(
-        f"{a.name} is {a.shape} and {b.name} is {b.shape}: the product {a.bracketed}{b.bracketed} "
-        f"needs {a.name}'s columns ({a.cols}) to match {b.name}'s rows ({b.rows})"
-        + _suggest(a, b)
+        f"{a.bracketed} is {a.shape} and {b.bracketed} is {b.shape}: the product "
+        f"{a.bracketed}{b.bracketed} needs {a.bracketed}'s columns ({a.cols}) to match "
+        f"{b.bracketed}'s rows ({b.rows})" + _suggest(a, b)
     )
 
 
@@ -86,7 +86,7 @@ def _suggest(a: Mat, b: Mat) -> str:
     if a.rows == b.rows:
         t = transpose(a)
         return (
-            f"; {t.name} is {t.shape} and {b.name} is {b.shape}, so {t.name}{b.bracketed} "
+            f"; {t.name} is {t.shape} and {b.bracketed} is {b.shape}, so {t.name}{b.bracketed} "
             f"is {t.rows}×{b.cols}"
         )
     if a.cols == b.cols:
@@ -103,7 +103,9 @@ def matmul(a: Mat, b: Mat) -> Mat:
             "sides is not part of this gradient"
         )
     if axis == "d" and "d" in (a.rows, b.cols):
-        raise ShapeError(f"{a.bracketed}{b.bracketed} is {a.rows}×{b.cols}: not part of this gradient")
+        raise ShapeError(
+            f"{a.bracketed}{b.bracketed} is {a.rows}×{b.cols}: not part of this gradient"
+        )
     if axis == "1" and a.kind == "vec" and b.kind == "vec":
         raise ShapeError(f"{a.bracketed}{b.bracketed} would be a {a.rows}×{b.cols} outer product")
     var = {"m": S.i, "C": S.c}.get(axis)
@@ -117,7 +119,9 @@ def matmul(a: Mat, b: Mat) -> Mat:
         return sp.Sum(a.entry(r, var) * b.entry(var, c), (var, 1, upper))
 
     name = f"{a.bracketed}{b.bracketed}"
-    why = f"{a.name} is {a.shape} and {b.name} is {b.shape}, so {name} is {a.rows}×{b.cols}"
+    why = (
+        f"{a.bracketed} is {a.shape} and {b.bracketed} is {b.shape}, so {name} is {a.rows}×{b.cols}"
+    )
     return Mat(a.rows, b.cols, entry, name, why=why)
 
 

@@ -10,6 +10,7 @@ model family.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -141,7 +142,11 @@ class Notation:
             inner = self.braced_word()
             bold = name in ("mathbf", "boldsymbol", "vec")
             if inner.value in ("I", "1") and (name == "mathbb" or bold):
-                if name != "mathbb" and inner.value == "1" and not self.is_op("(", "[", "{", "\\{", "_"):
+                if (
+                    name != "mathbb"
+                    and inner.value == "1"
+                    and not self.is_op("(", "[", "{", "\\{", "_")
+                ):
                     return self.ones(tok.pos)  # \mathbf{1}^\top: the vector of ones
                 return self.indicator(tok.pos)
             if name == "hat":
@@ -228,10 +233,16 @@ class Notation:
             return self.matrix_call(M.diag, pos, self.as_mat(arg))
         apply = {"exp": sp.exp, "log": sp.log, "ln": sp.log}.get(name)
         if apply is None:
-            apply = lambda v: 1 / (1 + sp.exp(-v))  # noqa: E731 - the sigmoid
+            apply = lambda v: 1 / (1 + sp.exp(-v))
         if arg.kind == "classes":
             comp = arg.component
             return _classes(lambda idx: apply(comp(idx)), pos, arg.extra.get("sample", S.i))
+        if arg.kind == "mat" and arg.extra.get("logits") and name != "exp":
+            raise self.error(
+                f"{name}(Z) of the logit matrix is ambiguous (entry by entry, or the softmax of "
+                "each row?): write softmax(Z) or F",
+                pos,
+            )
         if arg.kind == "mat":
             shown = {"ln": "log", "sigmoid": "σ", "sigma": "σ"}.get(name, name)
             return self.matrix_call(M.elementwise, pos, arg.extra["mat"], apply, shown)
@@ -547,8 +558,9 @@ class Notation:
             "Z": lambda i, k: S.z[i, k],
         }[name]
         if (rows, cols) != MATRICES[name]:
-            entries = (lambda get: lambda r, c: get(c, r))(entries)
-        return M.Mat(rows, cols, entries, name)
+            entries = _swapped(entries)  # samples in columns (deeplearning.ai)
+        typed = re.match(r"[A-Za-z]+", self.text[pos:])
+        return M.Mat(rows, cols, entries, typed.group(0) if typed else name)
 
     def ones(self, pos: int) -> Val:
         """\\mathbf{1}: a column of ones; its length is the samples' (1ᵀ(F − Y) sums over i)."""
@@ -561,6 +573,10 @@ class Notation:
             name = self.text[val.pos : val.pos + 12].split("-")[0].strip() or "v"
             return M.column(_short(name), "C", val.component)
         raise self.error("a matrix or a vector is wanted here", val.pos)
+
+
+def _swapped(get: Callable) -> Callable:
+    return lambda r, c: get(c, r)
 
 
 def _short(source: str) -> str:

@@ -267,15 +267,16 @@ class _Parser(LeftHandSide, Notation):
     def branch(self) -> tuple[Val, Val | None]:
         """branch = expression "&" ( "otherwise" | "else" | [ "if" ] expression ) [ "," | "." ] ;"""
         value = self.require_scalar_or_vec(self.expression())
+        if self.is_op(",") and self.peek().kind == "op" and self.peek().value == "&":
+            self.advance()  # f_k - 1, & k = y_i
         self.expect("&", "between a branch's value and its condition")
         cond = None
         if self.is_cmd("text"):
-            self.advance()
-            word = self.braced_word()
-            if word.value in ("otherwise", "else"):
+            word = self.prose()
+            if word in ("otherwise", "else"):
                 cond = "otherwise"
-            elif word.value not in ("if", "for", "when"):
-                raise self.error("expected \\text{if} or \\text{otherwise}", word.pos)
+            elif word not in ("if", "for", "when"):
+                raise self.error("expected \\text{if} or \\text{otherwise}")
         elif self.is_name("otherwise", "else"):
             self.advance()
             cond = "otherwise"
@@ -288,6 +289,22 @@ class _Parser(LeftHandSide, Notation):
         if self.is_op(",", "."):
             self.advance()
         return value, None if cond == "otherwise" else cond
+
+    def prose(self) -> str:
+        """The word of \\text{if }, \\text{otherwise.}: punctuation and spaces dropped."""
+        self.advance()
+        self.expect("{", "after \\text")
+        words = []
+        while not self.is_op("}"):
+            tok = self.advance()
+            if tok.kind == "end":
+                raise self.error("expected '}' to close \\text{...}")
+            if tok.kind == "name":
+                words.append(tok.value)
+            elif not (tok.kind == "op" and tok.value in (",", ".")):
+                raise self.error("expected \\text{if} or \\text{otherwise}", tok.pos)
+        self.advance()
+        return " ".join(words)
 
     def choose(self, branches: list, otherwise: Val, pos: int) -> Val:
         """The piecewise value: the first branch whose condition holds, else ``otherwise``."""
@@ -318,6 +335,7 @@ class _Parser(LeftHandSide, Notation):
             val = self.add(val, rhs, op.value, op.pos)
         if self.is_op("=", "==", "!=") or self.is_cmd("neq"):
             op = "!=" if self.tok.value in ("!=", "neq") else self.tok.value
+            code = self.tok.value in ("==", "!=")  # NumPy's comparisons are 0 or 1 in (...)
             self.advance()
             rhs = self.expression(implicit)
             for side in (val, rhs):
@@ -327,7 +345,7 @@ class _Parser(LeftHandSide, Notation):
                         "a condition compares labels and indices, like y_i = k", side.pos
                     )
             val = Val(kind="cond", cond=(val.expr, "!=" if op == "!=" else "=", rhs.expr),
-                      pos=start, extra={"code": op == "=="})  # fmt: skip
+                      pos=start, extra={"code": code})  # fmt: skip
         self.leave()
         return val
 
@@ -666,8 +684,7 @@ class _Parser(LeftHandSide, Notation):
             raise AnswerSyntaxError(unknown_message(tok.value), self.text, tok.pos)
         elif tok.kind == "diff":
             raise self.error(
-                "a derivative's name (dJ, dz) is only understood on the left of '=': "
-                "dJ/dz_k = ..."
+                "a derivative's name (dJ, dz) is only understood on the left of '=': dJ/dz_k = ..."
             )
         elif tok.kind == "end":
             raise self.error("the answer ends too early: something is missing here")

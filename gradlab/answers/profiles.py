@@ -79,8 +79,19 @@ PROFILES = {
         ),
         Profile(
             "bishop",
-            {"y": "f", "t": "y", "a": "z", "n": "i", "N": "m", "K": "C", "phi": "x",
-             "E": "J", "Y": "F", "T": "Y", "Phi": "X"},  # fmt: skip
+            {
+                "y": "f",
+                "t": "y",
+                "a": "z",
+                "n": "i",
+                "N": "m",
+                "K": "C",
+                "phi": "x",
+                "E": "J",
+                "Y": "F",
+                "T": "Y",
+                "Phi": "X",
+            },
             about="Bishop (PRML): prediction y, target t, activation a, sample n, "
             "N samples, K classes, features φ_n, error E",
         ),
@@ -101,8 +112,7 @@ PROFILES = {
         Profile(
             "cs231n",
             {"scores": "Z", "probs": "P", "N": "m", "D": "d"},
-            about="CS231n: scores (N×C), probs, N samples, D features; "
-            "dW = X.T @ (probs - Y) / N",
+            about="CS231n: scores (N×C), probs, N samples, D features; dW = X.T @ (probs - Y) / N",
         ),
     )
 }
@@ -116,7 +126,9 @@ def get_profile(notation) -> Profile:
         return notation
     if isinstance(notation, str):
         if notation not in PROFILES:
-            raise ValueError(f"notation must be one of {sorted(PROFILES)} or a mapping; got {notation!r}")
+            raise ValueError(
+                f"notation must be one of {sorted(PROFILES)} or a mapping; got {notation!r}"
+            )
         return PROFILES[notation]
     if isinstance(notation, Mapping):
         letters = {}

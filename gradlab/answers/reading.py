@@ -107,18 +107,19 @@ def _matrix_reading(parser, mat: M.Mat, topic, profile, pos: int, lhs: str) -> R
         raise parser.error(f"{mat.name} is a {mat.shape} matrix, but {topic.title} is not", pos)
     (rows, cols), called = target
     why = M.explain(mat)
+    title = "∂J/∂W" if topic.name == "softmax_dw" else topic.title
     if (mat.rows, mat.cols) == (rows, cols):
         pass
     elif cols == "1" and (mat.rows, mat.cols) == ("1", rows):
         mat = M.transpose(mat)  # a row of C entries is as good as a column (NumPy's 1-D arrays)
     elif (mat.rows, mat.cols) == (cols, rows) and rows != cols:
         raise parser.error(
-            f"{why}: the shape of the transpose, but {topic.title} has {called}, "
+            f"{why}: the shape of the transpose, but {title} has {called}, "
             f"{rows}×{cols}; transpose your answer",
             pos,
         )
     else:
-        raise parser.error(f"{why}, but {topic.title} has {called}: {rows}×{cols}", pos)
+        raise parser.error(f"{why}, but {title} has {called}: {rows}×{cols}", pos)
     k, j = S.k, S.j
     if topic.name == "softmax_jacobian":
         expr = mat.entry(j, k)
