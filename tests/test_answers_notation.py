@@ -26,8 +26,8 @@ GRAMMAR = pathlib.Path(gradlab.__file__).parent / "answers" / "grammar.ebnf"
 
 
 def grammar_rules() -> dict:
-    text = re.sub(r"\(\*.*?\*\)", "", GRAMMAR.read_text(encoding="utf-8"), flags=re.S)
-    return dict(re.findall(r"^([a-z_]+)\s*=\s*(.*)$", text, flags=re.M))
+    text = re.sub(r"\(\*.*?\*\)", "", GRAMMAR.read_text(encoding="utf-8"), flags=re.DOTALL)
+    return dict(re.findall(r"^([a-z_]+)\s*=\s*(.*)$", text, flags=re.MULTILINE))
 
 
 def test_every_grammar_rule_is_one_parser_method_that_quotes_it():

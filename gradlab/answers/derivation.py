@@ -65,6 +65,13 @@ class Step:
         A case where it differs from the true value (``None`` if right).
     understood : bool
         ``False`` if the step could not be read; ``message`` then has the caret.
+
+    Examples
+    --------
+    >>> from gradlab import check_derivation
+    >>> step = check_derivation("dJ/dz_k &= f_k + y_k \\\\ &= f_k - y_k").steps[0]
+    >>> step.number, step.lines, step.ok, step.message
+    (1, (1,), False, 'differs from the derivative; step 2 restores the value: line 1 is a typo')
     """
 
     number: int
@@ -84,6 +91,16 @@ class DerivationCheck:
     ``ok`` is ``True`` when every step is right and the last equals the topic's
     result; ``first_wrong`` is the first wrong step (or ``None``). ``str()``
     is a table for the terminal, ``_repr_html_`` one for Jupyter.
+
+    Examples
+    --------
+    >>> from gradlab import check_derivation
+    >>> result = check_derivation("dJ/dz_k &= p_k - y_k \\\\ &= -(y_k - p_k)")
+    >>> print(result)
+    ✓ Every step is right and the last is ∂J_i/∂z_k = f_k - I(y_i = k).
+      step  lines     verdict
+      1     1      ✓  equals the derivative
+      2     1      ✓  equals the step before
     """
 
     topic: str
@@ -338,7 +355,7 @@ def _check_parts(parts: list, spec, notation, lhs: str) -> DerivationCheck:
 
 def _retell(step: Step, restorer: int) -> Step:
     message = (
-        f"differs from step {step.number - 1 if step.number > 1 else 'the derivative'}; "
+        f"differs from {f'step {step.number - 1}' if step.number > 1 else 'the derivative'}; "
         f"step {restorer} restores the value: {_where(step.lines)} is a typo"
     )
     return Step(step.number, step.lines, step.text, False, message, step.counterexample,

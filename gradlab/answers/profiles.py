@@ -44,6 +44,12 @@ class Profile:
         CS229 keeps the bias inside θ (x has a constant 1), so θᵀx is the whole logit z.
     about : str
         One line for the docs.
+
+    Examples
+    --------
+    >>> from gradlab.answers import PROFILES
+    >>> PROFILES["bishop"].letters["t"], PROFILES["deeplearning.ai"].shape("X")
+    ('y', ('d', 'm'))
     """
 
     name: str
