@@ -21,9 +21,9 @@ NOTE_EQ2 = r"""$$\begin{aligned}
  &= -\left( \mathbb{I}(y_i = k) - \mathbb{I}(y_i = k) f_k - \sum_{j \neq k}^C \mathbb{I}(y_i = j) f_k \right) \\
  &= -\left( \mathbb{I}(y_i = k) - \sum_{j=1}^C \mathbb{I}(y_i = j) f_k \right) \quad \text{Note that } \sum_{j=1}^C \mathbb{I}(y_i = j) = 1 \\
  &= f_k - \mathbb{I}(y_i = k)
- \end{aligned} \tag{2}$$"""  # noqa: E501
+ \end{aligned} \tag{2}$$"""
 
-NOTE_EQ3 = r"""$$\frac{\partial J}{\partial \mathbf{w}_k} = \frac{1}{m} \sum_{i=1}^m \frac{\partial J_i}{\partial z_k} \frac{\partial z_k}{\partial \mathbf{w}_k} = \frac{1}{m} \sum_{i=1}^m (f_k - \mathbb{I}(y_i = k)) \mathbf{x}_i \tag{3}$$"""  # noqa: E501
+NOTE_EQ3 = r"""$$\frac{\partial J}{\partial \mathbf{w}_k} = \frac{1}{m} \sum_{i=1}^m \frac{\partial J_i}{\partial z_k} \frac{\partial z_k}{\partial \mathbf{w}_k} = \frac{1}{m} \sum_{i=1}^m (f_k - \mathbb{I}(y_i = k)) \mathbf{x}_i \tag{3}$$"""
 
 
 def test_the_notes_block_flags_exactly_the_sign_slip():

@@ -69,7 +69,7 @@ class Step:
     Examples
     --------
     >>> from gradlab import check_derivation
-    >>> step = check_derivation("dJ/dz_k &= f_k + y_k \\\\ &= f_k - y_k").steps[0]
+    >>> step = check_derivation(r"dJ/dz_k &= f_k + y_k \\\\ &= f_k - y_k").steps[0]
     >>> step.number, step.lines, step.ok, step.message
     (1, (1,), False, 'differs from the derivative; step 2 restores the value: line 1 is a typo')
     """
@@ -95,7 +95,7 @@ class DerivationCheck:
     Examples
     --------
     >>> from gradlab import check_derivation
-    >>> result = check_derivation("dJ/dz_k &= p_k - y_k \\\\ &= -(y_k - p_k)")
+    >>> result = check_derivation(r"dJ/dz_k &= p_k - y_k \\\\ &= -(y_k - p_k)")
     >>> print(result)
     ✓ Every step is right and the last is ∂J_i/∂z_k = f_k - I(y_i = k).
       step  lines     verdict
@@ -307,7 +307,7 @@ def _check_parts(parts: list, spec, notation, lhs: str) -> DerivationCheck:
     values, steps_in = [], []
     for part in parts:
         try:
-            reading = read_answer(part.text.strip(), spec, notation, derivation=spec.name)
+            reading = read_answer(part.text, spec, notation, derivation=spec.name)
             values.append(_values(reading.expr, reading.kind, cases))
             steps_in.append((part, reading, None))
         except AnswerSyntaxError as exc:
@@ -329,7 +329,7 @@ def _check_parts(parts: list, spec, notation, lhs: str) -> DerivationCheck:
         restores = not same_as_previous and _same(value, reference)
         if same_as_previous or restores:
             message = "equals " + ("the derivative" if n == 1 else "the step before")
-            if restores and n > 1:
+            if restores and n > 1 and steps[-1].understood:
                 message = (
                     f"restores the value: step {n - 1} broke it and step {n} puts it back, "
                     f"so step {n - 1} ({_where(steps[-1].lines)}) is a typo"
