@@ -165,17 +165,54 @@ def vocabulary_table() -> str:
     >>> print(next(row for row in table.splitlines() if row.startswith("| `\\\\frac")))
     | `\\frac` | \\frac{a}{b} |
     """
-    rows = ["| you type | meaning |", "|---|---|"]
-    rows += [f"| `{name}` | {meaning} |" for name, meaning in LETTERS.items()]
-    rows += [f"| `{name}` | {meaning} |" for name, meaning in WORDS.items()]
-    rows += [f"| `\\{name}` | {meaning} |" for name, meaning in COMMANDS.items()]
-    rows += [f"| `{char}` | `{same}` |" for char, same in UNICODE.items()]
-    rows.append(
-        "| `+ - * / ^ ** ( ) [ ] { }` | arithmetic and grouping; `[y = k]` is an indicator |"
-    )
-    rows.append("| `= == != \\neq` | only inside an indicator or delta |")
-    rows.append(
-        "| `1(y = k)`, `1[y = k]`, `1\\{y = k\\}`, `1_{y = k}` | indicator, like `\\mathbb{1}` |"
-    )
-    rows.append("| `0.5`, `10^{-3}`, `\\frac12` | numbers (`1e-3` is not understood) |")
-    return "\n".join(rows)
+    rows = [(f"`{name}`", meaning) for name, meaning in LETTERS.items()]
+    rows += [(f"`{name}`", meaning) for name, meaning in WORDS.items()]
+    rows += [(f"`\\{name}`", meaning) for name, meaning in COMMANDS.items()]
+    rows += [(f"`{char}`", f"`{same}`") for char, same in UNICODE.items()]
+    rows.append(("`+ - * / ^ ** ( ) [ ] { } @ .T`",
+                 "arithmetic and grouping; `[y = k]` is an indicator"))  # fmt: skip
+    rows.append(("`= == != \\neq`",
+                 "in an indicator, a delta, a piecewise condition, or `(y == k)` as 0/1"))  # fmt: skip
+    rows.append(("`1(y = k)`, `1[y = k]`, `1\\{y = k\\}`, `1_{y = k}`",
+                 "indicator, like `\\mathbb{1}`"))  # fmt: skip
+    rows.append(("`0.5`, `10^{-3}`, `\\frac12`", "numbers (`1e-3` is not understood)"))
+    rows += [(f"`\\{alias}`", f"same as `{_spelled(same)}`") for alias, same in ALIASES.items()]
+    rows += FAMILIES
+    table = ["| you type | meaning |", "|---|---|"]
+    # A | inside a cell would end it: markdown wants \| there.
+    table += [
+        f"| {a.replace('|', chr(92) + '|')} | {b.replace('|', chr(92) + '|')} |" for a, b in rows
+    ]
+    return "\n".join(table)
+
+
+def _spelled(command: str) -> str:
+    return command if command == "|" else "\\" + command
+
+
+# The notation families: forms built from the words above (one grammar, grammar.ebnf).
+FAMILIES = [
+    ("`$…$`, `$$…$$`, `\\(…\\)`, `\\[…\\]`, `\\left.`, `\\right.`, `\\middle`",
+     "math delimiters and invisible brackets: skipped"),
+    ("`y_kp_k`, `f_jf_k`, `\\delta_{ky_i}`",
+     ("TeX's rule: an unbraced subscript is one character (y_k p_k); letters in a "
+     "subscript's braces are indices (k, y_i)")),
+    ("`\\frac{\\partial J}{\\partial z_k} = …`, `dJ/dz_k = …`, `∂J_i/∂z_k = …`, `dz = …`",
+     "a left-hand side: accepted when it names the topic's derivative, refused otherwise"),
+    ("`x^{(i)}`, `y^{(i)}`, `f_k^{(i)}`, `x_j^{(i)}`",
+     ("sample i as a superscript; x_j^{(i)} is feature j (the answer is read as one "
+     "component of the vector)")),
+    ("`f(x_i)`, `f_k(x_i)`, `f_{w_k, b_k}(x_i)`, `p(y = k | x_i)`, `h_θ(x)`",
+     "function application (f, p, ŷ applied to x or z), never a product"),
+    (("`a if k == y_i else b`, `\\begin{cases} a & k = y_i \\\\ b & \\text{otherwise} "
+     "\\end{cases}`"), "piecewise answers; conditions compare indices"),
+    ("`X`, `W`, `F`/`P`, `Y`, `Z`, `\\mathbf{1}`; `\\mathbf{p}`, `\\mathbf{y}`; `diag(f)`",
+     ("matrices (X m×d, W d×C, F, Y, Z m×C) and class vectors; shapes are checked: "
+     "`\\frac{1}{m} X^\\top (F - Y)`, `\\mathbf{1}^\\top(F - Y)/m`, `p - y`, "
+     "`diag(f) - f f^T`")),
+    ("`X.T @ (P - Y) / m`, `X.T.dot(P - Y)`, `np.exp(z[k])`, `np.sum(v)`, `(y == k)`",
+     ("NumPy-style code, parsed by the same grammar, never run; `(y == k)` is 0 or 1; "
+     "a statement (`-=`) is refused")),
+    (("`notation=\"d2l\"`, `\"bishop\"`, `\"cs229\"`, `\"deeplearning.ai\"`, "
+     "`\"cs231n\"`, `{\"S\": \"f\"}`"), "a course's letters (see `gradlab.answers.PROFILES`)"),
+]  # fmt: skip
