@@ -71,7 +71,7 @@ class Step:
     >>> from gradlab import check_derivation
     >>> step = check_derivation(r"dJ/dz_k &= f_k + y_k \\\\ &= f_k - y_k").steps[0]
     >>> step.number, step.lines, step.ok, step.message
-    (1, (1,), False, 'differs from the derivative; step 2 restores the value: line 1 is a typo')
+    (1, (1,), False, 'differs from the derivative; step 2 restores the value: step 1 (line 1) is a typo')
     """
 
     number: int
@@ -356,7 +356,7 @@ def _check_parts(parts: list, spec, notation, lhs: str) -> DerivationCheck:
 def _retell(step: Step, restorer: int) -> Step:
     message = (
         f"differs from {f'step {step.number - 1}' if step.number > 1 else 'the derivative'}; "
-        f"step {restorer} restores the value: {_where(step.lines)} is a typo"
+        f"step {restorer} restores the value: step {step.number} ({_where(step.lines)}) is a typo"
     )
     return Step(step.number, step.lines, step.text, False, message, step.counterexample,
                 step.understood, step.expr)  # fmt: skip
@@ -373,7 +373,7 @@ def _summary(steps, ok, understood, last_right, spec) -> str:
         first = wrong[0]
         text = f"Step {first.number} ({_where(first.lines)}) breaks the equality"
         if "typo" in first.message:
-            text += f"; step {first.number + 1} restores the value: {_where(first.lines)} is a typo"
+            text += f"; step {first.number + 1} restores the value: step {first.number} is a typo"
         return text + "."
     return f"Every step follows from the one before, but the last is not {spec.title}."
 

@@ -128,4 +128,7 @@ def _matrix_reading(parser, mat: M.Mat, topic, profile, pos: int, lhs: str) -> R
     else:
         expr = mat.entry(k, None)
     kind = "vec" if mat.kind == "vec" else "num"
-    return Reading(expr, kind, shape=f"{why}: {called}", lhs=lhs)
+    shape = f"{why}: {called}"
+    if topic.name == "softmax_dw":
+        shape += f"; its column k is {topic.title}, graded here"
+    return Reading(expr, kind, shape=shape, lhs=lhs)
