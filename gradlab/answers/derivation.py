@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gradlab.answers.check import Counterexample, show
-from gradlab.answers.evaluate import EvaluationError, Unbound, evaluate, work_budget
-from gradlab.answers.grade import ATOL, MAX_WORK, RTOL, grade
+from gradlab.answers.evaluate import EvaluationError, TooMuchWork, Unbound, evaluate, work_budget
+from gradlab.answers.grade import ATOL, MAX_WORK, RTOL, Outcome, grade
 from gradlab.answers.lexer import AnswerSyntaxError
 from gradlab.answers.reading import read_answer
 from gradlab.answers.topics import get_topic
@@ -38,6 +38,9 @@ __all__ = ["DerivationCheck", "Step", "check_derivation", "split_steps"]
 
 MAX_STEPS = 40
 MAX_TEXT = 20_000  # characters; the note's eq (2) block is about 2,000
+# Evaluation steps for all the steps together (counted, not timed): the note's eq (2)
+# block needs about 60,000; eq (2)'s first line inside eq (3)'s average about 100,000 a step.
+MAX_DERIVATION_WORK = 2 * MAX_WORK
 
 # Patterns for re.sub (a regular expression, never code: nothing here is evaluated).
 _ENVIRONMENTS = r"\\(begin|end)\{(aligned|align\*?|split|gather\*?|equation\*?)\}"
@@ -305,14 +308,21 @@ def _check_parts(parts: list, spec, notation, lhs: str) -> DerivationCheck:
     cases = spec.cases(later_sample=True)
     truth = [spec.truth(case) for case in cases]
     values, steps_in = [], []
-    for part in parts:
-        try:
-            reading = read_answer(part.text, spec, notation, derivation=spec.name)
-            values.append(_values(reading.expr, reading.kind, cases))
-            steps_in.append((part, reading, None))
-        except AnswerSyntaxError as exc:
-            values.append(None)
-            steps_in.append((part, None, exc))
+    try:
+        with work_budget(MAX_DERIVATION_WORK):  # one budget for the whole derivation
+            for part in parts:
+                try:
+                    reading = read_answer(part.text, spec, notation, derivation=spec.name)
+                    values.append(_values(reading.expr, reading.kind, cases))
+                    steps_in.append((part, reading, None))
+                except AnswerSyntaxError as exc:
+                    values.append(None)
+                    steps_in.append((part, None, exc))
+    except TooMuchWork:
+        raise AnswerSyntaxError(
+            "this derivation takes too long to check (nested sums over many classes or "
+            "samples in many steps); check it in parts"
+        ) from None
     steps: list[Step] = []
     reference = truth  # the value the next step must keep: the last right one
     previous = truth
@@ -340,14 +350,16 @@ def _check_parts(parts: list, spec, notation, lhs: str) -> DerivationCheck:
             if _same(value, truth):
                 reference = value
             continue
-        counterexample = _counterexample(reading, spec)
+        counterexample = _counterexample(value, truth, cases, spec)
         what = "the derivative" if n == 1 else f"step {n - 1}"
         steps.append(Step(n, lines, text, False, f"differs from {what}", counterexample,
                           expr=reading.expr))  # fmt: skip
         previous = value
-    last_right = (
-        bool(steps) and steps[-1].ok and values[-1] is not None and _same(values[-1], truth)
-    )
+    last_right = bool(steps) and steps[-1].ok and _same(values[-1], truth)
+    if last_right:
+        # The last step is the answer: graded in full, like check_answer grades it.
+        last = steps_in[-1][1]
+        last_right = grade(last.expr, last.kind, spec, prove=False).correct
     ok = understood and all(step.ok for step in steps) and last_right
     summary = _summary(steps, ok, understood, last_right, spec)
     return DerivationCheck(spec.name, tuple(steps), ok, summary, understood, lhs)
@@ -380,21 +392,18 @@ def _summary(steps, ok, understood, last_right, spec) -> str:
 
 def _values(expr, kind, cases) -> list:
     out = []
-    with work_budget(MAX_WORK):
-        for case in cases:
-            try:
-                value = evaluate(expr, case)
-                width = case.X.shape[2] if kind == "vec" else 1
-                out.append(
-                    np.broadcast_to(np.asarray(value, dtype=float), (case.X.shape[0], width))
-                )
-            except Unbound as exc:
-                raise AnswerSyntaxError(
-                    f"{exc.name} has no value in this step: a summation index needs its sum, "
-                    f"e.g. \\sum_{{{exc.name}=1}}^{{C}}"
-                ) from None
-            except EvaluationError:
-                out.append(None)
+    for case in cases:
+        try:
+            value = evaluate(expr, case)
+            width = case.X.shape[2] if kind == "vec" else 1
+            out.append(np.broadcast_to(np.asarray(value, dtype=float), (case.X.shape[0], width)))
+        except Unbound as exc:
+            raise AnswerSyntaxError(
+                f"{exc.name} has no value in this step: a summation index needs its sum, "
+                f"e.g. \\sum_{{{exc.name}=1}}^{{C}}"
+            ) from None
+        except EvaluationError:
+            out.append(None)
     return out
 
 
@@ -409,10 +418,13 @@ def _same(a, b) -> bool:
     return True
 
 
-def _counterexample(reading, spec) -> Counterexample | None:
-    result = grade(reading.expr, reading.kind, spec, prove=False)
-    failures = result.failures
-    return Counterexample.from_outcome(failures[0], spec) if failures else None
+def _counterexample(value, truth, cases, spec) -> Counterexample | None:
+    """The first case where the step differs from the true derivative."""
+    for student, true, case in zip(value, truth, cases, strict=True):
+        if student is None or not np.allclose(student, true, rtol=RTOL, atol=ATOL):
+            outcome = Outcome(case, None if student is None else np.asarray(student), true, False)
+            return Counterexample.from_outcome(outcome, spec)
+    return None
 
 
 def described(step: Step) -> str:

@@ -62,11 +62,6 @@ class Mat:
         return self.entry(r, c)
 
 
-def column(name: str, axis: str, component: Callable) -> Mat:
-    """A column vector: classes (``C``) or samples (``m``) with ``component(index)``."""
-    return Mat(axis, "1", lambda r, c: component(r), name)
-
-
 def transpose(a: Mat) -> Mat:
     return Mat(a.cols, a.rows, lambda r, c: a.entry(c, r), f"{a.bracketed}ᵀ")
 

@@ -27,6 +27,8 @@ __all__ = ["Notation", "Val", "is_index", "unknown_message"]
 MAX_SUM_DEPTH = 3  # sum_i sum_c is the deepest a gradient needs; bounds the evaluation work
 MAX_SUMS = 12
 PREDICTIONS = ("f", "p", "yhat")  # letters that can be applied to x: f(x_i), p_k(x_i)
+ARGUMENT_LETTERS = {"x", "z", "y", "i", "j", "k", "c", "l"}  # what f(...) may be applied to
+MAX_ARGUMENT_TOKENS = 20
 
 
 def is_index(expr) -> bool:
@@ -226,7 +228,7 @@ class Notation:
             if not arg.label:
                 raise self.error("onehot takes the label y: onehot(y)_k", pos)
             label = arg.expr
-            return _classes(lambda idx: sp.KroneckerDelta(label, idx), pos)
+            return _classes(lambda idx: sp.KroneckerDelta(label, idx), pos, name="onehot(y)")
         if name == "diag":
             if arg.kind not in ("classes", "mat"):
                 raise self.error("diag takes a vector: diag(f)", pos)
@@ -236,7 +238,9 @@ class Notation:
             apply = lambda v: 1 / (1 + sp.exp(-v))
         if arg.kind == "classes":
             comp = arg.component
-            return _classes(lambda idx: apply(comp(idx)), pos, arg.extra.get("sample", S.i))
+            inner = arg.extra.get("name", "v")
+            return _classes(lambda idx: apply(comp(idx)), pos, arg.extra.get("sample", S.i),
+                            name=f"{name}({inner})")  # fmt: skip
         if arg.kind == "mat" and arg.extra.get("logits") and name != "exp":
             raise self.error(
                 f"{name}(Z) of the logit matrix is ambiguous (entry by entry, or the softmax of "
@@ -263,7 +267,7 @@ class Notation:
         if self.family != "softmax" or not arg.logits:
             raise self.error("softmax takes the logit vector z: softmax(z)_k", pos)
         sample = arg.extra["sample"]
-        return _classes(lambda idx: S.f[sample, idx], pos, sample)
+        return _classes(lambda idx: S.f[sample, idx], pos, sample, name="softmax(z)")
 
     def delta(self, pos: int) -> Val:
         """delta = "_" indices | "(" expression "," expression ")" ;"""
@@ -458,6 +462,8 @@ class Notation:
 
     def application(self, idx: list, pos: int) -> Val | None:
         """application = "(" ( "x" | "z" | "x_i" | "x^{(i)}" | "y" "=" index "|" "x" ) ")" ;  (* never a product *)"""
+        if not self.short_argument_follows():
+            return None  # f_k(1 - f_k): a product, decided without parsing twice
         mark = self.mark()
         self.advance()
         try:
@@ -488,14 +494,33 @@ class Notation:
             return Val(S.f[sample], "num", pos)
         if idx and idx[0] != sample:
             return Val(S.f[sample, idx[-1]], "num", pos)
-        return _classes(lambda k: S.f[sample, k], pos, sample)
+        return _classes(lambda k: S.f[sample, k], pos, sample, name="f(x)")
+
+    def short_argument_follows(self) -> bool:
+        """Whether (...) holds only an input's letters: x_i, \\mathbf{x}, z, y = k | x^{(i)}.
+
+        Checked on the tokens, so that a product such as f_k(1 - f_k) is never parsed
+        twice (nested brackets would make that exponential).
+        """
+        depth = 0
+        for n in range(MAX_ARGUMENT_TOKENS):
+            tok = self.peek(n)
+            if tok.kind == "op" and tok.value in ("(", "{"):
+                depth += 1
+            elif tok.kind == "op" and tok.value in (")", "}"):
+                depth -= 1
+                if depth == 0:
+                    return True
+            elif not _argument_token(tok):
+                return False
+        return False
 
     def softmax_letter(self, name: str, idx: list, pos: int, bold: bool = False) -> Val:
         if name in ("z", "f", "p", "yhat"):
             base = S.z if name == "z" else S.f
             sample, cls = self.split_sample(name, idx, pos)
             if cls is None:
-                val = _classes(lambda k: base[sample, k], pos, sample,
+                val = _classes(lambda k: base[sample, k], pos, sample, name=name.replace("yhat", "ŷ"),
                                sample_subscript=idx == [S.i])  # fmt: skip
                 val.logits = name == "z"
                 return val
@@ -503,7 +528,7 @@ class Notation:
         if name == "y":
             sample, cls = self.split_sample(name, idx, pos)
             if cls is None and bold:  # \mathbf{y}: the one-hot vector
-                return _classes(lambda k: sp.KroneckerDelta(S.y[sample], k), pos, sample)
+                return _classes(lambda k: sp.KroneckerDelta(S.y[sample], k), pos, sample, name="y")
             if cls is None:
                 return Val(S.y[sample], "num", pos, label=True)
             return Val(sp.KroneckerDelta(S.y[sample], cls), "num", pos)  # one-hot y_k
@@ -570,18 +595,18 @@ class Notation:
         if val.kind == "mat":
             return val.extra["mat"]
         if val.kind == "classes":
-            name = self.text[val.pos : val.pos + 12].split("-")[0].strip() or "v"
-            return M.column(_short(name), "C", val.component)
+            name = val.extra.get("name", "v")
+            return M.Mat("C", "1", lambda r, c: val.component(r), name, " " in name)
         raise self.error("a matrix or a vector is wanted here", val.pos)
+
+
+def _argument_token(tok: Token) -> bool:
+    if tok.kind == "name":
+        return tok.value in ARGUMENT_LETTERS
+    if tok.kind == "cmd":
+        return tok.value in ("mathbf", "boldsymbol", "vec")
+    return tok.kind == "op" and tok.value in ("_", "^", "=", "==", "|", ",")
 
 
 def _swapped(get: Callable) -> Callable:
     return lambda r, c: get(c, r)
-
-
-def _short(source: str) -> str:
-    """A vector's name for messages: \\mathbf{p} -> p."""
-    for prefix in ("\\mathbf{", "\\boldsymbol{", "\\bm{", "\\vec{"):
-        if source.startswith(prefix):
-            return source[len(prefix) :].split("}")[0]
-    return source.split(" ")[0][:8]

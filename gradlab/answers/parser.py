@@ -355,7 +355,8 @@ class _Parser(LeftHandSide, Notation):
         if val.kind == "classes":
             comp = val.component
             return Val(kind="classes", pos=val.pos, component=lambda idx: -comp(idx),
-                       extra={"sample": val.extra.get("sample", S.i)})  # fmt: skip
+                       extra={"sample": val.extra.get("sample", S.i),
+                              "name": f"−{val.extra.get('name', 'v')}"})  # fmt: skip
         self.require_scalar_or_vec(val)
         return Val(-val.expr, val.kind, val.pos)
 
@@ -363,8 +364,9 @@ class _Parser(LeftHandSide, Notation):
         sign = 1 if op == "+" else -1
         if lhs.kind == "classes" and rhs.kind == "classes":
             a, b = lhs.component, rhs.component
+            name = f"{lhs.extra.get('name', 'v')} {'+' if sign > 0 else '−'} {rhs.extra.get('name', 'v')}"
             return Val(kind="classes", pos=lhs.pos, component=lambda idx: a(idx) + sign * b(idx),
-                       extra={"sample": lhs.extra.get("sample", S.i)})  # fmt: skip
+                       extra={"sample": lhs.extra.get("sample", S.i), "name": name})  # fmt: skip
         if "mat" in (lhs.kind, rhs.kind) or {lhs.kind, rhs.kind} == {"classes", "mat"}:
             return self.matrix_add(lhs, rhs, sign, pos)
         self.require_scalar_or_vec(lhs)
@@ -446,7 +448,8 @@ class _Parser(LeftHandSide, Notation):
             scalar, vector = (lhs, rhs) if lhs.kind == "num" else (rhs, lhs)
             comp, factor = vector.component, scalar.expr
             return Val(kind="classes", pos=lhs.pos, component=lambda idx: factor * comp(idx),
-                       extra={"sample": vector.extra.get("sample", S.i)})  # fmt: skip
+                       extra={"sample": vector.extra.get("sample", S.i),
+                              "name": vector.extra.get("name", "v")})  # fmt: skip
         self.require_scalar_or_vec(lhs)
         self.require_scalar_or_vec(rhs)
         if lhs.kind == "vec" and rhs.kind == "vec":
