@@ -292,7 +292,7 @@ class _Lexer:
         if name == "|":
             self.emit("op", "|", pos)
             return end
-        if name not in COMMANDS:
+        if name not in COMMANDS and name not in self.words:  # a profile's \Phi, \Theta
             raise self.error(
                 f"unknown LaTeX command \\{name[:20]}; known: "
                 + ", ".join("\\" + c for c in COMMANDS),

@@ -142,6 +142,8 @@ class _Parser(LeftHandSide, Notation):
             derivative = self.lhs()
         except AnswerSyntaxError:
             derivative = None
+        if derivative is not None and self.is_op("&"):
+            self.advance()  # \frac{\partial J}{\partial z_k} &= ..., copied from an aligned block
         if derivative is not None and self.is_op("="):
             self.advance()
             self.derivative = derivative
