@@ -571,18 +571,29 @@ class Notation:
     # ------------------------------------------------------------------ matrices
 
     def matrix_letter(self, name: str, pos: int) -> M.Mat:
-        if self.family != "softmax":
-            raise self.error(f"the matrix {name} is understood in softmax regression", pos)
         rows, cols = self.profile.shape(name)
-        entries = {
-            "X": lambda i, a: S.x[i],
-            "W": lambda a, k: S.w[k],
-            "F": lambda i, k: S.f[i, k],
-            "P": lambda i, k: S.f[i, k],
-            "Y": lambda i, k: sp.KroneckerDelta(S.y[i], k),
-            "Z": lambda i, k: S.z[i, k],
-        }[name]
-        if (rows, cols) != MATRICES[name]:
+        if self.family == "softmax":
+            entries = {
+                "X": lambda i, a: S.x[i],
+                "W": lambda a, k: S.w[k],
+                "F": lambda i, k: S.f[i, k],
+                "P": lambda i, k: S.f[i, k],
+                "Y": lambda i, k: sp.KroneckerDelta(S.y[i], k),
+                "Z": lambda i, k: S.z[i, k],
+            }[name]
+        else:
+            # One number per sample: F, Y, Z are m×1 (1×m with samples in columns).
+            if name == "W":
+                raise self.error("W is a matrix of softmax regression; here w is a vector", pos)
+            entries = {
+                "X": lambda i, a: S.x[i],
+                "F": lambda i, a: S.f[i],
+                "P": lambda i, a: S.f[i],
+                "Y": lambda i, a: S.y[i],
+                "Z": lambda i, a: S.z[i],
+            }[name]
+            rows, cols = ("1" if axis == "C" else axis for axis in (rows, cols))
+        if self.profile.shape(name) != MATRICES[name]:
             entries = _swapped(entries)  # samples in columns (deeplearning.ai)
         typed = re.match(r"[A-Za-z]+", self.text[pos:])
         return M.Mat(rows, cols, entries, typed.group(0) if typed else name)
@@ -597,6 +608,9 @@ class Notation:
         if val.kind == "classes":
             name = val.extra.get("name", "v")
             return M.Mat("C", "1", lambda r, c: val.component(r), name, " " in name)
+        if val.kind in ("vec", "vecT") and val.expr == S.w_vec:  # X w: w as a d×1 column
+            column = M.Mat("d", "1", lambda r, c: S.w_vec, "w")
+            return M.transpose(column) if val.kind == "vecT" else column
         raise self.error("a matrix or a vector is wanted here", val.pos)
 
 

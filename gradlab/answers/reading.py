@@ -42,6 +42,8 @@ def target_shape(topic, profile: Profile) -> tuple | None:
         return ("C", "1"), "one entry per class"
     if name == "softmax_jacobian":
         return ("C", "C"), "C×C, one row per f_j and one column per z_k"
+    if name in ("logistic_dw", "linear_dw"):
+        return ("d", "1"), "the shape of w"
     return None
 
 
@@ -110,7 +112,7 @@ def _matrix_reading(parser, mat: M.Mat, topic, profile, pos: int, lhs: str) -> R
     title = "∂J/∂W" if topic.name == "softmax_dw" else topic.title
     if (mat.rows, mat.cols) == (rows, cols):
         pass
-    elif cols == "1" and (mat.rows, mat.cols) == ("1", rows):
+    elif cols == "1" and rows == "C" and (mat.rows, mat.cols) == ("1", rows):
         mat = M.transpose(mat)  # a row of C entries is as good as a column (NumPy's 1-D arrays)
     elif (mat.rows, mat.cols) == (cols, rows) and rows != cols:
         raise parser.error(
@@ -125,6 +127,8 @@ def _matrix_reading(parser, mat: M.Mat, topic, profile, pos: int, lhs: str) -> R
         expr = mat.entry(j, k)
     elif topic.name == "softmax_dw":
         expr = mat.entry(None, k) if profile.shape("W")[1] == "C" else mat.entry(k, None)
+    elif topic.name in ("logistic_dw", "linear_dw"):
+        expr = mat.entry(None, None)
     else:
         expr = mat.entry(k, None)
     kind = "vec" if mat.kind == "vec" else "num"
