@@ -598,6 +598,31 @@ class Notation:
         typed = re.match(r"[A-Za-z]+", self.text[pos:])
         return M.Mat(rows, cols, entries, typed.group(0) if typed else name)
 
+    def known_gradient(self, tok: Token) -> Val:
+        """dZ (dz, CS231n's dscores) inside an answer: the gradient by the logits, F − Y.
+
+        deeplearning.ai writes dZ = A − Y and then dW = dZ Xᵀ / m; CS231n's dscores
+        already holds the 1/N of the mean loss (``Profile.dz_of_mean``).
+        """
+        self.advance()
+        name = self.tok
+        if not (name.kind == "name" and name.value in ("z", "Z")):
+            raise self.error(
+                "a derivative's name (dJ, dz) is only understood on the left of '=': "
+                "dJ/dz_k = ..., or as dZ inside a matrix answer",
+                tok.pos,
+            )
+        self.advance()
+        self.reuses = "dz"
+        typed = re.match(r"[A-Za-z]+", self.text[tok.pos :])
+        f, y = self.matrix_letter("F", tok.pos), self.matrix_letter("Y", tok.pos)
+        mat = M.add(f, y, -1)
+        if self.profile.dz_of_mean:
+            mat = M.scale(mat, S.m, divide=True)
+        shown = typed.group(0) if typed else "dZ"
+        return Val(kind="mat", pos=tok.pos,
+                   extra={"mat": M.Mat(mat.rows, mat.cols, mat.entry, shown)})  # fmt: skip
+
     def ones(self, pos: int) -> Val:
         """\\mathbf{1}: a column of ones; its length is the samples' (1ᵀ(F − Y) sums over i)."""
         return Val(kind="mat", pos=pos, extra={"mat": M.Mat("m", "1", lambda r, c: 1, "1")})

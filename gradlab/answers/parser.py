@@ -75,6 +75,7 @@ class _Parser(LeftHandSide, Notation):
         self.n_sums = 0
         self.derivative = None  # the typed left-hand side, if any
         self.feature = None  # j of x_j^{(i)}: the answer is one component of a vector
+        self.reuses = None  # "dz" when the answer reuses dZ (deeplearning.ai's dW = dZ X^T / m)
 
     def renamed(self, tok: Token) -> Token:
         if tok.kind in ("name", "cmd") and tok.value in self.profile.letters:
@@ -395,7 +396,7 @@ class _Parser(LeftHandSide, Notation):
 
     def starts_factor(self) -> bool:
         tok = self.tok
-        if tok.kind in ("num", "run"):
+        if tok.kind in ("num", "run", "diff"):
             return True
         if tok.kind == "name":
             return tok.value not in ("if", "else", "otherwise")
@@ -669,7 +670,7 @@ class _Parser(LeftHandSide, Notation):
         return Val(value, "num", tok.pos, literal=tok.value)
 
     def primary(self, allow_subscript: bool = True) -> Val:
-        """primary = NUMBER | group | word | command ;"""
+        """primary = NUMBER | group | word | command | DIFF ( "z" | "Z" ) ;  (* dZ = F − Y *)"""
         self.enter()
         tok = self.tok
         if tok.kind == "num":
@@ -688,9 +689,7 @@ class _Parser(LeftHandSide, Notation):
         elif tok.kind == "run":
             raise AnswerSyntaxError(unknown_message(tok.value), self.text, tok.pos)
         elif tok.kind == "diff":
-            raise self.error(
-                "a derivative's name (dJ, dz) is only understood on the left of '=': dJ/dz_k = ..."
-            )
+            val = self.known_gradient(tok)
         elif tok.kind == "end":
             raise self.error("the answer ends too early: something is missing here")
         else:

@@ -42,6 +42,9 @@ class Profile:
         ``C`` classes); defaults are the README's X (m×d), W (d×C), F and Y (m×C).
     bias_in_weights : bool
         CS229 keeps the bias inside θ (x has a constant 1), so θᵀx is the whole logit z.
+    dz_of_mean : bool
+        Whether dZ used inside an answer is the gradient of the mean loss (CS231n's
+        dscores = (probs − Y)/N) rather than of each sample's (deeplearning.ai's dZ = A − Y).
     about : str
         One line for the docs.
 
@@ -56,6 +59,7 @@ class Profile:
     letters: dict = field(default_factory=dict)
     shapes: dict = field(default_factory=dict)
     bias_in_weights: bool = False
+    dz_of_mean: bool = False
     about: str = ""
 
     @property
@@ -118,6 +122,7 @@ PROFILES = {
         Profile(
             "cs231n",
             {"scores": "Z", "probs": "P", "N": "m", "D": "d"},
+            dz_of_mean=True,
             about="CS231n: scores (N×C), probs, N samples, D features; dW = X.T @ (probs - Y) / N",
         ),
     )

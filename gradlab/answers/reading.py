@@ -55,6 +55,12 @@ def read_answer(answer, topic, notation=None, derivation=False) -> Reading:
     if parser.derivative is not None:
         lhs = _check_lhs(parser, topic)
     val = parser.result
+    if parser.reuses == "dz" and topic.name in ("softmax_dz", "logistic_dz"):
+        raise AnswerSyntaxError(
+            f"dZ is the gradient {topic.title} asks for: write its value, not its name",
+            parser.text,
+            0,
+        )
     if val.kind == "classes":
         val_mat = parser.as_mat(val)
         return _matrix_reading(parser, val_mat, topic, profile, val.pos, lhs)

@@ -213,6 +213,9 @@ FAMILIES = [
     ("`X.T @ (P - Y) / m`, `X.T.dot(P - Y)`, `np.exp(z[k])`, `np.sum(v)`, `(y == k)`",
      ("NumPy-style code, parsed by the same grammar, never run; `(y == k)` is 0 or 1; "
      "a statement (`-=`) is refused")),
+    ("`dZ`, `dz`, `dscores` inside a matrix answer",
+     ("the gradient by the logits, F − Y (CS231n's dscores includes its 1/N): "
+     "`dW = \\frac{1}{m} dZ X^T`")),
     (("`notation=\"d2l\"`, `\"bishop\"`, `\"cs229\"`, `\"deeplearning.ai\"`, "
      "`\"cs231n\"`, `{\"S\": \"f\"}`"), "a course's letters (see `gradlab.answers.PROFILES`)"),
 ]  # fmt: skip
