@@ -132,3 +132,24 @@ def test_cli_derivation_exit_status(tmp_path, capsys, text, status, shown):
     topic = "softmax_dw" if "mathbf{w}" in text else "softmax_dz"
     assert main(["check", "--derivation", str(path), "--topic", topic]) == status
     assert shown in capsys.readouterr().out
+
+
+def test_plain_lines_without_aligned_and_the_derivative_of_f_at_the_label():
+    text = (
+        "dJ/dz_k = -\\frac{1}{f_{y_i}} \\frac{\\partial f_{y_i}}{\\partial z_k}\n"
+        "        = -\\frac{1}{f_{y_i}} f_{y_i} (\\delta_{y_i k} - f_k)\n"
+        "        = f_k - \\delta_{y_i k}\n"
+    )
+    result = check_derivation(text)
+    assert result.ok
+    assert [step.lines for step in result.steps] == [(1,), (2,), (3,)]
+    # Reading f_{y_i} as f_i would make the first step wrong for y_i != i.
+    wrong = text.replace("\\partial f_{y_i}", "\\partial f_{k}")
+    assert check_derivation(wrong).first_wrong.number == 1
+
+
+def test_a_derivation_in_a_course_notation():
+    text = r"\frac{\partial E_n}{\partial a_k} &= y_{nk} - t_{nk} \\ &= -(t_k - y_k)"
+    assert check_derivation(text, notation="bishop").ok
+    with pytest.raises(AnswerSyntaxError, match="bishop"):
+        check_derivation(text)

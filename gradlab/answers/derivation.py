@@ -175,38 +175,28 @@ class _Part:
     lines: list
 
 
-def split_steps(text: str) -> tuple[_Part | None, list[_Part]]:
-    """(the named derivative or None, the steps), each with its 1-based source lines."""
+def split_steps(text: str) -> list[_Part]:
+    """The steps of a derivation, each with the 1-based source lines it spans.
+
+    A row ends at ``\\\\`` or at the end of a line; a row that does not start with
+    ``=`` continues the step before (``\\right. \\\\ &\\quad \\left.``, or a long
+    line wrapped); the ``=`` inside a row separate steps.
+    """
     rows: list[_Part] = []
-    current = _Part("", [])
     for number, line in enumerate(text.split("\n"), start=1):
         line = re.sub(_TAG, "", re.sub(_ENVIRONMENTS, "", line)).replace("$", "")
-        pieces = line.split("\\\\")
-        for n, piece in enumerate(pieces):
-            if piece.strip():
-                current.text += " " + piece
-                current.lines.append(number)
-            if n < len(pieces) - 1:
-                rows.append(current)
-                current = _Part("", [])
-    rows.append(current)
-    rows = [row for row in rows if row.text.strip()]
+        rows += [_Part(piece, [number]) for piece in line.split("\\\\") if piece.strip()]
     parts: list[_Part] = []
     for row in rows:
-        cleaned = _drop_remark(row.text.replace("&", " "))
-        pieces = _split_top_level(cleaned)
-        starts_with_equal = not pieces[0].strip()
-        if parts and not starts_with_equal:
-            # \right. \\ &\quad \left. ...: this row continues the step before.
-            parts[-1].text += " " + pieces[0]
+        pieces = _split_top_level(_drop_remark(row.text.replace("&", " ")))
+        first = pieces.pop(0)
+        if first.strip() and parts:
+            parts[-1].text += " " + first  # this row continues the step before
             parts[-1].lines += [n for n in row.lines if n not in parts[-1].lines]
-            pieces = pieces[1:]
-        elif starts_with_equal:
-            pieces = pieces[1:]
+        elif first.strip():
+            parts.append(_Part(first, list(row.lines)))
         parts += [_Part(piece, list(row.lines)) for piece in pieces]
-    if not parts:
-        return None, []
-    return None, parts
+    return parts
 
 
 def _drop_remark(text: str) -> str:
@@ -278,7 +268,7 @@ def check_derivation(text, topic="softmax_dz", notation=None) -> DerivationCheck
     if len(text) > MAX_TEXT:
         raise ValueError(f"text is too long: {len(text)} characters; at most {MAX_TEXT}")
     spec = get_topic(topic)
-    _, parts = split_steps(text)
+    parts = split_steps(text)
     if not parts:
         raise ValueError("text has no steps: write one step per line, each starting with =")
     if len(parts) > MAX_STEPS:

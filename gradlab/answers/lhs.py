@@ -136,14 +136,16 @@ class LeftHandSide:
         )
 
     def known_derivative(self, pos: int):
-        """The value of ∂f_j/∂z_k (or ∂z_j/∂w_k) written inside a derivation's line."""
+        """The value of ∂f_j/∂z_k (or ∂z_j/∂w_k, ∂J_i/∂z_k) written inside a derivation's line."""
         from gradlab.answers.notation import Val  # the value type of this grammar
 
         self.expect("{", "")
-        top, top_idx = self.dnumerator()
+        self.differential()
+        top = self.operand()
         self.expect("}", "to close the derivative's numerator")
         self.expect("{", "to open the derivative's denominator")
-        by, by_idx = self.ddenominator()
+        self.differential()
+        by = self.operand()
         self.expect("}", "to close the derivative's denominator")
         if not self.derivation:
             raise self.error(
@@ -151,26 +153,31 @@ class LeftHandSide:
                 "out (check_derivation understands ∂f_j/∂z_k in a derivation's steps)",
                 pos,
             )
-        index = [self.index_of(name) for name in (*top_idx[-1:], *by_idx[-1:])]
-        if self.family == "softmax" and len(index) == 2:
-            a, b = index
-            if (top, by) == ("f", "z"):
-                return Val(S.f[S.i, a] * (sp.KroneckerDelta(a, b) - S.f[S.i, b]), "num", pos)
-            if (top, by) == ("z", "w"):
-                return Val(sp.KroneckerDelta(a, b) * S.x[S.i], "vec", pos)
-            if (
-                (top, by) == ("J", "z")
-                and top_idx[:1] == ("i",)
-                and self.derivation != "softmax_dz"
-            ):
-                return Val(S.f[S.i, b] - sp.KroneckerDelta(S.y[S.i], b), "num", pos)
+        if self.family == "softmax" and _is(by, S.z):
+            sample, b = by.indices
+            if _is(top, S.f):
+                a = top.indices[1]
+                return Val(S.f[sample, a] * (sp.KroneckerDelta(a, b) - S.f[sample, b]), "num", pos)
+            if _is(top, S.z):
+                return Val(sp.KroneckerDelta(top.indices[1], b), "num", pos)
+            if top == "J_i" and self.derivation != "softmax_dz":
+                return Val(S.f[sample, b] - sp.KroneckerDelta(S.y[sample], b), "num", pos)
+        if self.family == "softmax" and _is(top, S.z) and _is(by, S.w):
+            a, b = top.indices[1], by.indices[0]
+            return Val(sp.KroneckerDelta(a, b) * S.x[top.indices[0]], "vec", pos)
         raise self.error(
-            "check_derivation knows ∂f_j/∂z_k, ∂z_j/∂w_k and ∂J_i/∂z_k; this derivative is "
-            "not one of them",
+            "check_derivation knows ∂f_j/∂z_k, ∂z_j/∂z_k, ∂z_j/∂w_k and ∂J_i/∂z_k; this "
+            "derivative is not one of them",
             pos,
         )
 
-    def index_of(self, name: str):
-        if name not in S.INDEX_SYMBOLS:
-            raise self.error(f"{name} is not an index (i, j, k, c, l)")
-        return S.INDEX_SYMBOLS[name]
+    def operand(self):
+        """What a derivative differentiates or is taken by: J_i, or a letter's value."""
+        if self.tok.kind == "name" and self.tok.value in LOSSES:
+            _, idx = self.quantity()
+            return "J_i" if "i" in idx else "J"
+        return self.primary().expr
+
+
+def _is(expr, base) -> bool:
+    return isinstance(expr, sp.Indexed) and expr.base == base

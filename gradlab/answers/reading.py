@@ -17,7 +17,7 @@ from gradlab.answers import matrix as M
 from gradlab.answers import symbols as S
 from gradlab.answers.lexer import AnswerSyntaxError
 from gradlab.answers.parser import parse_value
-from gradlab.answers.profiles import Profile, get_profile
+from gradlab.answers.profiles import Profile, get_profile, knowing
 
 __all__ = ["Reading", "read_answer"]
 
@@ -74,8 +74,15 @@ def _check_lhs(parser, topic) -> str:
     d = parser.derivative
     named = d.topic(topic.family)
     if named is None:
+        foreign = [name for name in (d.by, d.top) if knowing(name)]
+        hint = ""
+        if foreign and parser.profile.name == "note":
+            presets = knowing(foreign[0])
+            hint = f" ({foreign[0]} is a letter of the {', '.join(presets)} notation: pass " + (
+                " or ".join(f'notation="{p}"' for p in presets) + ")"
+            )
         raise AnswerSyntaxError(
-            f"the left-hand side {d.text} is not a derivative gradlab checks; "
+            f"the left-hand side {d.text} is not a derivative gradlab checks{hint}; "
             f"this topic is {topic.title}",
             parser.text,
             d.pos,
