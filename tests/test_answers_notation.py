@@ -179,6 +179,13 @@ def test_gradlab_reads_back_what_it_prints(topic, answer):
     assert str(check_answer(answer, topic)).count("read as:") == 1
 
 
+@pytest.mark.parametrize(("topic", "answer"), RIGHT)
+def test_gradlab_reads_back_the_latex_it_shows_in_jupyter(topic, answer):
+    shown = check_answer(answer, topic)._repr_markdown_()
+    latex = re.search(r"read as: \$(.+)\$", shown).group(1)
+    assert check_answer(latex, topic).correct, latex
+
+
 def test_the_printed_unicode_of_issue_12_reads_back():
     assert check_answer("σ(z)_k − 𝕀(yᵢ = k)").correct
 

@@ -308,6 +308,8 @@ class Notation:
         braced = self.is_op("{")
         if braced:
             self.advance()
+        if braced and self.is_cmd("substack"):
+            return self.stacked_sum(pos)
         var = self.bound_variable()
         excluded = None
         if braced:
@@ -333,6 +335,33 @@ class Notation:
             # The note's shorthand: \sum_{j=k}^C beside \sum_{j \neq k} is the j = k term.
             return Val(body.expr.subs(var, lower), body.kind, pos)
         return self.make_sum(body, var, lower, upper, pos)
+
+    def stacked_sum(self, pos: int) -> Val:
+        """stacked_sum = "\\substack" "{" expression "\\leq" NAME "\\leq" expression { ... } "}" "}" term ;
+
+        SymPy's own LaTeX: \\sum_{\\substack{1 \\leq c \\leq C\\\\1 \\leq i \\leq m}} body.
+        """
+        self.advance()
+        self.expect("{", "after \\substack")
+        limits = []
+        while True:
+            lower = self.index_expression()
+            if not self.is_cmd("leq"):
+                raise self.error("write each range as 1 \\leq c \\leq C")
+            self.advance()
+            var = self.bound_variable()
+            if not self.is_cmd("leq"):
+                raise self.error("write each range as 1 \\leq c \\leq C")
+            self.advance()
+            limits.append((var, lower, self.index_expression()))
+            if not self.is_op("\\\\"):
+                break
+            self.advance()
+        self.expect("}", "to close \\substack")
+        self.expect("}", "to close the sum's subscript")
+        self.n_sums += len(limits) - 1
+        body = self.require_scalar_or_vec(self.sum_body(pos, plain=False))
+        return Val(sp.Sum(body.expr, *limits), body.kind, pos)
 
     def matrix_total(self, body: Val, pos: int) -> Val:
         try:

@@ -80,6 +80,8 @@ COMMANDS = {
     "intercal": "transpose",
     "neq": "not equal: in an indicator, or a sum's index \\sum_{j \\neq k}",
     "partial": "only in a left-hand side: \\frac{\\partial J}{\\partial z_k} = ...",
+    "substack": "\\sum_{\\substack{1 \\leq c \\leq C\\\\1 \\leq i \\leq m}}: SymPy's double sum",
+    "leq": "only in a sum's range: 1 \\leq c \\leq C",
     "ell": "ℓ: a loss's name, only in a left-hand side",
     "mathcal": "\\mathcal{L}: a loss's name, only in a left-hand side",
     "theta": 'θ: the parameters of CS229 (notation="cs229")',
@@ -102,6 +104,7 @@ ALIASES = {
     "mbox": "text",
     "ast": "cdot",
     "ne": "neq",
+    "le": "leq",
     "mid": "|",
     "vert": "|",
 }
