@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from gradlab.answers import symbols as S
+from gradlab.answers.values import Val
 
 __all__ = ["TOPIC_OF", "Derivative", "LeftHandSide"]
 
@@ -137,8 +138,6 @@ class LeftHandSide:
 
     def known_derivative(self, pos: int):
         """The value of ∂f_j/∂z_k (or ∂z_j/∂w_k, ∂J_i/∂z_k) written inside a derivation's line."""
-        from gradlab.answers.notation import Val  # the value type of this grammar
-
         self.expect("{", "")
         self.differential()
         top = self.operand()

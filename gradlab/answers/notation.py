@@ -2,61 +2,26 @@
 
 :class:`Notation` is mixed into the parser's grammar class (``parser._Parser``),
 which provides the token helpers and ``expression``/``term``/``power``. Here
-are the grammar rules with a meaning of their own (``word``, ``letter``,
-``application``, ``function``, ``summation``, ``delta``, ``indicator``,
-``command``; see ``grammar.ebnf``) and the letters whose meaning depends on the
-model family.
+are the grammar rules with a meaning of their own (``word``, ``function``,
+``summation``, ``delta``, ``indicator``, ``command``; see ``grammar.ebnf``);
+the letters, vectors and matrices are in ``quantities.py``.
 """
 
 from __future__ import annotations
-
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import sympy as sp
 
 from gradlab.answers import matrix as M
 from gradlab.answers import symbols as S
 from gradlab.answers.lexer import AnswerSyntaxError, Token
-from gradlab.answers.profiles import MATRICES, unknown_message
+from gradlab.answers.profiles import unknown_message
+from gradlab.answers.values import Val, classes, is_index
 from gradlab.answers.vocabulary import LETTERS
 
 __all__ = ["Notation", "Val", "is_index", "unknown_message"]
 
 MAX_SUM_DEPTH = 3  # sum_i sum_c is the deepest a gradient needs; bounds the evaluation work
 MAX_SUMS = 12
-PREDICTIONS = ("f", "p", "yhat")  # letters that can be applied to x: f(x_i), p_k(x_i)
-ARGUMENT_LETTERS = {"x", "z", "y", "i", "j", "k", "c", "l"}  # what f(...) may be applied to
-MAX_ARGUMENT_TOKENS = 20
-
-
-def is_index(expr) -> bool:
-    """Whether ``expr`` is index arithmetic: integers, i j k c l, C, m and the labels y."""
-    allowed = {*S.INDEX_SYMBOLS.values(), S.C, S.m, S.y.label}
-    return (
-        all(a.base == S.y for a in expr.atoms(sp.Indexed))
-        and expr.atoms(sp.Symbol) <= allowed
-        and all(n.is_Integer for n in expr.atoms(sp.Number))
-        and not expr.atoms(sp.Function)
-    )
-
-
-@dataclass
-class Val:
-    expr: object = None
-    kind: str = "num"
-    pos: int = 0
-    component: Callable | None = None  # for kind "classes": index -> SymPy expression
-    cond: tuple | None = None  # for kind "cond": (lhs, "=" or "!=", rhs)
-    literal: str | None = None  # the number as typed, to spot the "1" of 1(y = k)
-    label: bool = False  # the label y_i itself (onehot's argument)
-    logits: bool = False  # the logit vector z (softmax's argument)
-    extra: dict = field(default_factory=dict)
-
-
-def _classes(component: Callable, pos: int, sample=S.i, **flags) -> Val:
-    return Val(kind="classes", pos=pos, component=component, extra={"sample": sample, **flags})
 
 
 class Notation:
@@ -228,7 +193,7 @@ class Notation:
             if not arg.label:
                 raise self.error("onehot takes the label y: onehot(y)_k", pos)
             label = arg.expr
-            return _classes(lambda idx: sp.KroneckerDelta(label, idx), pos, name="onehot(y)")
+            return classes(lambda idx: sp.KroneckerDelta(label, idx), pos, name="onehot(y)")
         if name == "diag":
             if arg.kind not in ("classes", "mat"):
                 raise self.error("diag takes a vector: diag(f)", pos)
@@ -239,7 +204,7 @@ class Notation:
         if arg.kind == "classes":
             comp = arg.component
             inner = arg.extra.get("name", "v")
-            return _classes(lambda idx: apply(comp(idx)), pos, arg.extra.get("sample", S.i),
+            return classes(lambda idx: apply(comp(idx)), pos, arg.extra.get("sample", S.i),
                             name=f"{name}({inner})")  # fmt: skip
         if arg.kind == "mat" and arg.extra.get("logits") and name != "exp":
             raise self.error(
@@ -254,20 +219,6 @@ class Notation:
         if arg.kind != "num":
             raise self.error(f"{name} of a vector is not defined", pos)
         return Val(apply(arg.expr), "num", pos)
-
-    def matrix_call(self, op, pos: int, *args) -> Val:
-        try:
-            return Val(kind="mat", pos=pos, extra={"mat": op(*args)})
-        except M.ShapeError as exc:
-            raise self.error(str(exc), pos) from None
-
-    def softmax_of(self, arg: Val, pos: int) -> Val:
-        if arg.kind == "mat" and arg.extra.get("logits"):
-            return Val(kind="mat", pos=pos, extra={"mat": self.matrix_letter("F", pos)})
-        if self.family != "softmax" or not arg.logits:
-            raise self.error("softmax takes the logit vector z: softmax(z)_k", pos)
-        sample = arg.extra["sample"]
-        return _classes(lambda idx: S.f[sample, idx], pos, sample, name="softmax(z)")
 
     def delta(self, pos: int) -> Val:
         """delta = "_" indices | "(" expression "," expression ")" ;"""
@@ -363,12 +314,6 @@ class Notation:
         body = self.require_scalar_or_vec(self.sum_body(pos, plain=False))
         return Val(sp.Sum(body.expr, *limits), body.kind, pos)
 
-    def matrix_total(self, body: Val, pos: int) -> Val:
-        try:
-            return Val(M.total(self.as_mat(body)), "num", pos)
-        except M.ShapeError as exc:
-            raise self.error(str(exc), pos) from None
-
     def bound_variable(self) -> sp.Symbol:
         tok = self.tok
         if tok.kind == "name" and tok.value in S.INDEX_SYMBOLS:
@@ -393,288 +338,52 @@ class Notation:
             upper = S.m if var == S.i else S.C
         return Val(sp.Sum(body.expr, (var, lower, upper)), body.kind, pos)
 
-    # ------------------------------------------------------------------ letters
-
-    def letter(self, name: str, pos: int, allow_subscript: bool, bold: bool = False) -> Val:
-        """letter = NAME [ "_" indices ] [ "^" sample ] [ application ] ;   (* f_k(x_i), x_j^{(i)} *)"""
-        if name in ("X", "W", "F", "P", "Y", "Z"):
-            return Val(kind="mat", pos=pos, extra={"mat": self.matrix_letter(name, pos),
-                                                   "logits": name == "Z"})  # fmt: skip
-        idx: list = []
-        sample = None
-        params = None
-        while allow_subscript:
-            if self.is_op("_") and not idx and params is None:
-                self.advance()
-                if name in PREDICTIONS and self.parameters_follow():
-                    params = self.parameters()
-                else:
-                    idx = self.indices()
-            elif self.is_op("^") and sample is None and self.sample_after_caret():
-                sample = S.i
-            else:
-                break
-        if name in S.INDEX_SYMBOLS or name in ("C", "m"):
-            if idx or sample:
-                raise self.error(f"{name} takes no subscript", pos)
-            sym = S.INDEX_SYMBOLS.get(name) or (S.C if name == "C" else S.m)
-            return Val(sym, "num", pos)
-        if name == "e":
-            if idx:
-                raise self.error("e takes no subscript; write e^{z_k}", pos)
-            return Val(S.E, "num", pos)
-        if name not in LETTERS and name != "yhat":
-            raise AnswerSyntaxError(unknown_message(name), self.text, pos)
-        if sample is not None:
-            idx = self.with_sample(name, idx, pos)
-        if params is not None:
-            idx = params
-        if name in PREDICTIONS and self.is_op("(") and allow_subscript:
-            applied = self.application(idx, pos)
-            if applied is not None:
-                return applied
-        if params is not None:
-            raise self.error(f"{name}_{{w, b}} needs its input: {name}_{{w_k, b_k}}(x_i)", pos)
-        if self.family == "softmax":
-            return self.softmax_letter(name, idx, pos, bold)
-        return self.scalar_letter(name, idx, pos)
-
-    def sample_after_caret(self) -> bool:
-        mark = self.mark()
-        self.advance()
-        if self.sample():
-            return True
-        self.reset(mark)
-        return False
-
-    def with_sample(self, name: str, idx: list, pos: int) -> list:
-        """x^{(i)}, y^{(i)}, f_k^{(i)}; x_j^{(i)} is feature j of sample i."""
-        if name == "x" and idx and idx != [S.i]:
-            if len(idx) != 1 or not isinstance(idx[0], sp.Symbol):
-                raise self.error("x_j^{(i)} takes one feature index j", pos)
-            self.feature = idx[0]
-            return [S.i]
-        if S.i in idx:
-            raise self.error(f"{name} has the sample twice: as a subscript and as ^{{(i)}}", pos)
-        return [S.i, *idx] if idx else [S.i]
-
-    def parameters_follow(self) -> bool:
-        """f_{w_k, b_k}(x_i), h_θ(x): a subscript naming the parameters, not an index."""
-        ahead = [self.peek(n) for n in range(3)]
-        first = ahead[1] if ahead[0].kind == "op" and ahead[0].value == "{" else ahead[0]
-        if first.kind == "cmd" and first.value in ("mathbf", "boldsymbol", "vec"):
-            first = ahead[2] if ahead[0].kind != "op" else self.peek(3)
-        return first.kind == "name" and first.value in ("w", "W")
-
-    def parameters(self) -> list:
-        """The class index of f_{w_k, b_k}: the subscript of w (none in logistic regression)."""
-        if not self.is_op("{"):
-            self.advance()  # h_θ: one letter
-            return []
-        depth, found = 0, []
-        while True:
-            tok = self.advance()
-            if tok.kind == "end":
-                raise self.error("expected '}' to close the parameters")
-            if tok.kind == "op" and tok.value == "{":
-                depth += 1
-            elif tok.kind == "op" and tok.value == "}":
-                depth -= 1
-                if depth == 0:
-                    return found[:1]
-            elif tok.kind == "op" and tok.value == "_" and self.tok.kind == "name":
-                index = self.tok.value
-                if index in S.INDEX_SYMBOLS:
-                    found.append(S.INDEX_SYMBOLS[index])
-            elif tok.kind == "name" and tok.value not in ("w", "b", "W", *S.INDEX_SYMBOLS):
-                raise self.error(f"{tok.value} is not a parameter: f_{{w_k, b_k}}(x_i)", tok.pos)
-
-    def application(self, idx: list, pos: int) -> Val | None:
-        """application = "(" ( "x" | "z" | "x_i" | "x^{(i)}" | "y" "=" index "|" "x" ) ")" ;  (* never a product *)"""
-        if not self.short_argument_follows():
-            return None  # f_k(1 - f_k): a product, decided without parsing twice
-        mark = self.mark()
-        self.advance()
-        try:
-            arg = self.expression()
-            given = None
-            if arg.kind == "cond" and self.is_op("|"):
-                self.advance()  # p(y = k | x_i): the probability of class k
-                given = arg
-                arg = self.expression()
-            self.expect(")", "to close the argument")
-        except AnswerSyntaxError:
-            self.reset(mark)
-            return None
-        is_x = arg.kind == "vec" and isinstance(arg.expr, sp.Indexed) and arg.expr.base == S.x
-        if not (is_x or arg.logits):
-            self.reset(mark)
-            return None  # f_k(1 - f_k) is a product
-        sample = arg.expr.indices[0] if is_x else arg.extra.get("sample", S.i)
-        if given is not None:
-            lhs, op, rhs = given.cond
-            label = lhs if rhs == S.y[S.i] or lhs != S.y[S.i] else rhs
-            if op != "=" or S.y[S.i] not in (lhs, rhs) or label == S.y[S.i]:
-                raise self.error("write the class probability as p(y = k | x_i)", pos)
-            idx = [label]
-        if self.family != "softmax":
-            if idx:
-                raise self.error("f(x_i) is one number in this model: no class subscript", pos)
-            return Val(S.f[sample], "num", pos)
-        if idx and idx[0] != sample:
-            return Val(S.f[sample, idx[-1]], "num", pos)
-        return _classes(lambda k: S.f[sample, k], pos, sample, name="f(x)")
-
-    def short_argument_follows(self) -> bool:
-        """Whether (...) holds only an input's letters: x_i, \\mathbf{x}, z, y = k | x^{(i)}.
-
-        Checked on the tokens, so that a product such as f_k(1 - f_k) is never parsed
-        twice (nested brackets would make that exponential).
-        """
-        depth = 0
-        for n in range(MAX_ARGUMENT_TOKENS):
-            tok = self.peek(n)
-            if tok.kind == "op" and tok.value in ("(", "{"):
-                depth += 1
-            elif tok.kind == "op" and tok.value in (")", "}"):
-                depth -= 1
-                if depth == 0:
-                    return True
-            elif not _argument_token(tok):
-                return False
-        return False
-
-    def softmax_letter(self, name: str, idx: list, pos: int, bold: bool = False) -> Val:
-        if name in ("z", "f", "p", "yhat"):
-            base = S.z if name == "z" else S.f
-            sample, cls = self.split_sample(name, idx, pos)
-            if cls is None:
-                val = _classes(lambda k: base[sample, k], pos, sample, name=name.replace("yhat", "ŷ"),
-                               sample_subscript=idx == [S.i])  # fmt: skip
-                val.logits = name == "z"
-                return val
-            return Val(base[sample, cls], "num", pos)
-        if name == "y":
-            sample, cls = self.split_sample(name, idx, pos)
-            if cls is None and bold:  # \mathbf{y}: the one-hot vector
-                return _classes(lambda k: sp.KroneckerDelta(S.y[sample], k), pos, sample, name="y")
-            if cls is None:
-                return Val(S.y[sample], "num", pos, label=True)
-            return Val(sp.KroneckerDelta(S.y[sample], cls), "num", pos)  # one-hot y_k
-        if name == "x":
-            if idx and idx != [S.i]:
-                raise self.error("x is indexed by the sample: x_i", pos)
-            return Val(S.x[S.i], "vec", pos)
-        if name in ("w", "b"):
-            if len(idx) != 1 or idx[0] == S.i:
-                raise self.error(f"{name} needs a class index: {name}_k", pos)
-            return Val(S.w[idx[0]], "vec", pos) if name == "w" else Val(S.b[idx[0]], "num", pos)
-        raise AnswerSyntaxError(unknown_message(name), self.text, pos)
-
-    def split_sample(self, name: str, idx: list, pos: int):
-        """(sample, class) from a subscript list: _k, _i, _{i,k}."""
-        if len(idx) == 0:
-            return S.i, None
-        if len(idx) == 1:
-            return (S.i, None) if idx[0] == S.i else (S.i, idx[0])
-        if len(idx) == 2 and idx[0] == S.i:
-            return S.i, idx[1]
-        raise self.error(f"{name} takes a class index (_k) or a sample and a class (_{{i,k}})", pos)
-
-    def scalar_letter(self, name: str, idx: list, pos: int) -> Val:
-        if name in ("w", "b"):
-            if idx:
-                raise self.error(f"{name} takes no subscript in {self.family} regression", pos)
-            return Val(S.w_vec, "vec", pos) if name == "w" else Val(S.b_scalar, "num", pos)
-        if idx and idx != [S.i]:
-            raise self.error(
-                f"in {self.family} regression {name} is one number per sample: {name} or {name}_i",
-                pos,
-            )
-        if name == "x":
-            return Val(S.x[S.i], "vec", pos)
-        if name == "y":
-            return Val(S.y[S.i], "num", pos, label=True)
-        return Val((S.z if name == "z" else S.f)[S.i], "num", pos)
-
     # ------------------------------------------------------------------ matrices
 
-    def matrix_letter(self, name: str, pos: int) -> M.Mat:
-        rows, cols = self.profile.shape(name)
-        if self.family == "softmax":
-            entries = {
-                "X": lambda i, a: S.x[i],
-                "W": lambda a, k: S.w[k],
-                "F": lambda i, k: S.f[i, k],
-                "P": lambda i, k: S.f[i, k],
-                "Y": lambda i, k: sp.KroneckerDelta(S.y[i], k),
-                "Z": lambda i, k: S.z[i, k],
-            }[name]
-        else:
-            # One number per sample: F, Y, Z are m×1 (1×m with samples in columns).
-            if name == "W":
-                raise self.error("W is a matrix of softmax regression; here w is a vector", pos)
-            entries = {
-                "X": lambda i, a: S.x[i],
-                "F": lambda i, a: S.f[i],
-                "P": lambda i, a: S.f[i],
-                "Y": lambda i, a: S.y[i],
-                "Z": lambda i, a: S.z[i],
-            }[name]
-            rows, cols = ("1" if axis == "C" else axis for axis in (rows, cols))
-        if self.profile.shape(name) != MATRICES[name]:
-            entries = _swapped(entries)  # samples in columns (deeplearning.ai)
-        typed = re.match(r"[A-Za-z]+", self.text[pos:])
-        return M.Mat(rows, cols, entries, typed.group(0) if typed else name)
+    # ------------------------------------------------------------------ indices
 
-    def known_gradient(self, tok: Token) -> Val:
-        """dZ (dz, CS231n's dscores) inside an answer: the gradient by the logits, F − Y.
+    def index_expression(self, single: bool = False) -> sp.Expr:
+        if single:
+            tok = self.tok
+            if tok.kind == "num" and len(tok.value) == 1:
+                self.advance()
+                return sp.Integer(int(tok.value))
+            if tok.kind == "name" and tok.value in ("C", "m", *S.INDEX_SYMBOLS):
+                return self.primary(allow_subscript=False).expr
+            raise self.error("write the limit in braces: ^{C}")
+        val = self.expression(implicit=False)
+        if val.kind != "num":
+            self.require_scalar_or_vec(val)
+            raise self.error("an index must be a number like k, y_i or 3 - k", val.pos)
+        return val.expr
 
-        deeplearning.ai writes dZ = A − Y and then dW = dZ Xᵀ / m; CS231n's dscores
-        already holds the 1/N of the mean loss (``Profile.dz_of_mean``).
-        """
+    def indices(self) -> list[sp.Expr]:
+        """indices = index_char | "{" expression { [ "," ] expression } "}" ;"""
+        if not self.is_op("{"):
+            return [self.index_char()]
         self.advance()
-        name = self.tok
-        if not (name.kind == "name" and name.value in ("z", "Z")):
-            raise self.error(
-                "a derivative's name (dJ, dz) is only understood on the left of '=': "
-                "dJ/dz_k = ..., or as dZ inside a matrix answer",
-                tok.pos,
-            )
+        out = []
+        while not self.is_op("}"):
+            if self.tok.kind == "end":
+                raise self.error("expected '}' to close the subscript")
+            if self.tok.kind == "run" and all(ch in S.INDEX_SYMBOLS for ch in self.tok.value):
+                run = self.advance()
+                out += [S.INDEX_SYMBOLS[ch] for ch in run.value]  # _{jk} is j, k
+            else:
+                out.append(self.index_expression())
+            if self.is_op(","):
+                self.advance()
         self.advance()
-        self.reuses = "dz"
-        typed = re.match(r"[A-Za-z]+", self.text[tok.pos :])
-        f, y = self.matrix_letter("F", tok.pos), self.matrix_letter("Y", tok.pos)
-        mat = M.add(f, y, -1)
-        if self.profile.dz_of_mean:
-            mat = M.scale(mat, S.m, divide=True)
-        shown = typed.group(0) if typed else "dZ"
-        return Val(kind="mat", pos=tok.pos,
-                   extra={"mat": M.Mat(mat.rows, mat.cols, mat.entry, shown)})  # fmt: skip
+        if not out:
+            raise self.error("empty subscript")
+        return out
 
-    def ones(self, pos: int) -> Val:
-        """\\mathbf{1}: a column of ones; its length is the samples' (1ᵀ(F − Y) sums over i)."""
-        return Val(kind="mat", pos=pos, extra={"mat": M.Mat("m", "1", lambda r, c: 1, "1")})
-
-    def as_mat(self, val: Val) -> M.Mat:
-        if val.kind == "mat":
-            return val.extra["mat"]
-        if val.kind == "classes":
-            name = val.extra.get("name", "v")
-            return M.Mat("C", "1", lambda r, c: val.component(r), name, " " in name)
-        if val.kind in ("vec", "vecT") and val.expr == S.w_vec:  # X w: w as a d×1 column
-            column = M.Mat("d", "1", lambda r, c: S.w_vec, "w")
-            return M.transpose(column) if val.kind == "vecT" else column
-        raise self.error("a matrix or a vector is wanted here", val.pos)
-
-
-def _argument_token(tok: Token) -> bool:
-    if tok.kind == "name":
-        return tok.value in ARGUMENT_LETTERS
-    if tok.kind == "cmd":
-        return tok.value in ("mathbf", "boldsymbol", "vec")
-    return tok.kind == "op" and tok.value in ("_", "^", "=", "==", "|", ",")
-
-
-def _swapped(get: Callable) -> Callable:
-    return lambda r, c: get(c, r)
+    def index_char(self) -> sp.Expr:
+        """index_char = DIGIT | NAME ;"""
+        tok = self.tok
+        if tok.kind == "name" and len(tok.value) == 1:
+            return self.primary(allow_subscript=False).expr
+        if tok.kind == "num" and len(tok.value) == 1:
+            self.advance()
+            return sp.Integer(int(tok.value))
+        raise self.error("write a subscript of more than one character in braces: _{jk}")

@@ -27,8 +27,11 @@ from gradlab.answers import matrix as M
 from gradlab.answers import symbols as S
 from gradlab.answers.lexer import AnswerSyntaxError, Token, tokenize
 from gradlab.answers.lhs import LeftHandSide
-from gradlab.answers.notation import Notation, Val, is_index
+from gradlab.answers.notation import Notation
+from gradlab.answers.piecewise import Piecewise
 from gradlab.answers.profiles import Profile, get_profile, unknown_message
+from gradlab.answers.quantities import Quantities, bare_i_position, bare_sample_index
+from gradlab.answers.values import Val, is_index
 
 __all__ = ["FAMILIES", "parse", "parse_value"]
 
@@ -60,7 +63,7 @@ def parse_value(text: str, family: str = "softmax", *, notation=None, derivation
     return parser
 
 
-class _Parser(LeftHandSide, Notation):
+class _Parser(LeftHandSide, Piecewise, Quantities, Notation):
     """The grammar of ``grammar.ebnf``; the meaning of each word is in :class:`Notation`."""
 
     def __init__(self, text: str, family: str, profile: Profile, derivation: bool = False):
@@ -165,14 +168,14 @@ class _Parser(LeftHandSide, Notation):
         if val.kind not in ("mat", "classes"):
             self.require_scalar_or_vec(val)
         expr = val.expr
-        if expr is not None and _bare_sample_index(expr):
+        if expr is not None and bare_sample_index(expr):
             # The checks try samples i = 1 and 2 only: i as a number, like (i - 1)(i - 2),
             # would pass them, and has no place in a gradient.
             raise AnswerSyntaxError(
                 "i is the sample index: write it as a subscript (x_i, y_i, f_{i,k}), not as "
                 "a number",
                 self.text,
-                _bare_i_position(self.tokens),
+                bare_i_position(self.tokens),
             )
         if self.feature is not None and expr is not None and self.feature in expr.free_symbols:
             raise self.error(
@@ -212,113 +215,6 @@ class _Parser(LeftHandSide, Notation):
         return val
 
     # ------------------------------------------------------------------ piecewise
-
-    def body(self) -> Val:
-        """body = cases | piecewise ;"""
-        if self.is_cmd("begin:cases"):
-            return self.cases()
-        if self.tok.kind == "cmd" and self.tok.value.startswith(("begin:", "end:")):
-            env = self.tok.value.split(":", 1)[1]
-            raise self.error(f"the environment {env} is not understood in an answer; "
-                             "check_derivation reads aligned blocks")  # fmt: skip
-        return self.piecewise()
-
-    def piecewise(self) -> Val:
-        """piecewise = expression [ "if" expression "else" expression ] ;"""
-        val = self.expression()
-        if not self.is_name("if"):
-            return val
-        pos = self.advance().pos
-        cond = self.expression()
-        if cond.kind != "cond":
-            raise self.error("after 'if' a condition is wanted, like k == y_i", pos)
-        if not self.is_name("else", "otherwise"):
-            raise self.error("a piecewise answer needs 'else': a if k == y_i else b")
-        self.advance()
-        other = self.expression()
-        return self.choose([(cond, val)], other, pos)
-
-    def cases(self) -> Val:
-        """cases = "\\begin{cases}" branch { "\\\\" branch } [ "\\\\" ] "\\end{cases}" ;"""
-        pos = self.advance().pos
-        branches, otherwise = [], None
-        while True:
-            value, cond = self.branch()
-            if otherwise is not None:
-                raise self.error("the 'otherwise' branch must come last", value.pos)
-            if cond is None:
-                otherwise = value
-            else:
-                branches.append((cond, value))
-            if self.is_op("\\\\"):
-                self.advance()
-            if self.is_cmd("end:cases"):
-                self.advance()
-                break
-            if self.tok.kind == "end":
-                raise self.error("expected \\end{cases}")
-        if otherwise is None:
-            if len(branches) != 2 or not _complementary(branches[0][0], branches[1][0]):
-                raise self.error(
-                    "end the cases with an 'otherwise' branch, or give two branches whose "
-                    "conditions are each other's opposite (k = y_i and k \\neq y_i)",
-                    pos,
-                )
-            otherwise = branches.pop()[1]
-        return self.choose(branches, otherwise, pos)
-
-    def branch(self) -> tuple[Val, Val | None]:
-        """branch = expression "&" ( "otherwise" | "else" | [ "if" ] expression ) [ "," | "." ] ;"""
-        value = self.require_scalar_or_vec(self.expression())
-        if self.is_op(",") and self.peek().kind == "op" and self.peek().value == "&":
-            self.advance()  # f_k - 1, & k = y_i
-        self.expect("&", "between a branch's value and its condition")
-        cond = None
-        if self.is_cmd("text"):
-            word = self.prose()
-            if word in ("otherwise", "else"):
-                cond = "otherwise"
-            elif word not in ("if", "for", "when"):
-                raise self.error("expected \\text{if} or \\text{otherwise}")
-        elif self.is_name("otherwise", "else"):
-            self.advance()
-            cond = "otherwise"
-        elif self.is_name("if"):
-            self.advance()
-        if cond is None:
-            cond = self.expression()
-            if cond.kind != "cond":
-                raise self.error("a branch's condition compares indices, like k = y_i", cond.pos)
-        if self.is_op(",", "."):
-            self.advance()
-        return value, None if cond == "otherwise" else cond
-
-    def prose(self) -> str:
-        """The word of \\text{if }, \\text{otherwise.}: punctuation and spaces dropped."""
-        self.advance()
-        self.expect("{", "after \\text")
-        words = []
-        while not self.is_op("}"):
-            tok = self.advance()
-            if tok.kind == "end":
-                raise self.error("expected '}' to close \\text{...}")
-            if tok.kind == "name":
-                words.append(tok.value)
-            elif not (tok.kind == "op" and tok.value in (",", ".")):
-                raise self.error("expected \\text{if} or \\text{otherwise}", tok.pos)
-        self.advance()
-        return " ".join(words)
-
-    def choose(self, branches: list, otherwise: Val, pos: int) -> Val:
-        """The piecewise value: the first branch whose condition holds, else ``otherwise``."""
-        kinds = {value.kind for _, value in branches} | {otherwise.kind}
-        if len(kinds) != 1:
-            raise self.error("the branches of a piecewise answer must all be numbers", pos)
-        expr = otherwise.expr
-        for cond, value in reversed(branches):
-            holds = self.make_indicator(cond, pos).expr
-            expr = holds * value.expr + (1 - holds) * expr
-        return Val(expr, otherwise.kind, pos)
 
     # ------------------------------------------------------------------ grammar
 
@@ -378,21 +274,6 @@ class _Parser(LeftHandSide, Notation):
             raise self.error("cannot add a vector (like x_i) and a number; check the brackets", pos)
         expr = lhs.expr + rhs.expr if op == "+" else lhs.expr - rhs.expr
         return Val(expr, lhs.kind, lhs.pos)
-
-    def matrix_add(self, lhs: Val, rhs: Val, sign: int, pos: int) -> Val:
-        try:
-            if lhs.kind == "num":
-                mat = M.add_scalar(M.scale(self.as_mat(rhs), sign), lhs.expr, 1, "b")
-            elif rhs.kind == "num":
-                mat = M.add_scalar(self.as_mat(lhs), rhs.expr, sign, self.source(rhs.pos, pos))
-            else:
-                mat = M.add(self.as_mat(lhs), self.as_mat(rhs), sign)
-        except M.ShapeError as exc:
-            raise self.error(str(exc), pos) from None
-        return Val(kind="mat", pos=lhs.pos, extra={"mat": mat})
-
-    def source(self, start: int, end: int) -> str:
-        return self.text[start:end].strip() or "b"
 
     def starts_factor(self) -> bool:
         tok = self.tok
@@ -462,30 +343,6 @@ class _Parser(LeftHandSide, Notation):
         kind = "vec" if "vec" in (lhs.kind, rhs.kind) else "num"
         return Val(lhs.expr * rhs.expr, kind, lhs.pos)
 
-    def inner(self, u, v):
-        """w_k^T x_i; with the bias inside the weights (CS229) that is the whole logit."""
-        if self.profile.bias_in_weights and u.has(S.w, S.w_vec):
-            bias = S.b[u.indices[0]] if isinstance(u, sp.Indexed) else S.b_scalar
-            return S.dot(u, v) + bias
-        return S.dot(u, v)
-
-    def matrix_product(self, lhs: Val, rhs: Val, pos: int, op: str) -> Val:
-        if lhs.kind == "num" or rhs.kind == "num":
-            scalar, other = (lhs, rhs) if lhs.kind == "num" else (rhs, lhs)
-            mat = M.scale(self.as_mat(other), scalar.expr)
-            return Val(kind="mat", pos=lhs.pos, extra={"mat": mat})
-        if op == "*":
-            raise self.error(
-                "between two matrices or vectors * is ambiguous (NumPy multiplies entry by "
-                "entry): write @ or X^T (F - Y) for the matrix product",
-                pos,
-            )
-        try:
-            mat = M.matmul(self.as_mat(lhs), self.as_mat(rhs))
-        except M.ShapeError as exc:
-            raise self.error(str(exc), pos) from None
-        return Val(kind="mat", pos=lhs.pos, extra={"mat": mat})
-
     def divide(self, lhs: Val, rhs: Val, pos: int) -> Val:
         if lhs.kind in ("mat", "classes") and rhs.kind == "num":
             return Val(kind="mat", pos=lhs.pos,
@@ -532,13 +389,6 @@ class _Parser(LeftHandSide, Notation):
                 )
         self.leave()
         return base
-
-    def transposed(self, base: Val, pos: int) -> Val:
-        if base.kind == "vec":
-            return Val(base.expr, "vecT", base.pos)
-        if base.kind in ("mat", "classes"):
-            return Val(kind="mat", pos=base.pos, extra={"mat": M.transpose(self.as_mat(base))})
-        raise self.error("only a vector or a matrix can be transposed (w_k^T, X^T)", pos)
 
     def transpose(self) -> bool:
         """transpose = "T" | "\\top" | "\\intercal" | "{" ( "T" | "\\top" ) "}" ;"""
@@ -649,18 +499,6 @@ class _Parser(LeftHandSide, Notation):
             else:
                 return val
 
-    def entry(self, val: Val, indices: list) -> Val:
-        if len(indices) != 1:
-            raise self.error("pick one class: one subscript, e.g. _k")
-        if val.kind == "classes":
-            return Val(val.component(indices[0]), "num", val.pos)
-        mat = val.extra["mat"]
-        if mat.cols == "1" and mat.rows in ("C", "m"):
-            return Val(mat.entry(indices[0], None), mat.kind, val.pos)
-        if mat.rows == "1" and mat.cols in ("C", "m"):
-            return Val(mat.entry(None, indices[0]), mat.kind, val.pos)
-        raise self.error(f"{mat.name} is {mat.shape}: one subscript picks an entry of a vector")
-
     # ------------------------------------------------------------------ primaries
 
     def number(self, tok: Token) -> Val:
@@ -713,97 +551,3 @@ class _Parser(LeftHandSide, Notation):
             return Val(kind="mat", pos=opener.pos, extra={"mat": mat})
         return Val(val.expr, val.kind, opener.pos, val.component, val.cond, extra=val.extra,
                    label=val.label, logits=val.logits)  # fmt: skip
-
-    # ------------------------------------------------------------------ indices
-
-    def index_expression(self, single: bool = False) -> sp.Expr:
-        if single:
-            tok = self.tok
-            if tok.kind == "num" and len(tok.value) == 1:
-                self.advance()
-                return sp.Integer(int(tok.value))
-            if tok.kind == "name" and tok.value in ("C", "m", *S.INDEX_SYMBOLS):
-                return self.primary(allow_subscript=False).expr
-            raise self.error("write the limit in braces: ^{C}")
-        val = self.expression(implicit=False)
-        if val.kind != "num":
-            self.require_scalar_or_vec(val)
-            raise self.error("an index must be a number like k, y_i or 3 - k", val.pos)
-        return val.expr
-
-    def indices(self) -> list[sp.Expr]:
-        """indices = index_char | "{" expression { [ "," ] expression } "}" ;"""
-        if not self.is_op("{"):
-            return [self.index_char()]
-        self.advance()
-        out = []
-        while not self.is_op("}"):
-            if self.tok.kind == "end":
-                raise self.error("expected '}' to close the subscript")
-            if self.tok.kind == "run" and all(ch in S.INDEX_SYMBOLS for ch in self.tok.value):
-                run = self.advance()
-                out += [S.INDEX_SYMBOLS[ch] for ch in run.value]  # _{jk} is j, k
-            else:
-                out.append(self.index_expression())
-            if self.is_op(","):
-                self.advance()
-        self.advance()
-        if not out:
-            raise self.error("empty subscript")
-        return out
-
-    def index_char(self) -> sp.Expr:
-        """index_char = DIGIT | NAME ;"""
-        tok = self.tok
-        if tok.kind == "name" and len(tok.value) == 1:
-            return self.primary(allow_subscript=False).expr
-        if tok.kind == "num" and len(tok.value) == 1:
-            self.advance()
-            return sp.Integer(int(tok.value))
-        raise self.error("write a subscript of more than one character in braces: _{jk}")
-
-
-def _complementary(a: Val, b: Val) -> bool:
-    (l1, op1, r1), (l2, op2, r2) = a.cond, b.cond
-    return op1 != op2 and {l1, r1} == {l2, r2}
-
-
-def _bare_sample_index(expr) -> bool:
-    """Whether the sample index i is used as a number.
-
-    i may be a subscript (x_i, f_{i,k}) or be compared with another index in an
-    indicator (the mistake 𝕀(i = k)), but not compared with a fixed number.
-    """
-    if expr == S.i:
-        return True
-    if isinstance(expr, sp.Indexed):
-        return False
-    if isinstance(expr, sp.KroneckerDelta) and S.i in expr.args:
-        other = expr.args[1] if expr.args[0] == S.i else expr.args[0]
-        return other.is_Integer or _bare_sample_index(other)
-    if isinstance(expr, sp.Sum):
-        bounds = [bound for _, *limits in expr.limits for bound in limits]
-        return any(_bare_sample_index(part) for part in (expr.function, *bounds))
-    return any(_bare_sample_index(arg) for arg in expr.args)
-
-
-def _bare_i_position(tokens: list[Token]) -> int | None:
-    """The first 'i' typed outside a subscript, preferably not next to '=', for the caret."""
-    subscript: list[bool] = []
-    found = []
-    for n, tok in enumerate(tokens[:-1]):  # the last token is "end"
-        before = tokens[n - 1].value if n else ""
-        if tok.kind == "op" and tok.value == "{":
-            subscript.append(before == "_")
-        elif tok.kind == "op" and tok.value == "}" and subscript:
-            subscript.pop()
-        elif (
-            tok.kind == "name"
-            and tok.value == "i"
-            and before != "_"
-            and not (before == "(" and tokens[n + 1].value == ")")  # x^{(i)}
-            and not any(subscript)
-        ):
-            beside = {before, tokens[n + 1].value} & {"=", "==", "!=", "neq"}
-            found.append((bool(beside), tok.pos))
-    return min(found)[1] if found else None
