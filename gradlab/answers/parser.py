@@ -1,10 +1,9 @@
 """A recursive-descent parser for answers in LaTeX, plain text or NumPy-style code.
 
 The grammar is written down once, in ``grammar.ebnf`` next to this file; each
-of its rules is one method of :class:`_Parser` (here, or in the mixins
-:class:`~gradlab.answers.notation.Notation` and
-:class:`~gradlab.answers.lhs.LeftHandSide`) whose docstring starts with the
-rule. The parser builds SymPy objects directly from the recognized tokens: the
+of its rules is one method of :class:`_Parser` (here, or in its mixins in
+``lhs.py``, ``piecewise.py``, ``quantities.py`` and ``notation.py``) whose
+docstring starts with the rule. The parser builds SymPy objects directly from the recognized tokens: the
 text is never evaluated, sympified or handed to ``eval``. Every value carries
 a *kind* so that nonsense such as adding a vector to a number is rejected with
 a message instead of being misread:
