@@ -259,7 +259,7 @@ class AnswerCheck:
         return "\n".join(out)
 
 
-def check_answer(answer, topic="softmax_dz", notation=None) -> AnswerCheck:
+def check_answer(answer, topic="softmax_dz", *, notation=None) -> AnswerCheck:
     """Check a student's derivative, typed in LaTeX or plain text.
 
     The answer is parsed by gradlab's own grammar (never evaluated as Python),

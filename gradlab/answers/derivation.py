@@ -235,7 +235,7 @@ def _split_top_level(text: str) -> list[str]:
     return out
 
 
-def check_derivation(text, topic="softmax_dz", notation=None) -> DerivationCheck:
+def check_derivation(text, topic="softmax_dz", *, notation=None) -> DerivationCheck:
     """Check a multi-line derivation step by step.
 
     Parameters
