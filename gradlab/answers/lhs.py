@@ -59,7 +59,7 @@ class LeftHandSide:
     """Mixin for ``parser._Parser``: the rules lhs, dnumerator and ddenominator."""
 
     def lhs(self) -> Derivative | None:
-        """lhs = "\\frac" "{" dnumerator "}" "{" ddenominator "}" | dnumerator "/" ddenominator | DIFF NAME ;"""
+        """lhs = "\\frac" "{" dnumerator "}" "{" ddenominator "}" | dnumerator "/" ddenominator | DIFF NAME | "\\nabla" "_" quantity quantity ;"""
         pos = self.tok.pos
         if self.is_cmd("frac"):
             self.advance()
@@ -70,6 +70,17 @@ class LeftHandSide:
             by = self.ddenominator()
             self.expect("}", "")
             return Derivative(*top, *by, pos)
+        if self.is_cmd("nabla"):  # \nabla_{w_k} J
+            self.advance()
+            self.expect("_", "after \\nabla")
+            braced = self.is_op("{")
+            if braced:
+                self.advance()
+            by = self.quantity()
+            if braced:
+                self.expect("}", "to close \\nabla's subscript")
+            top = self.quantity()
+            return Derivative("J" if top[0] in LOSSES else top[0], top[1], *by, pos)
         if self.tok.kind == "diff" and self.peek(2).kind == "op" and self.peek(2).value == "=":
             self.advance()  # deeplearning.ai's dz, dw, db; CS231n's dW
             name = self.advance().value
@@ -100,7 +111,10 @@ class LeftHandSide:
         raise self.error("expected ∂ or d")
 
     def quantity(self) -> tuple:
-        """A letter with its subscripts, bold or not: J_i, z_k, \\mathbf{w}_k, W, \\ell."""
+        """quantity = [ "\\mathbf" | "\\boldsymbol" | "\\vec" | "\\mathcal" | "\\mathrm" ] NAME [ "_" ( NAME | "{" NAME { [ "," ] NAME } "}" ) ] | "\\ell" ;
+
+        A letter with its subscripts, bold or not: J_i, z_k, \\mathbf{w}_k, W, \\ell.
+        """
         if self.is_cmd("mathbf", "boldsymbol", "vec", "mathcal", "mathrm"):
             self.advance()
             name = self.braced_word().value

@@ -116,6 +116,8 @@ class Notation:
                 ):
                     return self.ones(tok.pos)  # \mathbf{1}^\top: the vector of ones
                 return self.indicator(tok.pos)
+            if name == "hat" and inner.value == "Y":
+                return Val(kind="mat", pos=tok.pos, extra={"mat": self.matrix_letter("F", tok.pos)})
             if name == "hat":
                 if inner.value not in ("y", "p", "f"):
                     raise self.error("\\hat{...} is understood for y: \\hat{y}", inner.pos)

@@ -188,13 +188,14 @@ class _Parser(LeftHandSide, Piecewise, Quantities, Notation):
         if val.kind == "classes" and val.extra.get("sample_subscript"):
             raise self.error(
                 "the subscript i is the sample: z_i, f_i are sample i's vectors over the "
-                "classes; index a class with k, j, c or l, e.g. \\sum_c e^{z_c}",
+                "classes; index a class with k, j, c or l, e.g. \\sum_c e^{z_c} (if your "
+                'course writes the class as i, pass notation={"i": "k"})',
                 val.pos,
             )
         if val.kind == "classes":
             raise self.error(
                 "this is a vector with one entry per class; pick an entry with a subscript, "
-                "e.g. softmax(z)_k",
+                "e.g. softmax(z)_k, or write a whole vector in bold: \\mathbf{p} - \\mathbf{y}",
                 val.pos,
             )
         if val.kind == "mat":

@@ -97,8 +97,8 @@ def _check_lhs(parser, topic) -> str:
     expected = {"softmax_dz": ("k",), "softmax_dw": ("k",), "softmax_db": ("k",),
                 "softmax_jacobian": ("k",)}.get(topic.name, ())  # fmt: skip
     by_class = tuple(v for v in d.by_idx if v != "i")[:1]
-    if d.by in ("W", "Z") or not expected:
-        by_class = expected
+    if not by_class or not expected:
+        by_class = expected  # ∂J/∂z, ∇_W J: the whole gradient, of which k is one entry
     if by_class != expected:
         raise AnswerSyntaxError(
             f"the left-hand side differentiates by {d.by}{'_' + by_class[0] if by_class else ''}, "
