@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gradlab.answers.profiles import unknown_message
+from gradlab.answers.profiles import knowing, unknown_message
 from gradlab.answers.vocabulary import (
     ALIASES,
     COMMANDS,
@@ -292,6 +292,8 @@ class _Lexer:
         if name == "|":
             self.emit("op", "|", pos)
             return end
+        if name not in COMMANDS and name not in self.words and knowing(name):
+            raise self.error(unknown_message(name), pos)  # \Phi: "pass notation=..."
         if name not in COMMANDS and name not in self.words:  # a profile's \Phi, \Theta
             raise self.error(
                 f"unknown LaTeX command \\{name[:20]}; known: "

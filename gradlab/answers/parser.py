@@ -70,7 +70,8 @@ class _Parser(LeftHandSide, Piecewise, Quantities, Notation):
         self.family = family
         self.profile = profile
         self.derivation = derivation  # a line of check_derivation: ∂f_j/∂z_k has a value
-        self.tokens = [self.renamed(tok) for tok in tokenize(text, profile.words)]
+        tokens = tokenize(text, profile.words)
+        self.tokens = [self.renamed(tokens, n) for n in range(len(tokens))]
         self.at = 0
         self.depth = 0
         self.sum_depth = 0
@@ -79,8 +80,12 @@ class _Parser(LeftHandSide, Piecewise, Quantities, Notation):
         self.feature = None  # j of x_j^{(i)}: the answer is one component of a vector
         self.reuses = None  # "dz" when the answer reuses dZ (deeplearning.ai's dW = dZ X^T / m)
 
-    def renamed(self, tok: Token) -> Token:
-        if tok.kind in ("name", "cmd") and tok.value in self.profile.letters:
+    def renamed(self, tokens: list, n: int) -> Token:
+        """A profile's letter in the note's; the T of a transpose (w^T, w^{T}, X.T) stays."""
+        tok = tokens[n]
+        before = [t.value for t in tokens[max(0, n - 2) : n]]
+        transpose = tok.value == "T" and (before[-1:] in (["^"], ["."]) or before == ["^", "{"])
+        if tok.kind in ("name", "cmd") and tok.value in self.profile.letters and not transpose:
             return Token("name", self.profile.rename(tok.value), tok.pos)
         return tok
 

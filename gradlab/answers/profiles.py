@@ -102,8 +102,9 @@ PROFILES = {
                 "T": "Y",
                 "Phi": "X",
             },
+            bias_in_weights=True,
             about="Bishop (PRML): prediction y, target t, activation a, sample n, "
-            "N samples, K classes, features φ_n, error E",
+            "N samples, K classes, features φ_n (with φ_0 = 1: the bias is inside w), error E",
         ),
         Profile(
             "cs229",

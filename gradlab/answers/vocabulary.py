@@ -138,6 +138,8 @@ UNICODE = {
     "∇": "\\nabla",
     "θ": "\\theta",
     "φ": "\\phi",
+    "Φ": "\\Phi",
+    "Θ": "\\Theta",
     "ϕ": "\\phi",
     "ℓ": "l",
     "∣": "|",
@@ -202,7 +204,7 @@ FAMILIES = [
     ("`y_kp_k`, `f_jf_k`, `\\delta_{ky_i}`",
      ("TeX's rule: an unbraced subscript is one character (y_k p_k); letters in a "
      "subscript's braces are indices (k, y_i)")),
-    ("`\\frac{\\partial J}{\\partial z_k} = …`, `dJ/dz_k = …`, `∂J_i/∂z_k = …`, `dz = …`",
+    ("`\\frac{\\partial J}{\\partial z_k} = …`, `dJ/dz_k = …`, `∂J_i/∂z_k = …`, `\\nabla_{w_k} J = …`, `dz = …`",
      "a left-hand side: accepted when it names the topic's derivative, refused otherwise"),
     ("`x^{(i)}`, `y^{(i)}`, `f_k^{(i)}`, `x_j^{(i)}`",
      ("sample i as a superscript; x_j^{(i)} is feature j (the answer is read as one "
