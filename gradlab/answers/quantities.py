@@ -355,7 +355,9 @@ class Quantities:
             if lhs.kind == "num":
                 mat = M.add_scalar(M.scale(self.as_mat(rhs), sign), lhs.expr, 1, "b")
             elif rhs.kind == "num":
-                mat = M.add_scalar(self.as_mat(lhs), rhs.expr, sign, self.source(rhs.pos, pos))
+                mat = M.add_scalar(
+                    self.as_mat(lhs), rhs.expr, sign, self.source(rhs.pos, self.tok.pos)
+                )
             else:
                 mat = M.add(self.as_mat(lhs), self.as_mat(rhs), sign)
         except M.ShapeError as exc:
