@@ -202,6 +202,8 @@ class Quantities:
             if idx and idx != [S.i]:
                 raise self.error("x is indexed by the sample: x_i", pos)
             return Val(S.x[S.i], "vec", pos)
+        if name == "b" and not idx:  # W^T x_i + b: the bias vector, one entry per class
+            return classes(lambda k: S.b[k], pos, name="b")
         if name in ("w", "b"):
             if len(idx) != 1 or idx[0] == S.i:
                 raise self.error(f"{name} needs a class index: {name}_k", pos)
@@ -239,10 +241,16 @@ class Quantities:
     def softmax_of(self, arg: Val, pos: int) -> Val:
         if arg.kind == "mat" and arg.extra.get("logits"):
             return Val(kind="mat", pos=pos, extra={"mat": self.matrix_letter("F", pos)})
-        if self.family != "softmax" or not arg.logits:
-            raise self.error("softmax takes the logit vector z: softmax(z)_k", pos)
-        sample = arg.extra["sample"]
-        return classes(lambda idx: S.f[sample, idx], pos, sample, name="softmax(z)")
+        if self.family == "softmax" and arg.logits:
+            sample = arg.extra["sample"]
+            return classes(lambda idx: S.f[sample, idx], pos, sample, name="softmax(z)")
+        if self.family == "softmax" and arg.kind == "mat" and arg.extra["mat"].shape == "C×1":
+            # softmax(W^T x_i + b): written out, e^{v_k} / Σ_c e^{v_c}
+            v = arg.extra["mat"]
+            total = sp.Sum(sp.exp(v.entry(S.c, None)), (S.c, 1, S.C))
+            return classes(lambda idx: sp.exp(v.entry(idx, None)) / total, pos,
+                           name=f"softmax({v.name})")  # fmt: skip
+        raise self.error("softmax takes the logit vector z: softmax(z)_k", pos)
 
     def matrix_letter(self, name: str, pos: int) -> M.Mat:
         rows, cols = self.profile.shape(name)
@@ -307,6 +315,9 @@ class Quantities:
         if val.kind == "classes":
             name = val.extra.get("name", "v")
             return M.Mat("C", "1", lambda r, c: val.component(r), name, " " in name)
+        if val.kind == "vec" and _is_features(val.expr):  # W^T x_i: x_i as a d×1 column
+            x = val.expr
+            return M.Mat("d", "1", lambda r, c: x, "x")
         if val.kind in ("vec", "vecT") and val.expr == S.w_vec:  # X w: w as a d×1 column
             column = M.Mat("d", "1", lambda r, c: S.w_vec, "w")
             return M.transpose(column) if val.kind == "vecT" else column
@@ -391,6 +402,10 @@ def _argument_token(tok: Token) -> bool:
     if tok.kind == "cmd":
         return tok.value in ("mathbf", "boldsymbol", "vec")
     return tok.kind == "op" and tok.value in ("_", "^", "=", "==", "|", ",")
+
+
+def _is_features(expr) -> bool:
+    return isinstance(expr, sp.Indexed) and expr.base == S.x
 
 
 def _swapped(get: Callable) -> Callable:
