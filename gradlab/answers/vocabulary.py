@@ -216,7 +216,7 @@ FAMILIES = [
     ("`X`, `W`, `F`/`P`, `Y`, `Z`, `\\mathbf{1}`; `\\mathbf{p}`, `\\mathbf{y}`; `diag(f)`",
      ("matrices (X m×d, W d×C, F, Y, Z m×C) and class vectors; shapes are checked: "
      "`\\frac{1}{m} X^\\top (F - Y)`, `\\mathbf{1}^\\top(F - Y)/m`, `p - y`, "
-     "`diag(f) - f f^T`")),
+     "`diag(f) - f f^T`, `softmax(W^T x_i + b)_k`")),
     ("`X.T @ (P - Y) / m`, `X.T.dot(P - Y)`, `np.exp(z[k])`, `np.sum(v)`, `(y == k)`",
      ("NumPy-style code, parsed by the same grammar, never run; `(y == k)` is 0 or 1; "
      "a statement (`-=`) is refused")),
