@@ -24,6 +24,7 @@ from gradlab.answers import symbols as S
 __all__ = ["Mat", "ShapeError", "add", "diag", "elementwise", "matmul", "scale", "transpose"]
 
 AXES = {"m", "d", "C", "1"}
+ANY = "*"  # the length of \\mathbf{1}, fixed by what it multiplies
 
 
 class ShapeError(ValueError):
@@ -67,9 +68,11 @@ def transpose(a: Mat) -> Mat:
 
 
 def _fits(a: Mat, b: Mat) -> str:
-    """The shared axis of a product a·b (the 1 of \\mathbf{1} fits any length)."""
+    """The shared axis of a product a·b (the ones of \\mathbf{1} fit any length: ``*``)."""
     if a.cols == b.rows:
         return a.cols
+    if a.cols == ANY or b.rows == ANY:
+        return b.rows if a.cols == ANY else a.cols
     raise ShapeError(
         f"{a.bracketed} is {a.shape} and {b.bracketed} is {b.shape}: the product "
         f"{a.bracketed}{b.bracketed} needs {a.bracketed}'s columns ({a.cols}) to match "
@@ -91,6 +94,10 @@ def _suggest(a: Mat, b: Mat) -> str:
 
 
 def matmul(a: Mat, b: Mat) -> Mat:
+    if a.shape == "1×1" and a.kind == "num":  # (pᵀy) p: a number times a vector
+        return scale(b, a.entry(None, None))
+    if b.shape == "1×1" and b.kind == "num":
+        return scale(a, b.entry(None, None))
     axis = _fits(a, b)
     if axis in ("m", "C") and {a.rows, b.cols} & {axis}:
         raise ShapeError(
@@ -103,7 +110,9 @@ def matmul(a: Mat, b: Mat) -> Mat:
         )
     if axis == "1" and a.kind == "vec" and b.kind == "vec":
         raise ShapeError(f"{a.bracketed}{b.bracketed} would be a {a.rows}×{b.cols} outer product")
-    var = {"m": S.i, "C": S.c}.get(axis)
+    # A fresh class index for each sum over the classes, so that nested products never
+    # capture each other's index; the samples' sum is the lecture's Σ_i.
+    var = S.i if axis == "m" else sp.Dummy("c", integer=True, positive=True)
 
     def entry(r, c):
         if axis == "d":

@@ -306,8 +306,8 @@ class Quantities:
                    extra={"mat": M.Mat(mat.rows, mat.cols, mat.entry, shown)})  # fmt: skip
 
     def ones(self, pos: int) -> Val:
-        """\\mathbf{1}: a column of ones; its length is the samples' (1ᵀ(F − Y) sums over i)."""
-        return Val(kind="mat", pos=pos, extra={"mat": M.Mat("m", "1", lambda r, c: 1, "1")})
+        """\\mathbf{1}: a column of ones, as long as what it multiplies (1ᵀ(F − Y) sums over i)."""
+        return Val(kind="mat", pos=pos, extra={"mat": M.Mat(M.ANY, "1", lambda r, c: 1, "1")})
 
     def as_mat(self, val: Val) -> M.Mat:
         if val.kind == "mat":
