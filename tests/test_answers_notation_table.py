@@ -249,6 +249,8 @@ FORMS = [
     ("matrix", r"\text{softmax}(W^\top x_i + b)_k - y_k", DZ, None, R),
     ("matrix", r"softmax(\mathbf{W}^\top \mathbf{x}_i + \mathbf{b}) - \mathbf{y}", DZ, None, R),
     ("matrix", r"\mathbf{p}_i - \mathbf{y}_i", DZ, None, R),
+    ("matrix", r"(\mathbf{1}^\top \mathbf{y}) \mathbf{p} - \mathbf{y}", DZ, None, R),
+    ("matrix", r"\mathbf{p} - \mathbf{y} + (\mathbf{p}^\top \mathbf{y}) \mathbf{p}", DZ, None, W),
     ("matrix", r"softmax(W^T x)_k - y_k", DZ, None, W),
     ("matrix", r"softmax(W x_i + b)_k - y_k", DZ, None, X),
     ("matrix", r"X^\top (F - Y)", DW, None, W),
