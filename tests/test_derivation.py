@@ -153,3 +153,13 @@ def test_a_derivation_in_a_course_notation():
     assert check_derivation(text, notation="bishop").ok
     with pytest.raises(AnswerSyntaxError, match="bishop"):
         check_derivation(text)
+
+
+def test_an_align_environment_with_labels_and_tags():
+    text = r"""\begin{align}
+\frac{\partial J_i}{\partial z_k} &= f_k - y_k \label{eq:grad} \nonumber \\
+&= -(y_k + f_k) \tag{2}
+\end{align}"""
+    result = check_derivation(text)
+    assert result.ok is False
+    assert [(step.lines, step.ok) for step in result.steps] == [((2,), True), ((3,), False)]

@@ -44,7 +44,7 @@ MAX_DERIVATION_WORK = 2 * MAX_WORK
 
 # Patterns for re.sub (a regular expression, never code: nothing here is evaluated).
 _ENVIRONMENTS = r"\\(begin|end)\{(aligned|align\*?|split|gather\*?|equation\*?)\}"
-_TAG = r"\\tag\*?\{[^{}]*\}"
+_TAG = r"\\(?:tag|label)\*?\{[^{}]*\}"
 _REMARK_WORDS = {"note", "since", "where", "because", "by", "using", "as", "and", "so"}
 
 
