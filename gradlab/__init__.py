@@ -43,6 +43,8 @@ _LAZY = {
     # student answers
     "check_answer": "gradlab.answers",
     "AnswerCheck": "gradlab.answers",
+    "check_derivation": "gradlab.answers",
+    "DerivationCheck": "gradlab.answers",
     # training
     "SoftmaxRegression": "gradlab.train",
 }
@@ -51,10 +53,12 @@ _SUBMODULES = ("datasets", "plots", "numeric", "symbolic", "answers", "train")
 __all__ = [
     "AnswerCheck",
     "Derivation",
+    "DerivationCheck",
     "GradientCheck",
     "SoftmaxRegression",
     "assert_gradient",
     "check_answer",
+    "check_derivation",
     "check_gradient",
     "check_softmax_gradient",
     "datasets",

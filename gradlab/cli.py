@@ -38,15 +38,24 @@ def _selfcheck(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    """Grade a typed derivative: exit 0 if right, 1 if wrong, 2 if not understood."""
-    from gradlab.answers import AnswerSyntaxError, check_answer
+    """Grade a typed derivative or a derivation: exit 0 right, 1 wrong, 2 not understood."""
+    from gradlab.answers import AnswerSyntaxError, check_answer, check_derivation
 
+    if (args.answer is None) == (args.derivation is None):
+        print("gradlab check: give an answer or --derivation FILE (one of them)", file=sys.stderr)
+        return 2
     try:
-        result = check_answer(args.answer, topic=args.topic)
+        if args.derivation is not None:
+            with open(args.derivation, encoding="utf-8") as handle:
+                text = handle.read()
+            result = check_derivation(text, topic=args.topic, notation=args.notation)
+            print(result)
+            return 0 if result.ok else (2 if not result.understood else 1)
+        result = check_answer(args.answer, topic=args.topic, notation=args.notation)
     except AnswerSyntaxError as exc:
         print(f"not understood: {exc}", file=sys.stderr)
         return 2
-    except ValueError as exc:  # an unknown topic
+    except (ValueError, OSError) as exc:  # an unknown topic or notation, a missing file
         print(f"gradlab check: {exc}", file=sys.stderr)
         return 2
     print(result)
@@ -248,12 +257,24 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check a typed derivative. Exit status: 0 right, 1 wrong, 2 not understood. "
         'An answer that starts with "-" needs "--" before it: gradlab check -- "-f_k + [y_i = k]"',
     )
-    p.add_argument("answer", help=r'the derivative, e.g. "f_k - \\mathbb{I}(y_i = k)"')
+    p.add_argument("answer", nargs="?", help=r'the derivative, e.g. "f_k - \\mathbb{I}(y_i = k)"')
     p.add_argument(
         "--topic",
         default="softmax_dz",
         help="softmax_dz (default), softmax_dw, softmax_db, softmax_jacobian, logistic_dz, "
         "logistic_dw or linear_dw",
+    )
+    p.add_argument(
+        "--notation",
+        default=None,
+        help="a course's letters: d2l, bishop, cs229, deeplearning.ai, cs231n "
+        "(default: the lecture note's own)",
+    )
+    p.add_argument(
+        "--derivation",
+        metavar="FILE",
+        default=None,
+        help="check a whole derivation in FILE step by step (e.g. an aligned block)",
     )
     p.set_defaults(handler=_check)
 

@@ -265,9 +265,9 @@ def test_correct_answer_gets_a_symbolic_proof():
         ("1/2m sum((f_k - [y_i = k]) x_i, i)", "ambiguous after '/'", "m sum"),
         ("f_k - [z_k = 0]", "compares labels and indices", "z"),
         ("f_k - delta(z_k, 1)", "compares labels and indices", "delta"),
-        ("f_k^{(i)} - [y = k]", "sample as a subscript", "^"),
-        (r"\delta_{y_ik}", "in braces", "ik"),
-        (r"\frac{\partial J_i}{\partial z_k} = f_k", "only the right-hand side", "\\partial"),
+        ("f_k^{i} - [y = k]", "sample as a subscript", "^"),
+        (r"\delta_{y_ijk}", "delta needs two indices", "\\delta"),
+        (r"\frac{\partial J_i}{\partial w_k} = f_k", "names ∂J_i/∂w_k", "\\frac"),
     ],
 )
 def test_not_understood_points_at_the_problem(answer, message, caret_under):

@@ -11,7 +11,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
 from gradlab.answers.grade import Outcome, grade
-from gradlab.answers.parser import parse
+from gradlab.answers.reading import read_answer
 from gradlab.answers.topics import CLASS_COUNTS, TOPICS, get_topic
 
 __all__ = ["AnswerCheck", "Counterexample", "check_answer"]
@@ -283,7 +283,7 @@ def _where(spec, outcomes) -> str:
     return where
 
 
-def check_answer(answer, topic="softmax_dz") -> AnswerCheck:
+def check_answer(answer, topic="softmax_dz", *, notation=None) -> AnswerCheck:
     """Check a student's derivative, typed in LaTeX or plain text.
 
     The answer is parsed by gradlab's own grammar (never evaluated as Python),
@@ -309,6 +309,11 @@ def check_answer(answer, topic="softmax_dz") -> AnswerCheck:
         ``"logistic_dz"``, ``"logistic_dw"`` or ``"linear_dw"``
         (for J = (1/2m) Σ_i (w^T x_i − y_i)², without a bias). Each topic is
         defined once, in :mod:`gradlab.topics` (see :func:`gradlab.topics.topic_table`).
+    notation : str or mapping, optional
+        A course's letters: ``"d2l"``, ``"bishop"``, ``"cs229"``,
+        ``"deeplearning.ai"``, ``"cs231n"``, or a mapping such as
+        ``{"S": "f", "i": "k"}`` (see :data:`gradlab.answers.PROFILES`).
+        The default is the lecture note's own notation.
 
     Returns
     -------
@@ -332,7 +337,8 @@ def check_answer(answer, topic="softmax_dz") -> AnswerCheck:
     C = 2, y_i = 1, k = 1
     """
     spec = get_topic(topic)
-    expr, kind = parse(answer, spec.family)
+    reading = read_answer(answer, spec, notation)  # text -> expression: reading.py
+    expr, kind = reading.expr, reading.kind
     result = grade(expr, kind, spec)
     n = len(result.outcomes)
     if result.correct:
@@ -340,6 +346,7 @@ def check_answer(answer, topic="softmax_dz") -> AnswerCheck:
             f"Correct: this is {spec.title}, {_where(spec, result.outcomes)} ({n} random cases)"
         )
         message += f"; {result.proof}." if result.proof else "."
+        message += f" {reading.shape}." if reading.shape else ""
         counterexample = None
     else:
         failures = result.failures

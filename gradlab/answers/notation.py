@@ -2,20 +2,21 @@
 
 :class:`Notation` is mixed into the parser's grammar class (``parser._Parser``),
 which provides the token helpers and ``expression``/``term``/``power``. Here
-are the pieces with a meaning of their own: indicators, fractions, functions,
-sums, and the letters whose meaning depends on the model family.
+are the grammar rules with a meaning of their own (``word``, ``function``,
+``summation``, ``delta``, ``indicator``, ``command``; see ``grammar.ebnf``);
+the letters, vectors and matrices are in ``quantities.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
 import sympy as sp
 
+from gradlab.answers import matrix as M
 from gradlab.answers import symbols as S
 from gradlab.answers.lexer import AnswerSyntaxError, Token
-from gradlab.answers.vocabulary import KNOWN_SYMBOLS, LETTERS
+from gradlab.answers.profiles import unknown_message
+from gradlab.answers.values import Val, classes, is_index
+from gradlab.answers.vocabulary import LETTERS
 
 __all__ = ["Notation", "Val", "is_index", "unknown_message"]
 
@@ -23,40 +24,16 @@ MAX_SUM_DEPTH = 3  # sum_i sum_c is the deepest a gradient needs; bounds the eva
 MAX_SUMS = 12
 
 
-def is_index(expr) -> bool:
-    """Whether ``expr`` is index arithmetic: integers, i j k c l, C, m and the labels y."""
-    allowed = {*S.INDEX_SYMBOLS.values(), S.C, S.m, S.y.label}
-    return (
-        all(a.base == S.y for a in expr.atoms(sp.Indexed))
-        and expr.atoms(sp.Symbol) <= allowed
-        and all(n.is_Integer for n in expr.atoms(sp.Number))
-        and not expr.atoms(sp.Function)
-    )
-
-
-@dataclass
-class Val:
-    expr: object = None
-    kind: str = "num"
-    pos: int = 0
-    component: Callable | None = None  # for kind "classes": index -> SymPy expression
-    cond: tuple | None = None  # for kind "cond": (lhs, "=" or "!=", rhs)
-    literal: str | None = None  # the number as typed, to spot the "1" of 1(y = k)
-    label: bool = False  # the label y_i itself (onehot's argument)
-    logits: bool = False  # the logit vector z (softmax's argument)
-    extra: dict = field(default_factory=dict)
-
-
 class Notation:
     """Mixin: the vocabulary's meaning, for the grammar in ``parser._Parser``."""
 
-    def indicator(self, cond: Val, pos: int) -> Val:
+    def make_indicator(self, cond: Val, pos: int) -> Val:
         lhs, op, rhs = cond.cond
         delta = sp.KroneckerDelta(lhs, rhs)
         return Val(delta if op == "=" else 1 - delta, "num", pos)
 
-    def indicator_argument(self, pos: int) -> Val:
-        """The condition after I, 1, \\mathbb{I}: (..), [..], {..}, \\{..\\} or _{..}."""
+    def indicator(self, pos: int) -> Val:
+        """indicator = [ "_" ] ( "(" expression ")" | "[" expression "]" | "{" expression "}" | "\\{" expression "\\}" ) ;"""
         if self.is_op("_"):
             self.advance()
             if not self.is_op("{"):
@@ -64,7 +41,7 @@ class Notation:
         if not self.is_op("(", "[", "{", "\\{"):
             raise self.error("an indicator needs a condition: \\mathbb{I}(y_i = k)")
         if self.is_op("\\{"):
-            return self.indicator(self.set_condition(), pos)
+            return self.make_indicator(self.set_condition(), pos)
         opener = self.advance()
         if opener.value == "{" and self.is_op("\\{"):  # \mathbb{I}_{\{y_i = k\}}
             cond = self.set_condition()
@@ -73,7 +50,7 @@ class Notation:
         self.expect(self.closing(opener.value), f"to close the indicator's {opener.value!r}")
         if cond.kind != "cond":
             raise self.error("an indicator needs a condition like y_i = k", opener.pos)
-        return self.indicator(cond, pos)
+        return self.make_indicator(cond, pos)
 
     def set_condition(self) -> Val:
         """The condition in \\{y_i = k\\}, after an indicator."""
@@ -85,7 +62,7 @@ class Notation:
         return cond
 
     def argument(self) -> Val:
-        """A function's argument: (expression), {expression} or one factor (\\log f_k)."""
+        """argument = "(" expression ")" | "{" expression "}" | power ;"""
         if self.is_op("(", "{", "["):
             opener = self.advance()
             val = self.expression()
@@ -109,31 +86,51 @@ class Notation:
         return tok
 
     def command(self, tok: Token, allow_subscript: bool) -> Val:
+        """command = "\\frac" frac_part frac_part | ( "\\mathbb" | "\\mathbf" | ... ) braced_word | "\\exp" | ... ;"""
         name = tok.value
         if name in ("exp", "log", "ln", "sigma", "delta", "sum"):
             return self.word(Token("name", name, tok.pos), allow_subscript)
+        if name in ("theta", "phi", "partial"):
+            if name == "partial":
+                raise self.error(
+                    "∂ is understood in a left-hand side (\\frac{\\partial J}{\\partial z_k} = ...) "
+                    "and, in check_derivation, for ∂f_j/∂z_k"
+                )
+            raise AnswerSyntaxError(unknown_message(name), self.text, tok.pos)
         self.advance()
         if name == "frac":
+            if self.derivative_follows():
+                return self.known_derivative(tok.pos)
             num = self.frac_part()
             den = self.frac_part()
             return self.divide(num, den, tok.pos)
         if name in ("mathbb", "mathbf", "boldsymbol", "vec", "hat", "mathrm", "operatorname",
                     "text"):  # fmt: skip
             inner = self.braced_word()
-            if inner.value in ("I", "1") and name in ("mathbb", "mathbf", "boldsymbol"):
-                return self.indicator_argument(tok.pos)
+            bold = name in ("mathbf", "boldsymbol", "vec")
+            if inner.value in ("I", "1") and (name == "mathbb" or bold):
+                if (
+                    name != "mathbb"
+                    and inner.value == "1"
+                    and not self.is_op("(", "[", "{", "\\{", "_")
+                ):
+                    return self.ones(tok.pos)  # \mathbf{1}^\top: the vector of ones
+                return self.indicator(tok.pos)
+            if name == "hat" and inner.value == "Y":
+                return Val(kind="mat", pos=tok.pos, extra={"mat": self.matrix_letter("F", tok.pos)})
             if name == "hat":
                 if inner.value not in ("y", "p", "f"):
                     raise self.error("\\hat{...} is understood for y: \\hat{y}", inner.pos)
                 return self.letter("yhat", tok.pos, allow_subscript)
-            if name in ("mathbf", "boldsymbol", "vec") and inner.value in LETTERS:
-                return self.letter(inner.value, tok.pos, allow_subscript)
+            if bold and inner.value in LETTERS:
+                return self.letter(inner.value, tok.pos, allow_subscript, bold=True)
             if name in ("mathrm", "operatorname", "text") and inner.kind in ("name", "run"):
                 return self.word(Token("name", inner.value, tok.pos), allow_subscript, True)
             raise self.error(f"\\{name}{{{inner.value}}} is not understood", tok.pos)
         raise self.error(f"\\{name} is not understood here", tok.pos)
 
     def frac_part(self) -> Val:
+        """frac_part = "{" expression "}" | DIGIT | NAME ;"""
         if self.is_op("{"):
             self.advance()
             val = self.expression()
@@ -156,35 +153,17 @@ class Notation:
         raise self.error("write \\frac{numerator}{denominator}")
 
     def word(self, tok: Token, allow_subscript: bool, advanced: bool = False) -> Val:
+        """word = letter | function | "sum" summation | "delta" delta | ( "I" | "indicator" ) indicator | "dot" "(" expression "," expression ")" ;"""
         name = tok.value
         if not advanced and (self.tok is tok or self.tok.value == name):
             self.advance()
         pos = tok.pos
-        if name in ("exp", "log", "ln"):
-            arg = self.require_scalar_or_vec(self.argument())
-            if arg.kind != "num":
-                raise self.error(f"{name} of a vector is not defined", pos)
-            return Val(sp.exp(arg.expr) if name == "exp" else sp.log(arg.expr), "num", pos)
-        if name in ("sigma", "sigmoid"):
-            arg = self.argument()
-            if arg.kind == "classes" and name == "sigma":
-                return self.softmax_of(arg, pos)
-            self.require_scalar_or_vec(arg)
-            if arg.kind != "num":
-                raise self.error("sigma of a vector is not defined", pos)
-            return Val(1 / (1 + sp.exp(-arg.expr)), "num", pos)
-        if name == "softmax":
-            return self.softmax_of(self.argument(), pos)
-        if name in ("onehot", "one_hot"):
-            arg = self.argument()
-            if not arg.label:
-                raise self.error("onehot takes the label y: onehot(y)_k", pos)
-            label = arg.expr
-            return Val(kind="classes", pos=pos, component=lambda idx: sp.KroneckerDelta(label, idx))
+        if name in ("exp", "log", "ln", "sigma", "sigmoid", "softmax", "onehot", "one_hot", "diag"):
+            return self.function(name, pos)
         if name == "delta":
             return self.delta(pos)
         if name in ("I", "indicator"):
-            return self.indicator_argument(pos)
+            return self.indicator(pos)
         if name == "sum":
             return self.summation(pos)
         if name == "dot":
@@ -195,22 +174,56 @@ class Notation:
             self.expect(")", "to close dot(")
             if u.kind != "vec" or v.kind != "vec":
                 raise self.error("dot takes two vectors: dot(w_k, x_i)", pos)
-            return Val(S.dot(u.expr, v.expr), "num", pos)
+            return Val(self.inner(u.expr, v.expr), "num", pos)
         if name in ("yhat", "y_hat"):
             return self.letter("yhat", pos, allow_subscript)
         if name in LETTERS:
             return self.letter(name, pos, allow_subscript)
         if name == "T":
             raise self.error("T is only understood as a transpose: w_k^T x_i", pos)
+        if name in ("if", "else", "otherwise"):
+            raise self.error(f"'{name}' is only understood in a piecewise answer: "
+                             "a if k == y_i else b", pos)  # fmt: skip
         raise AnswerSyntaxError(unknown_message(name), self.text, pos)
 
-    def softmax_of(self, arg: Val, pos: int) -> Val:
-        if self.family != "softmax" or not arg.logits:
-            raise self.error("softmax takes the logit vector z: softmax(z)_k", pos)
-        sample = arg.extra["sample"]
-        return Val(kind="classes", pos=pos, component=lambda idx: S.f[sample, idx])
+    def function(self, name: str, pos: int) -> Val:
+        """function = ( "exp" | "log" | "ln" | "sigma" | "sigmoid" | "softmax" | "onehot" | "diag" ) argument ;"""
+        arg = self.argument()
+        if name == "softmax" or (name == "sigma" and arg.kind == "classes" and arg.logits):
+            return self.softmax_of(arg, pos)
+        if name in ("onehot", "one_hot"):
+            if not arg.label:
+                raise self.error("onehot takes the label y: onehot(y)_k", pos)
+            label = arg.expr
+            return classes(lambda idx: sp.KroneckerDelta(label, idx), pos, name="onehot(y)")
+        if name == "diag":
+            if arg.kind not in ("classes", "mat"):
+                raise self.error("diag takes a vector: diag(f)", pos)
+            return self.matrix_call(M.diag, pos, self.as_mat(arg))
+        apply = {"exp": sp.exp, "log": sp.log, "ln": sp.log}.get(name)
+        if apply is None:
+            apply = lambda v: 1 / (1 + sp.exp(-v))
+        if arg.kind == "classes":
+            comp = arg.component
+            inner = arg.extra.get("name", "v")
+            return classes(lambda idx: apply(comp(idx)), pos, arg.extra.get("sample", S.i),
+                            name=f"{name}({inner})")  # fmt: skip
+        if arg.kind == "mat" and arg.extra.get("logits") and name != "exp":
+            raise self.error(
+                f"{name}(Z) of the logit matrix is ambiguous (entry by entry, or the softmax of "
+                "each row?): write softmax(Z) or F",
+                pos,
+            )
+        if arg.kind == "mat":
+            shown = {"ln": "log", "sigmoid": "σ", "sigma": "σ"}.get(name, name)
+            return self.matrix_call(M.elementwise, pos, arg.extra["mat"], apply, shown)
+        self.require_scalar_or_vec(arg)
+        if arg.kind != "num":
+            raise self.error(f"{name} of a vector is not defined", pos)
+        return Val(apply(arg.expr), "num", pos)
 
     def delta(self, pos: int) -> Val:
+        """delta = "_" indices | "(" expression "," expression ")" ;"""
         if self.is_op("_"):
             self.advance()
             args = self.indices()
@@ -229,10 +242,14 @@ class Notation:
         return Val(sp.KroneckerDelta(*args), "num", pos)
 
     def summation(self, pos: int) -> Val:
-        """\\sum_{c=1}^{C} term, \\sum_c term, \\sum_i^m term, or sum(body, c)."""
-        if self.is_op("("):  # plain text: sum(body, c)
+        """summation = "_" ( NAME | "{" NAME [ ( "=" | "\\neq" ) expression ] "}" ) [ "^" indices ] term | "(" expression [ "," NAME ] ")" ;"""
+        if self.is_op("("):  # plain text: sum(body, c), or NumPy's sum(v)
             self.advance()
             body = self.sum_body(pos, plain=True)
+            if self.is_op(")") and body.kind in ("classes", "mat"):
+                self.advance()
+                return self.matrix_total(body, pos)
+            self.require_scalar_or_vec(body)
             self.expect(",", "after the body of sum(body, c): the summation index")
             var = self.bound_variable()
             self.expect(")", "to close sum(")
@@ -244,13 +261,15 @@ class Notation:
         braced = self.is_op("{")
         if braced:
             self.advance()
+        if braced and self.is_cmd("substack"):
+            return self.stacked_sum(pos)
         var = self.bound_variable()
         excluded = None
         if braced:
             if self.is_op("="):
                 self.advance()
                 lower = self.index_expression()
-            elif self.is_op("!=") or self.is_cmd("neq", "ne"):  # the note's sum_{j != k}
+            elif self.is_op("!=") or self.is_cmd("neq"):  # the note's sum_{j != k}
                 self.advance()
                 excluded = self.index_expression()
             self.expect("}", "to close the sum's subscript")
@@ -262,10 +281,40 @@ class Notation:
                 self.expect("}", "to close the sum's upper limit")
             else:
                 upper = self.index_expression(single=True)
-        body = self.sum_body(pos, plain=False)
+        body = self.require_scalar_or_vec(self.sum_body(pos, plain=False))
         if excluded is not None:
             body = Val(body.expr * (1 - sp.KroneckerDelta(var, excluded)), body.kind, body.pos)
+        if self.derivation and lower is not None and lower.free_symbols and lower != S.i:
+            # The note's shorthand: \sum_{j=k}^C beside \sum_{j \neq k} is the j = k term.
+            return Val(body.expr.subs(var, lower), body.kind, pos)
         return self.make_sum(body, var, lower, upper, pos)
+
+    def stacked_sum(self, pos: int) -> Val:
+        """stacked_sum = "\\substack" "{" expression "\\leq" NAME "\\leq" expression { ... } "}" "}" term ;
+
+        SymPy's own LaTeX: \\sum_{\\substack{1 \\leq c \\leq C\\\\1 \\leq i \\leq m}} body.
+        """
+        self.advance()
+        self.expect("{", "after \\substack")
+        limits = []
+        while True:
+            lower = self.index_expression()
+            if not self.is_cmd("leq"):
+                raise self.error("write each range as 1 \\leq c \\leq C")
+            self.advance()
+            var = self.bound_variable()
+            if not self.is_cmd("leq"):
+                raise self.error("write each range as 1 \\leq c \\leq C")
+            self.advance()
+            limits.append((var, lower, self.index_expression()))
+            if not self.is_op("\\\\"):
+                break
+            self.advance()
+        self.expect("}", "to close \\substack")
+        self.expect("}", "to close the sum's subscript")
+        self.n_sums += len(limits) - 1
+        body = self.require_scalar_or_vec(self.sum_body(pos, plain=False))
+        return Val(sp.Sum(body.expr, *limits), body.kind, pos)
 
     def bound_variable(self) -> sp.Symbol:
         tok = self.tok
@@ -283,7 +332,7 @@ class Notation:
             )
         body = self.expression() if plain else self.term()
         self.sum_depth -= 1
-        return self.require_scalar_or_vec(body)
+        return body
 
     def make_sum(self, body: Val, var, lower, upper, pos: int) -> Val:
         lower = sp.Integer(1) if lower is None else lower
@@ -291,81 +340,52 @@ class Notation:
             upper = S.m if var == S.i else S.C
         return Val(sp.Sum(body.expr, (var, lower, upper)), body.kind, pos)
 
-    # ------------------------------------------------------------------ letters
+    # ------------------------------------------------------------------ matrices
 
-    def letter(self, name: str, pos: int, allow_subscript: bool) -> Val:
-        idx: list = []
-        if allow_subscript and self.is_op("_"):
+    # ------------------------------------------------------------------ indices
+
+    def index_expression(self, single: bool = False) -> sp.Expr:
+        if single:
+            tok = self.tok
+            if tok.kind == "num" and len(tok.value) == 1:
+                self.advance()
+                return sp.Integer(int(tok.value))
+            if tok.kind == "name" and tok.value in ("C", "m", *S.INDEX_SYMBOLS):
+                return self.primary(allow_subscript=False).expr
+            raise self.error("write the limit in braces: ^{C}")
+        val = self.expression(implicit=False)
+        if val.kind != "num":
+            self.require_scalar_or_vec(val)
+            raise self.error("an index must be a number like k, y_i or 3 - k", val.pos)
+        return val.expr
+
+    def indices(self) -> list[sp.Expr]:
+        """indices = index_char | "{" expression { [ "," ] expression } "}" ;"""
+        if not self.is_op("{"):
+            return [self.index_char()]
+        self.advance()
+        out = []
+        while not self.is_op("}"):
+            if self.tok.kind == "end":
+                raise self.error("expected '}' to close the subscript")
+            if self.tok.kind == "run" and all(ch in S.INDEX_SYMBOLS for ch in self.tok.value):
+                run = self.advance()
+                out += [S.INDEX_SYMBOLS[ch] for ch in run.value]  # _{jk} is j, k
+            else:
+                out.append(self.index_expression())
+            if self.is_op(","):
+                self.advance()
+        self.advance()
+        if not out:
+            raise self.error("empty subscript")
+        return out
+
+    def index_char(self) -> sp.Expr:
+        """index_char = DIGIT | NAME ;"""
+        tok = self.tok
+        if tok.kind == "name" and len(tok.value) == 1:
+            return self.primary(allow_subscript=False).expr
+        if tok.kind == "num" and len(tok.value) == 1:
             self.advance()
-            idx = self.indices()
-        if name in S.INDEX_SYMBOLS or name in ("C", "m"):
-            if idx:
-                raise self.error(f"{name} takes no subscript", pos)
-            sym = S.INDEX_SYMBOLS.get(name) or (S.C if name == "C" else S.m)
-            return Val(sym, "num", pos)
-        if name == "e":
-            if idx:
-                raise self.error("e takes no subscript; write e^{z_k}", pos)
-            return Val(S.E, "num", pos)
-        if name not in LETTERS and name != "yhat":
-            raise AnswerSyntaxError(unknown_message(name), self.text, pos)
-        if self.family == "softmax":
-            return self.softmax_letter(name, idx, pos)
-        return self.scalar_letter(name, idx, pos)
-
-    def split_sample(self, name: str, idx: list, pos: int):
-        """(sample, class) from a subscript list: _k, _i, _{i,k}."""
-        if len(idx) == 0:
-            return S.i, None
-        if len(idx) == 1:
-            return (S.i, None) if idx[0] == S.i else (S.i, idx[0])
-        if len(idx) == 2 and idx[0] == S.i:
-            return S.i, idx[1]
-        raise self.error(f"{name} takes a class index (_k) or a sample and a class (_{{i,k}})", pos)
-
-    def softmax_letter(self, name: str, idx: list, pos: int) -> Val:
-        if name in ("z", "f", "p", "yhat"):
-            base = S.z if name == "z" else S.f
-            sample, cls = self.split_sample(name, idx, pos)
-            if cls is None:
-                extra = {"sample": sample, "sample_subscript": idx == [S.i]}
-                return Val(kind="classes", pos=pos, component=lambda k: base[sample, k],
-                           logits=name == "z", extra=extra)  # fmt: skip
-            return Val(base[sample, cls], "num", pos)
-        if name == "y":
-            sample, cls = self.split_sample(name, idx, pos)
-            if cls is None:
-                return Val(S.y[sample], "num", pos, label=True)
-            return Val(sp.KroneckerDelta(S.y[sample], cls), "num", pos)  # one-hot y_k
-        if name == "x":
-            if idx and idx != [S.i]:
-                raise self.error("x is indexed by the sample: x_i", pos)
-            return Val(S.x[S.i], "vec", pos)
-        if name in ("w", "b"):
-            if len(idx) != 1 or idx[0] == S.i:
-                raise self.error(f"{name} needs a class index: {name}_k", pos)
-            return Val(S.w[idx[0]], "vec", pos) if name == "w" else Val(S.b[idx[0]], "num", pos)
-        raise AnswerSyntaxError(unknown_message(name), self.text, pos)
-
-    def scalar_letter(self, name: str, idx: list, pos: int) -> Val:
-        if name in ("w", "b"):
-            if idx:
-                raise self.error(f"{name} takes no subscript in {self.family} regression", pos)
-            return Val(S.w_vec, "vec", pos) if name == "w" else Val(S.b_scalar, "num", pos)
-        if idx and idx != [S.i]:
-            raise self.error(
-                f"in {self.family} regression {name} is one number per sample: {name} or {name}_i",
-                pos,
-            )
-        if name == "x":
-            return Val(S.x[S.i], "vec", pos)
-        if name == "y":
-            return Val(S.y[S.i], "num", pos, label=True)
-        return Val((S.z if name == "z" else S.f)[S.i], "num", pos)
-
-
-def unknown_message(word: str) -> str:
-    suggestion = ""
-    if len(word) == 2 and all(ch in LETTERS for ch in word):
-        suggestion = f" (did you mean {word[0]}_{word[1]} or {word[0]}*{word[1]}?)"
-    return f"unknown symbol {word}{suggestion}; known: {KNOWN_SYMBOLS}"
+            return sp.Integer(int(tok.value))
+        raise self.error("write a subscript of more than one character in braces: _{jk}")

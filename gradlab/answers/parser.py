@@ -1,20 +1,19 @@
-"""A recursive-descent parser for answers in LaTeX or plain text.
+"""A recursive-descent parser for answers in LaTeX, plain text or NumPy-style code.
 
-One grammar covers both notations (``\\frac{e^{z_k}}{\\sum_c e^{z_c}}`` and
-``exp(z_k)/sum(exp(z_c), c)``) and builds SymPy objects directly from the
-recognized tokens: the text is never evaluated, sympified or handed to
-``eval``. Every value carries a *kind* so that nonsense such as adding a
-vector to a number is rejected with a message instead of being misread:
+The grammar is written down once, in ``grammar.ebnf`` next to this file; each
+of its rules is one method of :class:`_Parser` (here, or in its mixins in
+``lhs.py``, ``piecewise.py``, ``quantities.py`` and ``notation.py``) whose
+docstring starts with the rule. The parser builds SymPy objects directly from the recognized tokens: the
+text is never evaluated, sympified or handed to ``eval``. Every value carries
+a *kind* so that nonsense such as adding a vector to a number is rejected with
+a message instead of being misread:
 
 ``num``     a number (z_k, f_k, y_i, I(y_i = k), ...)
 ``vec``     a feature-space vector (x_i, w_k, (f_k - y_k) x_i)
 ``vecT``    a transposed vector (w_k^T), only useful in w_k^T x_i
 ``classes`` a vector over the classes (z, softmax(z), onehot(y)); needs _k
-``cond``    a condition (y_i = k), only inside an indicator or delta
-
-The meaning of a letter depends on the model family: in softmax regression
-z_k is a class's logit and y_k the one-hot entry; in logistic and linear
-regression z_i is the logit of sample i.
+``mat``     a matrix with named axes (X, F − Y, diag(f)); see ``matrix.py``
+``cond``    a condition (y_i = k), only inside an indicator, a delta or a piecewise answer
 """
 
 from __future__ import annotations
@@ -23,11 +22,17 @@ from fractions import Fraction
 
 import sympy as sp
 
+from gradlab.answers import matrix as M
 from gradlab.answers import symbols as S
 from gradlab.answers.lexer import AnswerSyntaxError, Token, tokenize
-from gradlab.answers.notation import Notation, Val, is_index, unknown_message
+from gradlab.answers.lhs import LeftHandSide
+from gradlab.answers.notation import Notation
+from gradlab.answers.piecewise import Piecewise
+from gradlab.answers.profiles import Profile, get_profile, unknown_message
+from gradlab.answers.quantities import Quantities, bare_i_position, bare_sample_index
+from gradlab.answers.values import Val, is_index
 
-__all__ = ["FAMILIES", "parse"]
+__all__ = ["FAMILIES", "parse", "parse_value"]
 
 FAMILIES = ("softmax", "logistic", "linear")
 MAX_DEPTH = 100  # about 30 nested brackets; stays far below Python's recursion limit
@@ -36,27 +41,53 @@ MAX_BASE = 10**6  # |a| in a numeric power a^n
 MAX_NUMBER = 10**100  # a numeric power's value: (10^6)^64 is not part of a gradient
 
 
-def parse(text: str, family: str = "softmax") -> tuple[sp.Expr, str]:
+def parse(text: str, family: str = "softmax", *, notation=None) -> tuple[sp.Expr, str]:
     """Parse ``text`` into ``(SymPy expression, kind)`` with kind ``"num"`` or ``"vec"``.
 
-    Raises :class:`AnswerSyntaxError` for anything not understood exactly.
+    Raises :class:`AnswerSyntaxError` for anything not understood exactly. A
+    typed left-hand side is accepted and dropped here; :func:`parse_value`
+    returns it (and matrix values) for the topic-aware reading in ``reading.py``.
     """
+    parser = parse_value(text, family, notation=notation)
+    val = parser.require_scalar_or_vec(parser.result)
+    return val.expr, val.kind
+
+
+def parse_value(text: str, family: str = "softmax", *, notation=None, derivation=False):
+    """The parser after reading ``text``: ``.result`` (a Val) and ``.derivative`` (the lhs)."""
     if family not in FAMILIES:
         raise ValueError(f"family must be one of {FAMILIES}; got {family!r}")
-    return _Parser(text, family).parse()
+    parser = _Parser(text, family, get_profile(notation), derivation)
+    parser.result = parser.answer()
+    return parser
 
 
-class _Parser(Notation):
-    """The grammar; the meaning of each word, command and letter is in :class:`Notation`."""
+class _Parser(LeftHandSide, Piecewise, Quantities, Notation):
+    """The grammar of ``grammar.ebnf``; the meaning of each word is in :class:`Notation`."""
 
-    def __init__(self, text: str, family: str):
+    def __init__(self, text: str, family: str, profile: Profile, derivation: bool = False):
         self.text = text
         self.family = family
-        self.tokens = tokenize(text)
+        self.profile = profile
+        self.derivation = derivation  # a line of check_derivation: ∂f_j/∂z_k has a value
+        tokens = tokenize(text, profile.words)
+        self.tokens = [self.renamed(tokens, n) for n in range(len(tokens))]
         self.at = 0
         self.depth = 0
         self.sum_depth = 0
         self.n_sums = 0
+        self.derivative = None  # the typed left-hand side, if any
+        self.feature = None  # j of x_j^{(i)}: the answer is one component of a vector
+        self.reuses = None  # "dz" when the answer reuses dZ (deeplearning.ai's dW = dZ X^T / m)
+
+    def renamed(self, tokens: list, n: int) -> Token:
+        """A profile's letter in the note's; the T of a transpose (w^T, w^{T}, X.T) stays."""
+        tok = tokens[n]
+        before = [t.value for t in tokens[max(0, n - 2) : n]]
+        transpose = tok.value == "T" and (before[-1:] in (["^"], ["."]) or before == ["^", "{"])
+        if tok.kind in ("name", "cmd") and tok.value in self.profile.letters and not transpose:
+            return Token("name", self.profile.rename(tok.value), tok.pos)
+        return tok
 
     # ------------------------------------------------------------------ helpers
 
@@ -75,6 +106,9 @@ class _Parser(Notation):
 
     def is_cmd(self, *values: str) -> bool:
         return self.tok.kind == "cmd" and self.tok.value in values
+
+    def is_name(self, *values: str) -> bool:
+        return self.tok.kind == "name" and self.tok.value in values
 
     def advance(self) -> Token:
         tok = self.tok
@@ -99,55 +133,98 @@ class _Parser(Notation):
     def closing(self, opener: str) -> str:
         return {"(": ")", "[": "]", "{": "}", "\\{": "\\}"}[opener]
 
+    def mark(self) -> tuple:
+        return self.at, self.depth, self.sum_depth, self.n_sums
+
+    def reset(self, mark: tuple) -> None:
+        self.at, self.depth, self.sum_depth, self.n_sums = mark
+
     # ------------------------------------------------------------------ entry
 
-    def parse(self) -> tuple[sp.Expr, str]:
+    def answer(self) -> Val:
+        """answer = [ lhs "=" ] body [ "." | "," ] ;"""
         if self.tok.kind == "end":
             raise AnswerSyntaxError("the answer is empty")
-        val = self.expression()
+        start = self.mark()
+        try:
+            derivative = self.lhs()
+        except AnswerSyntaxError:
+            derivative = None
+        if derivative is not None and self.is_op("&"):
+            self.advance()  # \frac{\partial J}{\partial z_k} &= ..., copied from an aligned block
+        if derivative is not None and self.is_op("="):
+            self.advance()
+            self.derivative = derivative
+        else:
+            self.reset(start)
+        val = self.body()
+        if self.is_op(".", ",") and self.peek().kind == "end":
+            self.advance()  # the full stop after a displayed formula
         if self.tok.kind != "end":
             if self.is_op(")", "]", "}", "\\}"):
                 raise self.error(f"unbalanced {self.tok.value!r}: nothing opened it")
+            if self.is_op("=") and self.derivative is None:
+                raise self.error(
+                    "an expression is wanted: type the derivative's value, or name it on "
+                    "the left as \\frac{\\partial J}{\\partial z_k} = ... or dJ/dz_k = ..."
+                )
             raise self.error(f"did not understand {self.tok.value!r} here")
-        self.require_scalar_or_vec(val)
-        if _bare_sample_index(val.expr):
+        if val.kind not in ("mat", "classes"):
+            self.require_scalar_or_vec(val)
+        expr = val.expr
+        if expr is not None and bare_sample_index(expr):
             # The checks try samples i = 1 and 2 only: i as a number, like (i - 1)(i - 2),
             # would pass them, and has no place in a gradient.
             raise AnswerSyntaxError(
                 "i is the sample index: write it as a subscript (x_i, y_i, f_{i,k}), not as "
                 "a number",
                 self.text,
-                _bare_i_position(self.tokens),
+                bare_i_position(self.tokens),
             )
-        return val.expr, val.kind
+        if self.feature is not None and expr is not None and self.feature in expr.free_symbols:
+            raise self.error(
+                f"{self.feature} is the feature index of x_{self.feature}^{{(i)}}; it cannot "
+                "also be a class or summation index here",
+                0,
+            )
+        return val
 
     def require_scalar_or_vec(self, val: Val) -> Val:
         if val.kind == "classes" and val.extra.get("sample_subscript"):
             raise self.error(
                 "the subscript i is the sample: z_i, f_i are sample i's vectors over the "
-                "classes; index a class with k, j, c or l, e.g. \\sum_c e^{z_c}",
+                "classes; index a class with k, j, c or l, e.g. \\sum_c e^{z_c} (if your "
+                'course writes the class as i, pass notation={"i": "k"})',
                 val.pos,
             )
         if val.kind == "classes":
             raise self.error(
                 "this is a vector with one entry per class; pick an entry with a subscript, "
-                "e.g. softmax(z)_k",
+                "e.g. softmax(z)_k, or write a whole vector in bold: \\mathbf{p} - \\mathbf{y}",
+                val.pos,
+            )
+        if val.kind == "mat":
+            raise self.error(
+                f"{val.extra['mat'].name} is a {val.extra['mat'].shape} matrix; it is only "
+                "understood as a whole answer or in a product",
                 val.pos,
             )
         if val.kind == "cond":
             raise self.error(
-                "a condition needs an indicator: write \\mathbb{I}(y_i = k), 1(y_i = k) "
-                "or [y_i = k]",
+                "a condition needs an indicator: write \\mathbb{I}(y_i = k), 1(y_i = k), "
+                "[y_i = k] or (y_i == k)",
                 val.pos,
             )
         if val.kind == "vecT":
             raise self.error("a transposed vector must multiply a vector: w_k^T x_i", val.pos)
         return val
 
+    # ------------------------------------------------------------------ piecewise
+
     # ------------------------------------------------------------------ grammar
 
     def expression(self, implicit: bool = True) -> Val:
-        """expression := ['-'|'+'] term (('+'|'-') term)*"""
+        """expression = [ "-" | "+" ] term { ( "+" | "-" ) term } [ ( "=" | "==" | "!=" | "\\neq" ) expression ] ;"""
         self.enter()
         start = self.tok.pos
         sign = None
@@ -160,8 +237,10 @@ class _Parser(Notation):
             op = self.advance()
             rhs = self.term(implicit)
             val = self.add(val, rhs, op.value, op.pos)
-        if self.is_op("=", "!=") or self.is_cmd("neq", "ne"):
-            op = "=" if self.advance().value == "=" else "!="
+        if self.is_op("=", "==", "!=") or self.is_cmd("neq"):
+            op = "!=" if self.tok.value in ("!=", "neq") else self.tok.value
+            code = self.tok.value in ("==", "!=")  # NumPy's comparisons are 0 or 1 in (...)
+            self.advance()
             rhs = self.expression(implicit)
             for side in (val, rhs):
                 self.require_scalar_or_vec(side)
@@ -169,15 +248,31 @@ class _Parser(Notation):
                     raise self.error(
                         "a condition compares labels and indices, like y_i = k", side.pos
                     )
-            val = Val(kind="cond", cond=(val.expr, op, rhs.expr), pos=start)
+            val = Val(kind="cond", cond=(val.expr, "!=" if op == "!=" else "=", rhs.expr),
+                      pos=start, extra={"code": code})  # fmt: skip
         self.leave()
         return val
 
     def negate(self, val: Val) -> Val:
+        if val.kind == "mat":
+            return Val(kind="mat", pos=val.pos, extra={"mat": M.scale(val.extra["mat"], -1)})
+        if val.kind == "classes":
+            comp = val.component
+            return Val(kind="classes", pos=val.pos, component=lambda idx: -comp(idx),
+                       extra={"sample": val.extra.get("sample", S.i),
+                              "name": f"−{val.extra.get('name', 'v')}"})  # fmt: skip
         self.require_scalar_or_vec(val)
         return Val(-val.expr, val.kind, val.pos)
 
     def add(self, lhs: Val, rhs: Val, op: str, pos: int) -> Val:
+        sign = 1 if op == "+" else -1
+        if lhs.kind == "classes" and rhs.kind == "classes":
+            a, b = lhs.component, rhs.component
+            name = f"{lhs.extra.get('name', 'v')} {'+' if sign > 0 else '−'} {rhs.extra.get('name', 'v')}"
+            return Val(kind="classes", pos=lhs.pos, component=lambda idx: a(idx) + sign * b(idx),
+                       extra={"sample": lhs.extra.get("sample", S.i), "name": name})  # fmt: skip
+        if "mat" in (lhs.kind, rhs.kind) or {lhs.kind, rhs.kind} == {"classes", "mat"}:
+            return self.matrix_add(lhs, rhs, sign, pos)
         self.require_scalar_or_vec(lhs)
         self.require_scalar_or_vec(rhs)
         if lhs.kind != rhs.kind:
@@ -187,21 +282,25 @@ class _Parser(Notation):
 
     def starts_factor(self) -> bool:
         tok = self.tok
-        if tok.kind in ("num", "name", "run"):
+        if tok.kind in ("num", "run", "diff"):
             return True
+        if tok.kind == "name":
+            return tok.value not in ("if", "else", "otherwise")
         if tok.kind == "cmd":
-            return tok.value not in ("cdot", "times", "neq", "ne", "top", "intercal")
+            return tok.value not in ("cdot", "times", "neq", "top", "intercal") and not (
+                tok.value.startswith("end:")
+            )
         return tok.kind == "op" and tok.value in ("(", "[", "{", "\\{")
 
     def term(self, implicit: bool = True) -> Val:
-        """term := unary (('*' | '/' | '\\cdot' | '\\times' | juxtaposition) unary)*"""
+        """term = unary { ( "*" | "/" | "@" | "\\cdot" | "\\times" | juxtaposition ) unary } ;"""
         val = self.unary(implicit)
         after_slash = False
         while True:
-            if self.is_op("*") or self.is_cmd("cdot", "times"):
+            if self.is_op("*", "@") or self.is_cmd("cdot", "times"):
                 op = self.advance()
                 rhs = self.unary(implicit)
-                val = self.multiply(val, rhs, op.pos, explicit_dot=op.value == "cdot")
+                val = self.multiply(val, rhs, op.pos, op=op.value)
                 after_slash = False
             elif self.is_op("/"):
                 op = self.advance()
@@ -209,7 +308,7 @@ class _Parser(Notation):
                 val = self.divide(val, rhs, op.pos)
                 after_slash = True
             elif val.literal == "1" and self.is_op("\\{"):
-                val = self.indicator(self.set_condition(), val.pos)  # 1\{y_i = k\}
+                val = self.make_indicator(self.set_condition(), val.pos)  # 1\{y_i = k\}
             elif implicit and self.starts_factor():
                 pos = self.tok.pos
                 if after_slash:
@@ -219,17 +318,27 @@ class _Parser(Notation):
                     )
                 rhs = self.unary(implicit)
                 if rhs.kind == "cond" and val.literal == "1":
-                    val = self.indicator(rhs, val.pos)
+                    val = self.make_indicator(rhs, val.pos)
                 else:
                     val = self.multiply(val, rhs, pos)
             else:
                 return val
 
-    def multiply(self, lhs: Val, rhs: Val, pos: int, explicit_dot: bool = False) -> Val:
+    def multiply(self, lhs: Val, rhs: Val, pos: int, op: str = "") -> Val:
         if lhs.kind == "vecT" and rhs.kind == "vec":
-            return Val(S.dot(lhs.expr, rhs.expr), "num", lhs.pos)
-        if explicit_dot and lhs.kind == "vec" and rhs.kind == "vec":
-            return Val(S.dot(lhs.expr, rhs.expr), "num", lhs.pos)
+            return Val(self.inner(lhs.expr, rhs.expr), "num", lhs.pos)
+        if op in ("cdot", "@") and lhs.kind == "vec" and rhs.kind == "vec":
+            return Val(self.inner(lhs.expr, rhs.expr), "num", lhs.pos)
+        if "mat" in (lhs.kind, rhs.kind) or (
+            "classes" in (lhs.kind, rhs.kind) and {lhs.kind, rhs.kind} <= {"classes", "mat"}
+        ):
+            return self.matrix_product(lhs, rhs, pos, op)
+        if "classes" in (lhs.kind, rhs.kind) and "num" in (lhs.kind, rhs.kind):
+            scalar, vector = (lhs, rhs) if lhs.kind == "num" else (rhs, lhs)
+            comp, factor = vector.component, scalar.expr
+            return Val(kind="classes", pos=lhs.pos, component=lambda idx: factor * comp(idx),
+                       extra={"sample": vector.extra.get("sample", S.i),
+                              "name": vector.extra.get("name", "v")})  # fmt: skip
         self.require_scalar_or_vec(lhs)
         self.require_scalar_or_vec(rhs)
         if lhs.kind == "vec" and rhs.kind == "vec":
@@ -240,6 +349,9 @@ class _Parser(Notation):
         return Val(lhs.expr * rhs.expr, kind, lhs.pos)
 
     def divide(self, lhs: Val, rhs: Val, pos: int) -> Val:
+        if lhs.kind in ("mat", "classes") and rhs.kind == "num":
+            return Val(kind="mat", pos=lhs.pos,
+                       extra={"mat": M.scale(self.as_mat(lhs), rhs.expr, divide=True)})  # fmt: skip
         self.require_scalar_or_vec(lhs)
         self.require_scalar_or_vec(rhs)
         if rhs.kind != "num":
@@ -247,6 +359,7 @@ class _Parser(Notation):
         return Val(lhs.expr / rhs.expr, lhs.kind, lhs.pos)
 
     def unary(self, implicit: bool = True) -> Val:
+        """unary = ( "-" | "+" ) unary | power ;"""
         if self.is_op("-"):
             self.advance()
             self.enter()
@@ -259,21 +372,19 @@ class _Parser(Notation):
         return self.power()
 
     def power(self) -> Val:
-        """power := postfix ('^' exponent)?  (right-associative through exponent)"""
+        """power = postfix [ "^" ( transpose | sample | exponent ) ] { "_" indices } ;"""
         self.enter()
         base = self.postfix()
         if self.is_op("^"):
             caret = self.advance()
-            if self.transpose_follows():
-                if base.kind != "vec":
-                    raise self.error("only a vector can be transposed (w_k^T)", caret.pos)
-                base = Val(base.expr, "vecT", base.pos)
+            if self.transpose():
+                base = self.transposed(base, caret.pos)
             else:
                 exponent = self.exponent()
                 if exponent.expr == S.i:
                     raise self.error(
-                        "a power i is not part of a gradient; write the sample as a subscript: "
-                        "x_i, not x^{(i)}",
+                        "a power i is not part of a gradient; write the sample as a subscript "
+                        "x_i or as x^{(i)}",
                         caret.pos,
                     )
                 base = self.raise_to(base, exponent, caret.pos)
@@ -284,8 +395,9 @@ class _Parser(Notation):
         self.leave()
         return base
 
-    def transpose_follows(self) -> bool:
-        if self.is_cmd("top", "intercal") or (self.tok.kind == "name" and self.tok.value == "T"):
+    def transpose(self) -> bool:
+        """transpose = "T" | "\\top" | "\\intercal" | "{" ( "T" | "\\top" ) "}" ;"""
+        if self.is_cmd("top", "intercal") or self.is_name("T"):
             self.advance()
             return True
         inner, close = self.peek(), self.peek(2)
@@ -297,8 +409,20 @@ class _Parser(Notation):
             return True
         return False
 
+    def sample(self) -> bool:
+        """sample = "{" "(" ( "i" | "n" ) ")" "}" | "(" ( "i" | "n" ) ")" ;   (* x^{(i)} *)"""
+        ahead = [self.peek(n) for n in range(5)]
+        values = [(t.kind, t.value) for t in ahead]
+        if values[:3] == [("op", "("), ("name", "i"), ("op", ")")]:
+            self.at += 3
+            return True
+        if values[:5] == [("op", "{"), ("op", "("), ("name", "i"), ("op", ")"), ("op", "}")]:
+            self.at += 5
+            return True
+        return False
+
     def exponent(self) -> Val:
-        """An exponent: {expression}, (expression), -exponent, or one digit or letter."""
+        """exponent = "{" expression "}" | "(" expression ")" | "-" exponent | DIGIT | primary ;"""
         self.enter()
         if self.is_op("{", "("):
             opener = self.advance().value
@@ -330,6 +454,8 @@ class _Parser(Notation):
         return val
 
     def raise_to(self, base: Val, exponent: Val, pos: int) -> Val:
+        if base.kind == "mat" or base.kind == "classes":
+            raise self.error("powers of vectors and matrices are not defined here", pos)
         self.require_scalar_or_vec(base)
         self.require_scalar_or_vec(exponent)
         if base.kind != "num" or exponent.kind != "num":
@@ -347,19 +473,36 @@ class _Parser(Notation):
         return Val(power, "num", base.pos)
 
     def postfix(self) -> Val:
+        """postfix = primary { "_" indices | "[" expression "]" | "." "T" | "." "dot" "(" expression ")" } ;"""
         val = self.primary()
-        while self.is_op("_"):
-            if val.literal == "1":  # 1_{y_i = k}
-                val = self.indicator_argument(val.pos)
-                continue
-            if val.kind != "classes":
-                raise self.error("this subscript is not understood here")
-            self.advance()
-            indices = self.indices()
-            if len(indices) != 1:
-                raise self.error("pick one class: one subscript, e.g. _k")
-            val = Val(val.component(indices[0]), "num", val.pos)
-        return val
+        while True:
+            if self.is_op("_"):
+                if val.literal == "1":  # 1_{y_i = k}
+                    val = self.indicator(val.pos)
+                    continue
+                if val.kind not in ("classes", "mat"):
+                    raise self.error("this subscript is not understood here")
+                self.advance()
+                val = self.entry(val, self.indices())
+            elif self.is_op("[") and val.kind in ("classes", "mat"):
+                self.advance()  # z[k]: NumPy indexing
+                index = self.index_expression()
+                self.expect("]", "to close the index")
+                val = self.entry(val, [index])
+            elif self.is_op(".") and self.peek().kind == "name":
+                dot = self.advance()
+                attr = self.advance()
+                if attr.value == "T":
+                    val = self.transposed(val, dot.pos)
+                elif attr.value == "dot":
+                    self.expect("(", "after .dot")
+                    other = self.expression()
+                    self.expect(")", "to close .dot(")
+                    val = self.multiply(val, other, dot.pos, op="@")
+                else:
+                    raise self.error(f".{attr.value} is not understood; .T and .dot(...) are")
+            else:
+                return val
 
     # ------------------------------------------------------------------ primaries
 
@@ -370,6 +513,7 @@ class _Parser(Notation):
         return Val(value, "num", tok.pos, literal=tok.value)
 
     def primary(self, allow_subscript: bool = True) -> Val:
+        """primary = NUMBER | group | word | command | DIFF ( "z" | "Z" ) ;  (* dZ = F − Y *)"""
         self.enter()
         tok = self.tok
         if tok.kind == "num":
@@ -387,6 +531,8 @@ class _Parser(Notation):
             val = self.command(tok, allow_subscript)
         elif tok.kind == "run":
             raise AnswerSyntaxError(unknown_message(tok.value), self.text, tok.pos)
+        elif tok.kind == "diff":
+            val = self.known_gradient(tok)
         elif tok.kind == "end":
             raise self.error("the answer ends too early: something is missing here")
         else:
@@ -397,89 +543,16 @@ class _Parser(Notation):
         return val
 
     def group(self) -> Val:
+        """group = "(" expression ")" | "[" expression "]" | "{" expression "}" ;"""
         opener = self.advance()
         val = self.expression()
         self.expect(self.closing(opener.value), f"to close the {opener.value!r} opened here")
         if opener.value == "[" and val.kind == "cond":
-            return self.indicator(val, opener.pos)  # Iverson bracket [y_i = k]
+            return self.make_indicator(val, opener.pos)  # Iverson bracket [y_i = k]
+        if opener.value == "(" and val.kind == "cond" and val.extra.get("code"):
+            return self.make_indicator(val, opener.pos)  # NumPy's (y == k) is 0 or 1
+        if val.kind == "mat":
+            mat = val.extra["mat"]
+            return Val(kind="mat", pos=opener.pos, extra={"mat": mat})
         return Val(val.expr, val.kind, opener.pos, val.component, val.cond, extra=val.extra,
                    label=val.label, logits=val.logits)  # fmt: skip
-
-    # ------------------------------------------------------------------ indices
-
-    def index_expression(self, single: bool = False) -> sp.Expr:
-        if single:
-            tok = self.tok
-            if tok.kind == "num" and len(tok.value) == 1:
-                self.advance()
-                return sp.Integer(int(tok.value))
-            if tok.kind == "name" and tok.value in ("C", "m", *S.INDEX_SYMBOLS):
-                return self.primary(allow_subscript=False).expr
-            raise self.error("write the limit in braces: ^{C}")
-        val = self.expression(implicit=False)
-        if val.kind != "num":
-            self.require_scalar_or_vec(val)
-            raise self.error("an index must be a number like k, y_i or 3 - k", val.pos)
-        return val.expr
-
-    def indices(self) -> list[sp.Expr]:
-        """The subscript after '_': one token, or {a, b} / {a b} / {jk}."""
-        tok = self.tok
-        if not self.is_op("{"):
-            if tok.kind == "name" and (len(tok.value) == 1):
-                return [self.primary(allow_subscript=False).expr]
-            if tok.kind == "num" and len(tok.value) == 1:
-                self.advance()
-                return [sp.Integer(int(tok.value))]
-            raise self.error("write a subscript of more than one character in braces: _{jk}")
-        self.advance()
-        out = []
-        while not self.is_op("}"):
-            if self.tok.kind == "end":
-                raise self.error("expected '}' to close the subscript")
-            if self.tok.kind == "run" and all(ch in S.INDEX_SYMBOLS for ch in self.tok.value):
-                run = self.advance()
-                out += [S.INDEX_SYMBOLS[ch] for ch in run.value]  # _{jk} is j, k
-            else:
-                out.append(self.index_expression())
-            if self.is_op(","):
-                self.advance()
-        self.advance()
-        if not out:
-            raise self.error("empty subscript")
-        return out
-
-
-def _bare_sample_index(expr) -> bool:
-    """Whether the sample index i is used as a number.
-
-    i may be a subscript (x_i, f_{i,k}) or be compared with another index in an
-    indicator (the mistake 𝕀(i = k)), but not compared with a fixed number.
-    """
-    if expr == S.i:
-        return True
-    if isinstance(expr, sp.Indexed):
-        return False
-    if isinstance(expr, sp.KroneckerDelta) and S.i in expr.args:
-        other = expr.args[1] if expr.args[0] == S.i else expr.args[0]
-        return other.is_Integer or _bare_sample_index(other)
-    if isinstance(expr, sp.Sum):
-        bounds = [bound for _, *limits in expr.limits for bound in limits]
-        return any(_bare_sample_index(part) for part in (expr.function, *bounds))
-    return any(_bare_sample_index(arg) for arg in expr.args)
-
-
-def _bare_i_position(tokens: list[Token]) -> int | None:
-    """The first 'i' typed outside a subscript, preferably not next to '=', for the caret."""
-    subscript: list[bool] = []
-    found = []
-    for n, tok in enumerate(tokens[:-1]):  # the last token is "end"
-        before = tokens[n - 1].value if n else ""
-        if tok.kind == "op" and tok.value == "{":
-            subscript.append(before == "_")
-        elif tok.kind == "op" and tok.value == "}" and subscript:
-            subscript.pop()
-        elif tok.kind == "name" and tok.value == "i" and before != "_" and not any(subscript):
-            beside = {before, tokens[n + 1].value} & {"=", "!=", "neq", "ne"}
-            found.append((bool(beside), tok.pos))
-    return min(found)[1] if found else None

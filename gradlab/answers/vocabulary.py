@@ -26,6 +26,12 @@ LETTERS = {
     "C": "the number of classes",
     "m": "the number of samples",
     "e": "Euler's number, e^{z_k} = exp(z_k)",
+    "X": "the data matrix, one row x_i^T per sample (m×d)",
+    "W": "the weights, one column w_k per class (d×C)",
+    "F": "the probabilities, f_{i,k} in row i, column k (m×C)",
+    "P": "same as F",
+    "Y": "the one-hot labels, 𝕀(y_i = k) in row i, column k (m×C)",
+    "Z": "the logits, z_{i,k} in row i, column k (m×C)",
 }
 
 # Multi-letter words of plain text (LaTeX commands are listed below).
@@ -45,7 +51,11 @@ WORDS = {
     "yhat": "same as f (also y_hat, \\hat{y})",
     "y_hat": "same as f",
     "dot": "dot(w, x) = w^T x",
-    "T": "transpose, only as w_k^T",
+    "T": "transpose: w_k^T, X^T, X.T",
+    "diag": "diag(f): the C×C matrix with f on its diagonal",
+    "if": "p_k - 1 if k == y_i else p_k: a piecewise answer",
+    "else": "see if",
+    "otherwise": "the last branch of \\begin{cases}",
 }
 
 COMMANDS = {
@@ -69,10 +79,44 @@ COMMANDS = {
     "top": "transpose in w_k^\\top",
     "intercal": "transpose",
     "neq": "not equal: in an indicator, or a sum's index \\sum_{j \\neq k}",
-    "ne": "same as \\neq",
-    "left": "ignored before a bracket",
-    "right": "ignored before a bracket",
+    "partial": "only in a left-hand side: \\frac{\\partial J}{\\partial z_k} = ...",
+    "substack": "\\sum_{\\substack{1 \\leq c \\leq C\\\\1 \\leq i \\leq m}}: SymPy's double sum",
+    "leq": "only in a sum's range: 1 \\leq c \\leq C",
+    "nabla": "only in a left-hand side: \\nabla_{w_k} J = ...",
+    "ell": "ℓ: a loss's name, only in a left-hand side",
+    "mathcal": "\\mathcal{L}: a loss's name, only in a left-hand side",
+    "theta": 'θ: the parameters of CS229 (notation="cs229")',
+    "phi": 'φ: Bishop\'s features φ_n (notation="bishop")',
+    "begin": "\\begin{cases} a & k = y_i \\\\ b & \\text{otherwise} \\end{cases}",
+    "end": "see \\begin",
+    "left": "ignored before a bracket (also \\left. and \\middle)",
+    "right": "ignored before a bracket (also \\right.)",
 }
+
+# Other spellings of a command: the lexer hands the parser the canonical one.
+ALIASES = {
+    "dfrac": "frac",
+    "tfrac": "frac",
+    "cfrac": "frac",
+    "widehat": "hat",
+    "bm": "boldsymbol",
+    "mathds": "mathbb",
+    "textrm": "text",
+    "mbox": "text",
+    "ast": "cdot",
+    "ne": "neq",
+    "le": "leq",
+    "mid": "|",
+    "vert": "|",
+}
+
+# dJ, dz, dW, ...: "d" then one of these names a derivative (a left-hand side, or
+# deeplearning.ai's dz = a - y).
+DERIVATIVE_PREFIXED = {"J", "L", "E", "z", "w", "b", "W", "Z", "f", "p", "l", "o", "a"}
+
+# Unicode sub- and superscripts, as gradlab prints them and word processors type them.
+SUBSCRIPTS = dict(zip("ᵢⱼₖₗₘₙₚₓ₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎", "ijklmnpx0123456789+-=()", strict=True))
+SUPERSCRIPTS = dict(zip("ᵀ⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿ", "T0123456789+-=()in", strict=True))
 
 # Typed characters that mean the same as an ASCII spelling.
 UNICODE = {
@@ -90,12 +134,23 @@ UNICODE = {
     "–": "-",
     "≠": "!=",
     "⊤": "\\top",
+    "∂": "\\partial",
+    "∇": "\\nabla",
+    "θ": "\\theta",
+    "φ": "\\phi",
+    "Φ": "\\Phi",
+    "Θ": "\\Theta",
+    "ϕ": "\\phi",
+    "ℓ": "l",
+    "∣": "|",
+    "≡": "==",
+    "⁄": "/",
 }
 
 # Shown in the error for an unknown symbol.
 KNOWN_SYMBOLS = (
     "z, f, p, ŷ, y, x, w, b, k, j, c, l, i, C, m, e, σ, δ, 𝕀, exp, log, ln, sum, softmax, "
-    "sigmoid, onehot, delta, indicator, dot"
+    "sigmoid, onehot, delta, indicator, dot, diag, X, W, F, P, Y, Z"
 )
 
 
@@ -117,17 +172,57 @@ def vocabulary_table() -> str:
     >>> print(next(row for row in table.splitlines() if row.startswith("| `\\\\frac")))
     | `\\frac` | \\frac{a}{b} |
     """
-    rows = ["| you type | meaning |", "|---|---|"]
-    rows += [f"| `{name}` | {meaning} |" for name, meaning in LETTERS.items()]
-    rows += [f"| `{name}` | {meaning} |" for name, meaning in WORDS.items()]
-    rows += [f"| `\\{name}` | {meaning} |" for name, meaning in COMMANDS.items()]
-    rows += [f"| `{char}` | `{same}` |" for char, same in UNICODE.items()]
-    rows.append(
-        "| `+ - * / ^ ** ( ) [ ] { }` | arithmetic and grouping; `[y = k]` is an indicator |"
-    )
-    rows.append("| `= == != \\neq` | only inside an indicator or delta |")
-    rows.append(
-        "| `1(y = k)`, `1[y = k]`, `1\\{y = k\\}`, `1_{y = k}` | indicator, like `\\mathbb{1}` |"
-    )
-    rows.append("| `0.5`, `10^{-3}`, `\\frac12` | numbers (`1e-3` is not understood) |")
-    return "\n".join(rows)
+    rows = [(f"`{name}`", meaning) for name, meaning in LETTERS.items()]
+    rows += [(f"`{name}`", meaning) for name, meaning in WORDS.items()]
+    rows += [(f"`\\{name}`", meaning) for name, meaning in COMMANDS.items()]
+    rows += [(f"`{char}`", f"`{same}`") for char, same in UNICODE.items()]
+    rows.append(("`+ - * / ^ ** ( ) [ ] { } @ .T`",
+                 "arithmetic and grouping; `[y = k]` is an indicator"))  # fmt: skip
+    rows.append(("`= == != \\neq`",
+                 "in an indicator, a delta, a piecewise condition, or `(y == k)` as 0/1"))  # fmt: skip
+    rows.append(("`1(y = k)`, `1[y = k]`, `1\\{y = k\\}`, `1_{y = k}`",
+                 "indicator, like `\\mathbb{1}`"))  # fmt: skip
+    rows.append(("`0.5`, `10^{-3}`, `\\frac12`", "numbers (`1e-3` is not understood)"))
+    rows += [(f"`\\{alias}`", f"same as `{_spelled(same)}`") for alias, same in ALIASES.items()]
+    rows += FAMILIES
+    table = ["| you type | meaning |", "|---|---|"]
+    # A | inside a cell would end it: markdown wants \| there.
+    table += [
+        f"| {a.replace('|', chr(92) + '|')} | {b.replace('|', chr(92) + '|')} |" for a, b in rows
+    ]
+    return "\n".join(table)
+
+
+def _spelled(command: str) -> str:
+    return command if command == "|" else "\\" + command
+
+
+# The notation families: forms built from the words above (one grammar, grammar.ebnf).
+FAMILIES = [
+    ("`$…$`, `$$…$$`, `\\(…\\)`, `\\[…\\]`, `\\left.`, `\\right.`, `\\middle`",
+     "math delimiters and invisible brackets: skipped"),
+    ("`y_kp_k`, `f_jf_k`, `\\delta_{ky_i}`",
+     ("TeX's rule: an unbraced subscript is one character (y_k p_k); letters in a "
+     "subscript's braces are indices (k, y_i)")),
+    ("`\\frac{\\partial J}{\\partial z_k} = …`, `dJ/dz_k = …`, `∂J_i/∂z_k = …`, `\\nabla_{w_k} J = …`, `dz = …`",
+     "a left-hand side: accepted when it names the topic's derivative, refused otherwise"),
+    ("`x^{(i)}`, `y^{(i)}`, `f_k^{(i)}`, `x_j^{(i)}`",
+     ("sample i as a superscript; x_j^{(i)} is feature j (the answer is read as one "
+     "component of the vector)")),
+    ("`f(x_i)`, `f_k(x_i)`, `f_{w_k, b_k}(x_i)`, `p(y = k | x_i)`, `h_θ(x)`",
+     "function application (f, p, ŷ applied to x or z), never a product"),
+    (("`a if k == y_i else b`, `\\begin{cases} a & k = y_i \\\\ b & \\text{otherwise} "
+     "\\end{cases}`"), "piecewise answers; conditions compare indices"),
+    ("`X`, `W`, `F`/`P`, `Y`, `Z`, `\\mathbf{1}`; `\\mathbf{p}`, `\\mathbf{y}`; `diag(f)`",
+     ("matrices (X m×d, W d×C, F, Y, Z m×C) and class vectors; shapes are checked: "
+     "`\\frac{1}{m} X^\\top (F - Y)`, `\\mathbf{1}^\\top(F - Y)/m`, `p - y`, "
+     "`diag(f) - f f^T`, `softmax(W^T x_i + b)_k`")),
+    ("`X.T @ (P - Y) / m`, `X.T.dot(P - Y)`, `np.exp(z[k])`, `np.sum(v)`, `(y == k)`",
+     ("NumPy-style code, parsed by the same grammar, never run; `(y == k)` is 0 or 1; "
+     "a statement (`-=`) is refused")),
+    ("`dZ`, `dz`, `dscores` inside a matrix answer",
+     ("the gradient by the logits, F − Y (CS231n's dscores includes its 1/N): "
+     "`dW = \\frac{1}{m} dZ X^T`")),
+    (("`notation=\"d2l\"`, `\"bishop\"`, `\"cs229\"`, `\"deeplearning.ai\"`, "
+     "`\"cs231n\"`, `{\"S\": \"f\"}`"), "a course's letters (see `gradlab.answers.PROFILES`)"),
+]  # fmt: skip
