@@ -167,7 +167,7 @@ RIGHT = [
     ("softmax_jacobian", r"\operatorname{diag}(\mathbf{f}) - \mathbf{f}\mathbf{f}^\top"),
     ("logistic_dz", r"\sigma(w^\top x_i + b) - y_i"),
     ("logistic_dw", r"\frac{1}{m}\sum_i (\sigma(z_i) - y_i) x_i"),
-    ("linear_dw", r"\frac{1}{m}\sum_i (w^T x_i + b - y_i) x_i"),
+    ("linear_dw", r"\frac{1}{m}\sum_i (w^T x_i - y_i) x_i"),
 ]
 
 

@@ -100,7 +100,7 @@ class DerivationCheck:
     >>> from gradlab import check_derivation
     >>> result = check_derivation(r"dJ/dz_k &= p_k - y_k \\\\ &= -(y_k - p_k)")
     >>> print(result)
-    ✓ Every step is right and the last is ∂J_i/∂z_k = f_k - I(y_i = k).
+    ✓ Every step is right and the last is ∂J_i/∂z_k = f_k − 𝕀(y_i = k).
       step  lines     verdict
       1     1      ✓  equals the derivative
       2     1      ✓  equals the step before
