@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from gradlab.plots._display import Display
 from gradlab.plots._regions import (
-    _checked_data,
-    _checked_model,
-    _label_axes,
+    checked_data,
+    checked_model,
     count_arg,
     draw_boundaries,
     draw_regions,
+    label_axes,
     make_plane,
     region_rgba,
     scatter_classes,
@@ -25,13 +26,41 @@ def _remove(artist) -> None:
             collection.remove()
 
 
+class TrainingAnimation(Display):
+    """What :func:`animate_training` returns: the animation and the figure it plays on.
+
+    In Jupyter, a cell ending in it plays the animation (``_repr_html_``).
+
+    Attributes
+    ----------
+    figure, ax, axes
+        See :class:`gradlab.plots.Display`; ``ax`` holds the regions, ``axes[1]``
+        the loss panel when there is one.
+    animation : matplotlib.animation.FuncAnimation
+    frame_indices : list of int
+        The positions in ``model.history_`` shown, in order.
+    """
+
+    def save(self, path, *, writer="pillow", **kwargs):
+        """Write the animation (a GIF by default); ``kwargs`` go to ``Animation.save``."""
+        self.animation.save(path, writer=writer, **kwargs)
+        return path
+
+    def to_jshtml(self) -> str:
+        """The animation as an HTML player (what Jupyter shows)."""
+        return self.animation.to_jshtml()
+
+    def _repr_html_(self) -> str:
+        return self.to_jshtml()
+
+
 def animate_training(
     model,
     X,
     y=None,
     *,
-    frames=30,
-    interval=150,
+    frames=20,
+    interval=200,
     features=None,
     feature_names=None,
     resolution=120,
@@ -50,10 +79,10 @@ def animate_training(
         Its ``history_["coef"]`` and ``history_["intercept"]`` snapshots are replayed.
     X, y : array_like
         The data drawn in every frame (as in :func:`plot_decision_boundary`).
-    frames : int, default 30
+    frames : int, default 20
         At most this many frames, spread evenly over the recorded epochs (the first
         and the last are always shown).
-    interval : int, default 150
+    interval : int, default 200
         Milliseconds between frames.
     features, feature_names, resolution
         As in :func:`plot_decision_boundary`; a coarser grid keeps it quick.
@@ -65,9 +94,10 @@ def animate_training(
 
     Returns
     -------
-    matplotlib.animation.FuncAnimation
-        ``anim.save("training.gif", writer="pillow")`` writes a GIF;
-        ``IPython.display.HTML(anim.to_jshtml())`` plays it in a notebook.
+    TrainingAnimation
+        A display (see :class:`gradlab.plots.Display`) with the ``animation``;
+        ``anim.save("training.gif")`` writes a GIF, and a notebook cell ending in
+        ``anim`` plays it.
 
     Examples
     --------
@@ -79,22 +109,25 @@ def animate_training(
     >>> anim = animate_training(model, X, y, frames=5, resolution=30)
     >>> [int(model.history_["epoch"][i]) for i in anim.frame_indices]
     [0, 10, 20, 30, 40]
-    >>> html = anim.to_jshtml()  # what Jupyter displays; anim.save(path, writer="pillow") for a GIF
+    >>> anim.figure is anim.ax.figure and len(anim.axes)
+    2
+    >>> html = anim.to_jshtml()  # what Jupyter displays; anim.save(path) writes a GIF
     """
     from matplotlib.animation import FuncAnimation
 
-    model = _checked_model(model)
-    X, codes = _checked_data(model, X, y)
+    model = checked_model(model)
+    X, codes = checked_data(model, X, y)
     frames = count_arg("frames", frames, 1)
     history = model.history_
     n = len(history["epoch"])
     indices = np.unique(np.linspace(0, n - 1, min(frames, n)).round().astype(int)).tolist()
     plane = make_plane(X, features, resolution)
 
-    if ax is None:
+    own_figure = ax is None
+    if own_figure:
         from matplotlib.figure import Figure
 
-        fig = Figure(figsize=(11.5, 5.0), layout="constrained")
+        fig = Figure(figsize=(12.0, 5.2), layout="constrained")
         ax, loss_ax = fig.subplots(1, 2, width_ratios=(1.15, 1))
     fig = ax.figure
     marker = _loss_panel(loss_ax, history, indices[0]) if loss_ax is not None else None
@@ -108,7 +141,7 @@ def animate_training(
     if codes is not None:
         scatter_classes(ax, X, codes, model.classes_, plane.features, s=30)
         ax.legend(title="class", loc="upper right", framealpha=0.85)
-    note = _label_axes(ax, plane, feature_names, "")
+    note = label_axes(ax, plane, feature_names, "")
     ax.set_xlim(plane.extent[:2])
     ax.set_ylim(plane.extent[2:])
     ax.grid(False)
@@ -134,11 +167,25 @@ def animate_training(
             return [image, *state["boundaries"], marker]
         return [image, *state["boundaries"]]
 
+    if own_figure:
+        _freeze_layout_after_first_draw(fig)
     anim = FuncAnimation(
         fig, update, frames=indices, interval=interval, blit=False, repeat_delay=1000
     )
-    anim.frame_indices = indices
-    return anim
+    return TrainingAnimation(
+        [ax] if loss_ax is None else [ax, loss_ax], animation=anim, frame_indices=indices
+    )
+
+
+def _freeze_layout_after_first_draw(fig) -> None:
+    """Lay the figure out once: every frame has the same artists in the same places,
+    and re-solving the constrained layout took most of each frame's time."""
+
+    def freeze(event):
+        fig.canvas.mpl_disconnect(connection)
+        fig.set_layout_engine("none")
+
+    connection = fig.canvas.mpl_connect("draw_event", freeze)
 
 
 def _loss_panel(ax, history, first):

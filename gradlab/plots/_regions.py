@@ -438,7 +438,9 @@ def plot_probabilities(
             spare.remove()
     else:
         if ncols is not None:
-            raise ValueError("ncols lays out a new figure; with ax given, arrange the Axes yourself")
+            raise ValueError(
+                "ncols lays out a new figure; with ax given, arrange the Axes yourself"
+            )
         axes = list(np.atleast_1d(ax).ravel())
         if len(axes) != C:
             raise ValueError(f"ax must hold one Axes per class ({C}); got {len(axes)}")
