@@ -43,7 +43,11 @@ class TrainingAnimation(Display):
 
     def save(self, path, *, writer="pillow", **kwargs):
         """Write the animation (a GIF by default); ``kwargs`` go to ``Animation.save``."""
-        self.animation.save(path, writer=writer, **kwargs)
+        import matplotlib as mpl
+
+        # A "tight" bounding box (lecture_style's) draws every frame twice, to measure it.
+        with mpl.rc_context({"savefig.bbox": "standard"}):
+            self.animation.save(path, writer=writer, **kwargs)
         return path
 
     def to_jshtml(self) -> str:
@@ -149,13 +153,18 @@ def animate_training(
 
     def caption(i):
         return (
-            f"{model.optimizer}: epoch {history['epoch'][i]}, "
-            f"J = {history['loss'][i]:.3f}, accuracy {history['accuracy'][i]:.2f}{note}"
+            f"{model.optimizer}, epoch {history['epoch'][i]}: "
+            rf"$J(\mathbf{{W}})$ = {history['loss'][i]:.3f}, "
+            f"accuracy {history['accuracy'][i]:.0%}{note}"
         )
 
     ax.set_title(caption(indices[0]))
 
+    layout = _LayoutOnce(fig) if own_figure else None
+
     def update(i):
+        if layout is not None:
+            layout.before_frame()
         Z = logits(i)
         image.set_data(region_rgba(Z, plane.shape))
         for artist in state["boundaries"]:
@@ -167,8 +176,6 @@ def animate_training(
             return [image, *state["boundaries"], marker]
         return [image, *state["boundaries"]]
 
-    if own_figure:
-        _freeze_layout_after_first_draw(fig)
     anim = FuncAnimation(
         fig, update, frames=indices, interval=interval, blit=False, repeat_delay=1000
     )
@@ -177,15 +184,30 @@ def animate_training(
     )
 
 
-def _freeze_layout_after_first_draw(fig) -> None:
-    """Lay the figure out once: every frame has the same artists in the same places,
-    and re-solving the constrained layout took most of each frame's time."""
+class _LayoutOnce:
+    """Lay the figure out for its first frame only: every frame has the same artists
+    in the same places, and re-solving the constrained layout (one extra pass over all
+    text per frame) took half of each frame's time."""
 
-    def freeze(event):
-        fig.canvas.mpl_disconnect(connection)
-        fig.set_layout_engine("none")
+    def __init__(self, fig):
+        self.fig = fig
+        self.drawn = False
+        self.connection = fig.canvas.mpl_connect("draw_event", self._seen)
 
-    connection = fig.canvas.mpl_connect("draw_event", freeze)
+    def _seen(self, event):
+        self.drawn = True
+        self.fig.canvas.mpl_disconnect(self.connection)
+
+    def before_frame(self):
+        """Called between frames, outside savefig (which restores the engine it saw)."""
+        if self.drawn and self.fig.get_layout_engine() is not None:
+            import matplotlib as mpl
+
+            # layout=None with these rc values means no engine at all ("none" keeps a
+            # placeholder that still costs the extra pass)
+            no_layout = {"figure.autolayout": False, "figure.constrained_layout.use": False}
+            with mpl.rc_context(no_layout):
+                self.fig.set_layout_engine(None)
 
 
 def _loss_panel(ax, history, first):
