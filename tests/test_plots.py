@@ -172,7 +172,7 @@ def test_nine_classes_are_laid_out_in_a_grid_not_one_long_row():
     rows = {round(ax.get_position().y0, 3) for ax in drawn.axes}
     cols = {round(ax.get_position().x0, 3) for ax in drawn.axes}
     assert (len(rows), len(cols)) == (3, 3)
-    width, height = drawn.figure.get_size_inches()
+    width = drawn.figure.get_size_inches()[0]
     assert width < 16 and len(drawn.figure.axes) == 9 + 1  # 9 panels and the colorbar
     drawn = plot_probabilities(model, X, y, resolution=10, ncols=5)
     assert len({round(ax.get_position().y0, 3) for ax in drawn.axes}) == 2
