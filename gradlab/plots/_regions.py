@@ -479,14 +479,15 @@ def plot_probabilities(
                 s=30,
                 color=class_color(k),
                 marker=class_marker(k),
-                edgecolors="white",
-                linewidths=0.7,
+                # black edges: an orange or green point stays visible on viridis yellow
+                edgecolors="black",
+                linewidths=0.8,
                 zorder=3,
             )
         # A slice of higher-dimensional data is said once, above the panels.
         note = label_axes(a, plane, feature_names, _class_title(model.classes_[k]), with_note=False)
         a.grid(False)
-        if ax is None and not a.get_subplotspec().is_first_col():
+        if (k % ncols if ax is None else k) != 0:  # the first panel of a row says it
             a.set_ylabel("")
         if ax is None and k + ncols < C:  # a panel below repeats the x label
             a.set_xlabel("")
