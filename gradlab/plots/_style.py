@@ -96,8 +96,8 @@ def lecture_figure(ncols: int = 1, *, width: float = 6.4, height: float = 5.0):
     --------
     >>> from gradlab.plots import lecture_figure
     >>> fig, axes = lecture_figure(2, width=4.0, height=3.0)
-    >>> len(axes), tuple(fig.get_size_inches())
-    (2, (8.0, 3.0))
+    >>> len(axes), fig.get_size_inches().tolist()
+    (2, [8.0, 3.0])
     """
     from matplotlib.figure import Figure
 
