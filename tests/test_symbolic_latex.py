@@ -191,7 +191,7 @@ def test_the_figure_sets_fractions_in_display_style_and_the_indicator_upright():
 
     derivation = gradlab.derive("softmax_dz")
     texts = [t.get_text() for t in render_to_figure(derivation).axes[0].texts]
-    steps = [t for t in texts if t.startswith("$= ") or t.startswith("$\\dfrac")]
+    steps = [t for t in texts if t.startswith(("$= ", "$\\dfrac"))]
     # dJ_i/dz_k on the left, 1/f_j in the chain-rule step: full-size fractions
     assert "$\\dfrac{\\partial J_{i}}{\\partial z_{k}}$" in texts
     assert any("\\dfrac{1}{f_{j}}" in t for t in steps)
