@@ -41,13 +41,26 @@ class TrainingAnimation(Display):
         The positions in ``model.history_`` shown, in order.
     """
 
-    def save(self, path, *, writer="pillow", **kwargs):
-        """Write the animation (a GIF by default); ``kwargs`` go to ``Animation.save``."""
+    def save(self, path, *, dpi=None, writer=None, **kwargs):
+        """Write the animation; a ``.gif`` by gradlab's own writer, anything else by matplotlib.
+
+        A GIF draws the still parts (axes, ticks, labels, the loss curve) once and
+        only the regions, boundaries, points, legend, title and marker per frame,
+        all frames sharing one 256-colour palette. Other files, or an explicit
+        ``writer``, go to ``Animation.save(path, writer=writer, dpi=dpi, **kwargs)``.
+
+        Returns
+        -------
+        path
+        """
+        if writer is None and not kwargs and str(path).lower().endswith(".gif"):
+            _write_gif(self, path, dpi)
+            return path
         import matplotlib as mpl
 
         # A "tight" bounding box (lecture_style's) draws every frame twice, to measure it.
         with mpl.rc_context({"savefig.bbox": "standard"}):
-            self.animation.save(path, writer=writer, **kwargs)
+            self.animation.save(path, writer=writer or "pillow", dpi=dpi, **kwargs)
         return path
 
     def to_jshtml(self) -> str:
@@ -142,9 +155,10 @@ def animate_training(
     Z = logits(indices[0])
     image = draw_regions(ax, Z, plane)
     state = {"boundaries": draw_boundaries(ax, Z, plane)}
+    overlay = []  # static, but drawn over the regions: redrawn on every frame of a GIF
     if codes is not None:
-        scatter_classes(ax, X, codes, model.classes_, plane.features, s=30)
-        ax.legend(title="class", loc="upper right", framealpha=0.85)
+        overlay += scatter_classes(ax, X, codes, model.classes_, plane.features, s=30)
+        overlay.append(ax.legend(title="class", loc="upper right", framealpha=0.85))
     note = label_axes(ax, plane, feature_names, "")
     ax.set_xlim(plane.extent[:2])
     ax.set_ylim(plane.extent[2:])
@@ -153,9 +167,9 @@ def animate_training(
 
     def caption(i):
         return (
+            # plain text: a mathtext caption would be parsed again for every frame
             f"{model.optimizer}, epoch {history['epoch'][i]}: "
-            rf"$J(\mathbf{{W}})$ = {history['loss'][i]:.3f}, "
-            f"accuracy {history['accuracy'][i]:.0%}{note}"
+            f"J = {history['loss'][i]:.3f}, accuracy {history['accuracy'][i]:.0%}{note}"
         )
 
     ax.set_title(caption(indices[0]))
@@ -176,12 +190,71 @@ def animate_training(
             return [image, *state["boundaries"], marker]
         return [image, *state["boundaries"]]
 
+    def moving():
+        """What changes between frames, and what lies over it, in drawing order."""
+        extra = [] if marker is None else [marker]
+        return [image, *state["boundaries"], *overlay, ax.title, *extra]
+
     anim = FuncAnimation(
         fig, update, frames=indices, interval=interval, blit=False, repeat_delay=1000
     )
     return TrainingAnimation(
-        [ax] if loss_ax is None else [ax, loss_ax], animation=anim, frame_indices=indices
+        [ax] if loss_ax is None else [ax, loss_ax],
+        animation=anim,
+        frame_indices=indices,
+        _update=update,
+        _moving=moving,
+        _interval=interval,
     )
+
+
+def _write_gif(shown: TrainingAnimation, path, dpi) -> None:
+    """Blit the frames onto one rendering of the still parts; write them with Pillow."""
+    import matplotlib as mpl
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    fig = shown.figure
+    old_dpi, old_canvas = fig.dpi, fig.canvas
+    canvas = FigureCanvasAgg(fig)
+    try:
+        if dpi is not None:
+            fig.set_dpi(dpi)
+        first = shown.frame_indices[0]
+        shown._update(first)
+        canvas.draw()  # laid out once, with every artist in place
+        if fig.get_layout_engine() is not None:
+            with mpl.rc_context(
+                {"figure.autolayout": False, "figure.constrained_layout.use": False}
+            ):
+                fig.set_layout_engine(None)
+        hidden = shown._moving()
+        for artist in hidden:
+            artist.set_visible(False)
+        canvas.draw()
+        background = canvas.copy_from_bbox(fig.bbox)
+        for artist in hidden:
+            artist.set_visible(True)
+        frames = []
+        for i in shown.frame_indices:
+            shown._update(i)
+            canvas.restore_region(background)
+            for artist in shown._moving():
+                fig.draw_artist(artist)
+            width, height = canvas.get_width_height()
+            rgba = Image.frombuffer(
+                "RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1
+            )
+            frames.append(rgba.convert("RGB"))
+        # one palette, from the last frame (every class region at full colour), for all
+        palette = frames[-1].quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+        frames = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
+        durations = [shown._interval] * len(frames)
+        durations[-1] += 1000  # rest on the trained model before the loop starts again
+        frames[0].save(path, save_all=True, append_images=frames[1:], duration=durations, loop=0)
+    finally:
+        fig.set_dpi(old_dpi)
+        fig.set_canvas(old_canvas)
 
 
 class _LayoutOnce:

@@ -39,7 +39,7 @@ class Display:
             raise ValueError("a display needs at least one Axes")
         self.axes = axes
         self.figure = axes[0].figure
-        self._names = tuple(artists)
+        self._names = tuple(name for name in artists if not name.startswith("_"))
         for name, value in artists.items():
             setattr(self, name, value)
 
