@@ -153,11 +153,11 @@ class SweepResult:
             c = np.exp(np.nanmedian(np.log(e[region]) - slope * np.log(h)))
             g = 12 * c * h**slope  # a decade above the data: parallel, never hidden
             (line,) = ax.loglog(h, g, "--", color=color, lw=1.4, alpha=0.9, zorder=1)
-            mid = len(h) // 2
+            mid = len(h) // 3  # a third of the way: clear of the curves near the ends
             # the label above the segment: up-left of a rising one, up-right of a falling one
             side = -1 if slope > 0 else 1
             note = ax.annotate(text, (h[mid], g[mid]), textcoords="offset points",
-                               xytext=(6 * side, 4), ha="right" if side < 0 else "left",
+                               xytext=(12 * side, 6), ha="right" if side < 0 else "left",
                                va="bottom", color=color, fontsize="small")  # fmt: skip
             out += [line, note]
         return out
