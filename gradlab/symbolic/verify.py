@@ -6,10 +6,16 @@ definitions, SymPy evaluates the difference of the two sides (``doit``), the
 the model's assumptions (every index in ``1..C``), and the difference must expand
 to zero (or cancel, for the sigmoid's rational functions of ``exp(z)``). For a
 general ``C`` this proves every step of eq (2), of the softmax Jacobian and of the
-logistic ``dJ_i/dz``. Where SymPy cannot
-close the gap (a ``C`` written out, the data-set steps of eq (3)), both sides are
-instantiated for concrete sizes (``C = 2..6`` for a general ``C``), lambdified
-and compared at random points for every label and index.
+logistic ``dJ_i/dz``. Where SymPy cannot close the gap (a ``C`` written out, the
+data-set steps of eq (3)), both sides are instantiated for concrete sizes (one
+sample: ``C = 2..6`` for a general ``C``; a data set: ``m = 2`` samples, ``C = 3``
+classes), lambdified and compared at random points for every label and index: an
+exact identity leaves only rounding between the two sides, which is cheaper to
+see than to prove. Written out for an integer ``C``, only a difference that is
+already small is expanded.
+
+This module knows the steps only through ``derivation.steps`` (``lhs``, ``rhs``) and
+``derivation._model``; :mod:`gradlab.symbolic.steps` imports it, never the reverse.
 """
 
 from __future__ import annotations
