@@ -289,8 +289,11 @@ def test_gradlab_gif_writer_matches_matplotlibs_frames(blobs, tmp_path):
             # the same picture up to palette rounding: a blitting slip (a stale title, a
             # region drawn twice) would differ by far more on many pixels
             assert np.mean(np.abs(mine - full) > 40) < 0.01, n
-    assert ours.figure.get_layout_engine() is None  # laid out once
     assert type(ours.figure.canvas).__name__ == "FigureCanvasBase"  # canvas given back
+    fig, ax = plt.subplots(layout="constrained")
+    engine = fig.get_layout_engine()
+    animate_training(model, X, y, frames=2, resolution=10, ax=ax).save(tmp_path / "a.gif")
+    assert fig.get_layout_engine() is engine and fig.dpi == plt.rcParams["figure.dpi"]
 
 
 def test_animation_on_a_given_axes_draws_only_there(blobs):

@@ -215,7 +215,8 @@ def _write_gif(shown: TrainingAnimation, path, dpi) -> None:
     from PIL import Image
 
     fig = shown.figure
-    old_dpi, old_canvas = fig.dpi, fig.canvas
+    old_dpi, old_canvas, old_layout = fig.dpi, fig.canvas, fig.get_layout_engine()
+    no_layout = {"figure.autolayout": False, "figure.constrained_layout.use": False}
     canvas = FigureCanvasAgg(fig)
     try:
         if dpi is not None:
@@ -223,11 +224,9 @@ def _write_gif(shown: TrainingAnimation, path, dpi) -> None:
         first = shown.frame_indices[0]
         shown._update(first)
         canvas.draw()  # laid out once, with every artist in place
-        if fig.get_layout_engine() is not None:
-            with mpl.rc_context(
-                {"figure.autolayout": False, "figure.constrained_layout.use": False}
-            ):
-                fig.set_layout_engine(None)
+        # keep those places: hiding the moving artists must not re-run the layout
+        with mpl.rc_context(no_layout):
+            fig.set_layout_engine(None)
         hidden = shown._moving()
         for artist in hidden:
             artist.set_visible(False)
@@ -255,6 +254,8 @@ def _write_gif(shown: TrainingAnimation, path, dpi) -> None:
     finally:
         fig.set_dpi(old_dpi)
         fig.set_canvas(old_canvas)
+        with mpl.rc_context(no_layout):  # the caller's figure as it was (None stays None)
+            fig.set_layout_engine(old_layout)
 
 
 class _LayoutOnce:
