@@ -25,12 +25,8 @@ from __future__ import annotations
 from gradlab.plots._animate import TrainingAnimation, animate_training
 from gradlab.plots._display import Display
 from gradlab.plots._loss import LossPlot, plot_loss
-from gradlab.plots._regions import (
-    DecisionBoundaryPlot,
-    ProbabilityPlot,
-    plot_decision_boundary,
-    plot_probabilities,
-)
+from gradlab.plots._probabilities import ProbabilityPlot, plot_probabilities
+from gradlab.plots._regions import DecisionBoundaryPlot, plot_decision_boundary
 from gradlab.plots._style import MARKERS, PALETTE, lecture_figure, lecture_style
 
 __all__ = [
