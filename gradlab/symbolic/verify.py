@@ -215,14 +215,16 @@ class _Evaluator:
             concrete = self.model.to_numeric(concrete)
         # SymPy prints KroneckerDelta as a Python conditional, which arrays cannot use.
         concrete = concrete.xreplace({a: _KD(*a.args) for a in concrete.atoms(sp.KroneckerDelta)})
-        # Printing dominates lambdify's cost: print the terms unsorted, and skip the
-        # docstring (a second, sorted printing of the whole expression).
+        # Printing dominates lambdify's cost: print the terms unsorted, skip the docstring
+        # (a second, sorted printing of the whole expression), and print a repeated
+        # subexpression (the written-out sum of exp(z_c)) once (cse).
         fn = sp.lambdify(
             symbols,
             concrete,
             modules=[namespace, *_MODULES],
             printer=_PRINTER,
             docstring_limit=0,
+            cse=True,
         )
         with np.errstate(all="ignore"):
             return np.broadcast_to(np.asarray(fn(*arrays), dtype=float), shape)
