@@ -67,10 +67,8 @@ def _train(args: argparse.Namespace) -> int:
     import warnings
     from pathlib import Path
 
-    from matplotlib.figure import Figure
-
     from gradlab import datasets
-    from gradlab.plots import lecture_style, plot_decision_boundary, plot_loss
+    from gradlab.plots import lecture_figure, lecture_style, plot_decision_boundary, plot_loss
     from gradlab.train import DivergenceWarning, SoftmaxRegression
 
     if args.dataset == "iris":
@@ -134,15 +132,14 @@ def _train(args: argparse.Namespace) -> int:
         return 2
     name = f"train_{args.dataset}_{args.optimizer}"
     with lecture_style():
-        fig = Figure(figsize=(12.8, 4.8), layout="constrained")
-        left, right = fig.subplots(1, 2)
+        _, (left, right) = lecture_figure(2, width=6.4, height=4.8)
         plot_loss(model, ax=left)
-        plot_loss(model, ax=right, metric="accuracy")
-        fig.savefig(out / f"{name}_loss.png")
-        fig = Figure(figsize=(6.4, 5.4), layout="constrained")
+        drawn = plot_loss(model, ax=right, metric="accuracy")
+        drawn.figure.savefig(out / f"{name}_loss.png")
+        _, (ax,) = lecture_figure(width=6.4, height=5.4)
         title = f"{args.dataset}, {args.optimizer}: accuracy {model.score(X, y):.0%}"
-        plot_decision_boundary(model, X, y, ax=fig.subplots(), title=title, **plane)
-        fig.savefig(out / f"{name}_boundary.png")
+        drawn = plot_decision_boundary(model, X, y, ax=ax, title=title, **plane)
+        drawn.figure.savefig(out / f"{name}_boundary.png")
     print(f"wrote {out / (name + '_loss.png')} and {out / (name + '_boundary.png')}")
     return 1 if model.diverged_ else 0
 

@@ -85,11 +85,9 @@ def make_figures(out="figures", names=None, *, echo=None) -> list[Path]:
 
 
 def _figure(ncols=1, width=6.4, height=5.0):
-    from matplotlib.figure import Figure
+    from gradlab.plots import lecture_figure
 
-    fig = Figure(figsize=(width * ncols, height), layout="constrained")
-    axes = fig.subplots(1, ncols, squeeze=False)[0]
-    return fig, list(axes)
+    return lecture_figure(ncols, width=width, height=height)
 
 
 def _save(fig, path: Path) -> Path:
@@ -164,21 +162,35 @@ def step_size_sweep(out: Path) -> Path:
         return _save(fig, out / "step_size_sweep.png")
 
 
+def sign_error_on_one_class(W, b, X, y, k=1):
+    """A classic student bug: eq (3) with the sign of class ``k``'s column flipped.
+
+    Writing ``I(y_i = k) - f_k`` for one class (e.g. in a loop over classes with one
+    copy-pasted line) flips column ``k`` of the weight and bias gradients.
+    """
+    from gradlab.numeric.examples import STUDENT_GRADIENTS
+
+    dW, db = STUDENT_GRADIENTS["none"](W, b, X, y)
+    dW, db = dW.copy(), db.copy()
+    dW[:, k], db[k] = -dW[:, k], -db[k]
+    return dW, db
+
+
 @register("gradient_check_report")
 def gradient_check_report(out: Path) -> Path:
-    """Per-entry errors of a gradient with one wrong entry, as check_gradient reports them."""
+    """Per-entry errors of a gradient with the sign flipped on one class, as reported."""
     import numpy as np
 
     from gradlab.numeric import check_softmax_gradient
-    from gradlab.numeric.examples import STUDENT_GRADIENTS
     from gradlab.plots import lecture_style
 
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(40, 4)), rng.integers(0, 3, size=40)
-    report = check_softmax_gradient(STUDENT_GRADIENTS["one-entry"], X, y)
+    report = check_softmax_gradient(sign_error_on_one_class, X, y)
     with lecture_style():
-        fig, axes = _figure(ncols=2, width=5.0, height=4.2)
+        fig, axes = _figure(ncols=2, width=5.4, height=4.4)
         report.plot(ax=axes)
+        fig.suptitle("Gradient check of eq (3) with the sign of class 1 flipped")
         return _save(fig, out / "gradient_check_report.png")
 
 
@@ -290,7 +302,7 @@ def probabilities_blobs(out: Path) -> Path:
     with lecture_style():
         fig, axes = _figure(ncols=3, width=4.6, height=4.4)
         drawn = plot_probabilities(model, X, y, ax=axes)
-        fig.colorbar(drawn["images"][-1], ax=axes, shrink=0.9, label="probability $f_k$")
+        fig.colorbar(drawn.images[-1], ax=axes, shrink=0.9, label="probability")
         return _save(fig, out / "probabilities_blobs.png")
 
 
@@ -303,8 +315,7 @@ def training_blobs(out: Path) -> Path:
 
     X, y = make_blobs(300, 3, spread=1.3, seed=1)
     model = SoftmaxRegression("gd", lr=0.05, epochs=60).fit(X, y)
-    with lecture_style(**{"figure.dpi": 80}):
-        anim = animate_training(model, X, y, frames=31, interval=150, resolution=120)
-        path = out / "training_blobs.gif"
-        anim.save(path, writer="pillow", dpi=80)
-    return path
+    with lecture_style():
+        # 20 frames of 1200 x 520 pixels: slide-sized, and the layout is solved once
+        anim = animate_training(model, X, y, frames=20, interval=250, resolution=100)
+        return anim.save(out / "training_blobs.gif", dpi=100)

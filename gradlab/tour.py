@@ -54,9 +54,8 @@ def tour(out="figures", *, seed=0, echo=print) -> list[Path]:
     matplotlib.use("Agg", force=False)  # a terminal command: never open a window
     import gradlab
     from gradlab.datasets import make_blobs
-    from gradlab.figures import _figure
     from gradlab.numeric.examples import STUDENT_GRADIENTS
-    from gradlab.plots import lecture_style, plot_decision_boundary, plot_loss
+    from gradlab.plots import lecture_figure, lecture_style, plot_decision_boundary, plot_loss
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -90,9 +89,8 @@ def tour(out="figures", *, seed=0, echo=print) -> list[Path]:
         lambda W: gradlab.loss(W, b0, X, y), lambda W: gradlab.gradient(W, b0, X, y)[0], W0
     )
     with lecture_style():
-        fig, (ax,) = _figure(width=8, height=5)
-        sweep.plot(ax=ax)
-        written.append(_save(fig, out / "tour_step_size_sweep.png"))
+        _, (ax,) = lecture_figure(width=8, height=4.6)
+        written.append(_save(sweep.plot(ax=ax).figure, out / "tour_step_size_sweep.png"))
 
     _section("3. Training softmax regression on three blobs", echo)
     X, y = make_blobs(n_samples=300, n_classes=3, seed=seed)
@@ -102,12 +100,12 @@ def tour(out="figures", *, seed=0, echo=print) -> list[Path]:
     echo(f"  loss J(W): {losses[0]:.4f} at the start -> {losses[-1]:.4f} at the end")
     echo(f"  training accuracy: {model.score(X, y):.1%}")
     with lecture_style():
-        fig, (ax,) = _figure(height=4.6)
-        plot_loss(model, ax=ax, title="Gradient descent on blobs")
-        written.append(_save(fig, out / "tour_loss_blobs.png"))
-        fig, (ax,) = _figure(height=5.4)
-        plot_decision_boundary(model, X, y, ax=ax)
-        written.append(_save(fig, out / "tour_boundary_blobs.png"))
+        _, (ax,) = lecture_figure(height=4.6)
+        drawn = plot_loss(model, ax=ax, title="Gradient descent on blobs")
+        written.append(_save(drawn.figure, out / "tour_loss_blobs.png"))
+        _, (ax,) = lecture_figure(height=5.4)
+        drawn = plot_decision_boundary(model, X, y, ax=ax)
+        written.append(_save(drawn.figure, out / "tour_boundary_blobs.png"))
 
     _section("4. Checking a derivative a student typed", echo)
     answer = r"\mathbb{I}(y_i = k) - f_k"

@@ -274,11 +274,14 @@ def test_plot_heatmap_and_bars():
     x = {"W": np.ones((3, 4)), "b": np.ones(4)}
     f = lambda p: np.sum(p["W"] ** 3) + np.sum(p["b"] ** 2)
     report = check_gradient(f, lambda p: {"W": 3 * p["W"] ** 2, "b": 2 * p["b"]}, x)
-    artists = report.plot()
-    kinds = [type(a).__name__ for a in artists]
-    assert kinds[0] == "AxesImage" and "BarContainer" in kinds
-    assert artists[0].get_array().shape == (3, 4)
-    assert artists[0].axes.get_title() == "W (3, 4): agrees"
+    drawn = report.plot()
+    assert [type(a).__name__ for a in drawn.images] == ["AxesImage"]
+    assert [type(a).__name__ for a in drawn.bars] == ["BarContainer"]
+    assert drawn.images[0].get_array().shape == (3, 4)
+    assert drawn.ax.get_title() == "W (3, 4): agrees" and len(drawn.axes) == 2
+    # the tolerance is labelled, and "relative error" is said once per side, not twice
+    assert any("rtol = 1e-08" in t.get_text() for t in drawn.tolerance if hasattr(t, "get_text"))
+    assert drawn.colorbar.ax.get_ylabel() == "relative error"
     with pytest.raises(ValueError, match="one per parameter"):
         import matplotlib.pyplot as plt
 
@@ -334,11 +337,10 @@ def test_plot_marks_wrong_entries():
     report = check_gradient(
         lambda W: np.sum(W**3), lambda W: 3 * W**2 + (W.sum() > 0) * np.eye(3, 4), W
     )
-    artists = report.plot()
-    marks = [a for a in artists if type(a).__name__ == "PathCollection"]
-    assert len(marks) == 1
-    np.testing.assert_array_equal(marks[0].get_offsets(), [[0, 0], [1, 1], [2, 2]])  # (col, row)
-    assert "3 of 12 wrong" in artists[0].axes.get_title()
+    drawn = report.plot()
+    # each wrong entry is labelled with its error in its cell, at (column, row)
+    np.testing.assert_array_equal([m.get_position() for m in drawn.marks], [[0, 0], [1, 1], [2, 2]])
+    assert "3 of 12 wrong" in drawn.ax.get_title()
 
 
 def test_numeric_gradient_step_like_x():

@@ -108,15 +108,20 @@ def test_sweep_errors_match_an_independent_difference():
 
 def test_sweep_plot_is_a_labelled_lecture_figure():
     sweep = step_size_sweep(f, grad, X0)
-    artists = sweep.plot()
-    ax = artists[0].axes
+    drawn = sweep.plot()
+    ax = drawn.ax
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
     assert ax.get_xlabel() == "step size h" and "error" in ax.get_ylabel()
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert {"forward", "central", "complex"} <= set(labels)
-    texts = " ".join(a.get_text() for a in artists if hasattr(a, "get_text"))
+    # the best h of each method is in the legend, not on labels crowding the curves
+    labels = [t.get_text() for t in drawn.legend.get_texts()]
+    assert [label.split(":")[0] for label in labels] == ["forward", "central", "complex"]
+    assert all(
+        f"best h ≈ {sweep.best_h[k]:.0e}" in label
+        for k, label in zip(sweep.best_h, labels, strict=True)
+    )
+    texts = " ".join(a.get_text() for a in drawn.guides if hasattr(a, "get_text"))
     assert "round-off regime" in texts and "truncation regime" in texts
-    assert texts.count("best h") == 3
+    assert "∝ h²" in texts and "∝ ε/h" in texts  # the slopes, on guides beside the curves
     assert "best h" in str(sweep)
 
 

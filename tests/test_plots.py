@@ -141,26 +141,44 @@ def test_more_than_two_features_is_a_labelled_slice(iris):
     np.testing.assert_allclose(rgba[30, 5, :3], to_rgb(OKABE_ITO[k]))
     default = plot_decision_boundary(model, X, y, resolution=20).ax
     assert "$x_3$, $x_4$ fixed at their mean" in default.get_title()
-    panels = plot_probabilities(model, X, y, features=(2, 3), resolution=20)["axes"]
+    panels = plot_probabilities(model, X, y, features=(2, 3), resolution=20).axes
     assert (
         panels[0].figure.get_suptitle() == "2-D slice of 4-D data: $x_1$, $x_2$ fixed at their mean"
     )
-    assert panels[1].get_title() == "$f_2$: P(y = versicolor | x)"
+    assert panels[1].get_title() == "P(y = versicolor | x)"
 
 
 def test_probabilities_are_the_softmax_on_the_grid(blobs):
     X, y, model = blobs
     drawn = plot_probabilities(model, X, y, resolution=30)
-    assert len(drawn["images"]) == 3 and drawn["colorbar"] is not None
-    xs, ys = pixel_centres(drawn["images"][0])
+    assert len(drawn.images) == 3 and drawn.colorbar is not None
+    xs, ys = pixel_centres(drawn.images[0])
     G = np.column_stack([np.tile(xs, 30), np.repeat(ys, 30)])
     Z = G @ model.coef_ + model.intercept_
     F = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
-    for k, image in enumerate(drawn["images"]):
+    for k, image in enumerate(drawn.images):
         np.testing.assert_allclose(np.asarray(image.get_array()).ravel(), F[:, k], rtol=1e-9)
         assert image.get_clim() == (0.0, 1.0)
-    titles = [ax.get_title() for ax in drawn["axes"]]
-    assert titles == ["$f_1$: P(y = 0 | x)", "$f_2$: P(y = 1 | x)", "$f_3$: P(y = 2 | x)"]
+    # the class as the labels name it, 0-based here: no 1-based f_k on the same line
+    titles = [ax.get_title() for ax in drawn.axes]
+    assert titles == ["P(y = 0 | x)", "P(y = 1 | x)", "P(y = 2 | x)"]
+    assert drawn.figure is drawn.ax.figure and drawn.ax is drawn.axes[0]
+
+
+def test_nine_classes_are_laid_out_in_a_grid_not_one_long_row():
+    X, y = make_blobs(180, 9, seed=0)
+    model = SoftmaxRegression("lbfgs", epochs=20).fit(X, y)
+    drawn = plot_probabilities(model, X, y, resolution=10)
+    rows = {round(ax.get_position().y0, 3) for ax in drawn.axes}
+    cols = {round(ax.get_position().x0, 3) for ax in drawn.axes}
+    assert (len(rows), len(cols)) == (3, 3)
+    width = drawn.figure.get_size_inches()[0]
+    assert width < 16 and len(drawn.figure.axes) == 9 + 1  # 9 panels and the colorbar
+    drawn = plot_probabilities(model, X, y, resolution=10, ncols=5)
+    assert len({round(ax.get_position().y0, 3) for ax in drawn.axes}) == 2
+    assert len(drawn.figure.axes) == 9 + 1  # the spare grid cell is removed
+    with pytest.raises(ValueError, match="ncols must be an integer >= 1; got 0"):
+        plot_probabilities(model, X, y, resolution=10, ncols=0)
 
 
 # ----------------------------------------------------------------------------- loss
@@ -171,7 +189,9 @@ def test_loss_curves_one_line_per_run_and_dashed_validation():
     Xv, yv = make_blobs(40, 3, seed=1)
     runs = [SoftmaxRegression(lr=lr, epochs=12).fit(X, y, Xv, yv) for lr in (0.1, 1.0)]
     ax = plt.subplots()[1]
-    lines = plot_loss(runs, ax=ax)
+    drawn = plot_loss(runs, ax=ax)
+    assert drawn.ax is ax and drawn.figure is ax.figure
+    lines = drawn.lines
     assert len(lines) == 4 and len(ax.get_lines()) == 4
     np.testing.assert_array_equal(lines[0].get_ydata(), runs[0].history_["loss"])
     np.testing.assert_array_equal(lines[1].get_ydata(), runs[0].history_["val_loss"])
@@ -186,7 +206,7 @@ def test_loss_curves_one_line_per_run_and_dashed_validation():
     ax2 = plt.subplots()[1]
     lines = plot_loss(
         {"slow": runs[0], "fast": runs[1]}, metric="accuracy", ax=ax2, validation=False
-    )
+    ).lines
     assert [line.get_label() for line in lines] == ["slow", "fast"]
     np.testing.assert_array_equal(lines[1].get_ydata(), runs[1].history_["accuracy"])
     assert ax2.get_ylabel() == "accuracy" and ax2.get_yscale() == "linear"
@@ -197,9 +217,22 @@ def test_gap_to_the_optimum_on_a_log_axis():
     run = SoftmaxRegression(lr=0.5, epochs=20, l2=0.1).fit(X, y)
     J_star = SoftmaxRegression("lbfgs", epochs=200, l2=0.1).fit(X, y).history_["loss"][-1]
     ax = plt.subplots()[1]
-    (line,) = plot_loss(run, optimum=J_star, ax=ax)
+    (line,) = plot_loss(run, optimum=J_star, ax=ax).lines
     np.testing.assert_allclose(line.get_ydata(), run.history_["loss"] - J_star)
     assert ax.get_yscale() == "log" and "J^*" in ax.get_ylabel()
+
+
+def test_loss_colours_follow_the_colour_cycle_or_colors():
+    X, y = make_blobs(60, 3, seed=0)
+    runs = [SoftmaxRegression(lr=lr, epochs=5).fit(X, y) for lr in (0.1, 0.5, 1.0)]
+    cycle = ["#111111", "#222222"]
+    with matplotlib.rc_context({"axes.prop_cycle": matplotlib.cycler(color=cycle)}):
+        drawn = plot_loss(runs, ax=plt.subplots()[1])
+    assert [line.get_color() for line in drawn.lines] == ["#111111", "#222222", "#111111"]
+    drawn = plot_loss(runs, ax=plt.subplots()[1], colors=["red", "black", "blue"])
+    assert [line.get_color() for line in drawn.lines] == ["red", "black", "blue"]
+    with pytest.raises(ValueError, match="colors must be a non-empty list"):
+        plot_loss(runs, colors="red")
 
 
 def test_diverged_run_is_marked():
@@ -207,7 +240,7 @@ def test_diverged_run_is_marked():
     with pytest.warns(gradlab.train.DivergenceWarning):
         bad = SoftmaxRegression(lr=50, epochs=50, l2=1.0).fit(X, y)
     ax = plt.subplots()[1]
-    (line,) = plot_loss(bad, ax=ax, log=True)
+    (line,) = plot_loss(bad, ax=ax, log=True).lines
     assert "diverged after epoch" in line.get_label()
     assert np.isfinite(line.get_ydata()).all()
     cross = [m for m in ax.get_lines() if m.get_marker() == "X"]
@@ -230,7 +263,8 @@ def test_training_gif_has_one_frame_per_shown_epoch(blobs, tmp_path):
         gif.seek(5)
         last = np.asarray(gif.convert("RGB"))
     assert not np.array_equal(first, last)  # the boundary moved
-    boundary_ax, loss_ax = anim._fig.axes
+    boundary_ax, loss_ax = anim.axes
+    assert anim.figure.axes == [boundary_ax, loss_ax] and anim.ax is boundary_ax
     assert "epoch 40" in boundary_ax.get_title()
     # The loss panel: the full curve, and the marker at the last shown epoch.
     curve, marker = loss_ax.get_lines()
@@ -239,12 +273,36 @@ def test_training_gif_has_one_frame_per_shown_epoch(blobs, tmp_path):
     assert loss_ax.get_xlabel() == "epoch" and "J" in loss_ax.get_ylabel()
 
 
+def test_gradlab_gif_writer_matches_matplotlibs_frames(blobs, tmp_path):
+    X, y, model = blobs
+    ours = animate_training(model, X, y, frames=4, resolution=20, interval=120)
+    ours.save(tmp_path / "ours.gif", dpi=40)  # blitted onto one rendering of the still parts
+    theirs = animate_training(model, X, y, frames=4, resolution=20, interval=120)
+    theirs.save(tmp_path / "theirs.gif", writer="pillow", dpi=40)  # every frame drawn whole
+    with Image.open(tmp_path / "ours.gif") as a, Image.open(tmp_path / "theirs.gif") as b:
+        assert a.n_frames == b.n_frames == 4 and a.size == b.size
+        assert a.info["duration"] == 120
+        for n in range(4):
+            a.seek(n)
+            b.seek(n)
+            mine, full = (np.asarray(g.convert("RGB"), dtype=float) for g in (a, b))
+            # the same picture up to palette rounding: a blitting slip (a stale title, a
+            # region drawn twice) would differ by far more on many pixels
+            assert np.mean(np.abs(mine - full) > 40) < 0.01, n
+    assert type(ours.figure.canvas).__name__ == "FigureCanvasBase"  # canvas given back
+    fig, ax = plt.subplots(layout="constrained")
+    engine = fig.get_layout_engine()
+    animate_training(model, X, y, frames=2, resolution=10, ax=ax).save(tmp_path / "a.gif")
+    assert fig.get_layout_engine() is engine and fig.dpi == plt.rcParams["figure.dpi"]
+
+
 def test_animation_on_a_given_axes_draws_only_there(blobs):
     X, y, model = blobs
     fig, ax = plt.subplots()
     anim = animate_training(model, X, y, frames=3, resolution=10, ax=ax)
-    assert anim._fig is fig and fig.axes == [ax]
-    anim._draw_was_started = True  # not rendered on purpose: silence matplotlib's reminder
+    assert anim.figure is fig and fig.axes == [ax] and anim.axes == (ax,)
+    # the caller's figure keeps its layout engine: only gradlab's own figure is frozen
+    anim.animation._draw_was_started = True  # not rendered: silence matplotlib's reminder
 
 
 def test_animation_plays_in_jupyter(blobs):
@@ -435,7 +493,7 @@ def test_accuracy_on_a_log_axis_warns_nothing(blobs):
     ax = plt.subplots()[1]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        lines = plot_loss(model, metric="accuracy", log=True, ax=ax)
+        lines = plot_loss(model, metric="accuracy", log=True, ax=ax).lines
     assert ax.get_yscale() == "log"
     assert np.allclose(lines[0].get_ydata(), model.history_["accuracy"])
 

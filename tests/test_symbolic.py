@@ -285,6 +285,26 @@ def test_verify_catches_a_wrong_eq3_step():
     assert not report.steps[eq3].ok
 
 
+@pytest.mark.parametrize(
+    ("rule", "slip"),
+    [
+        ("eq (2)", lambda e: e * m),  # the 1/m forgotten
+        ("eq (2)", lambda e: e * m / (m - 1)),  # 1/(m - 1) for 1/m
+        ("matrix form", lambda e: -e),  # F - Y written Y - F
+    ],
+)
+def test_verify_at_m_2_and_C_3_catches_the_classic_eq3_slips(rule, slip):
+    # the data-set steps are checked on m = 2 samples and C = 3 classes only: still
+    # enough to tell 1/m from 1 and from 1/(m - 1), and a sign
+    d = gradlab.derive("softmax_dw")
+    n = next(n for n, s in enumerate(d.steps) if s.rule == rule)
+    step = d.steps[n]
+    d.steps[n] = dataclasses.replace(step, expr=sp.Eq(step.lhs, slip(step.rhs), evaluate=False))
+    report = d.verify()
+    assert not report.steps[n].ok and report.steps[n].method == "numeric"
+    assert all(v.ok for v in report.steps[:n])
+
+
 def test_verify_reports_a_malformed_step_instead_of_raising():
     d = gradlab.derive("softmax_jacobian")
     _corrupt(d, 2, {f[j]: sp.Function("g")(f[j])})
@@ -404,7 +424,9 @@ def test_render_to_figure_and_to_image(tmp_path):
     fig = symbolic.render_to_figure(d)
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert sum(t.startswith("$= ") for t in texts) == len(d.steps)
-    assert all(s.reason_latex in texts for s in d.steps)
+    # the figure's mathtext sets the indicator upright; otherwise the same justifications
+    upright = [s.reason_latex.replace("\\mathbb{I}", "\\mathrm{𝕀}") for s in d.steps]
+    assert all(reason in texts for reason in upright)
     assert texts[0] == d.title_latex
     out = d.to_image(tmp_path / "eq2.png", dpi=60)
     assert out.stat().st_size > 1000

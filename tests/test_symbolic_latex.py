@@ -175,11 +175,31 @@ def test_justifications_and_title_are_typeset_and_valid(derivation):
     assert "$" in derivation.title_latex  # the derivative in the title is math
     for step in derivation.steps:
         valid_text_with_math(step.reason_latex)
-    # the figure draws exactly these strings
+    # the figure draws exactly these strings, with mathtext's upright indicator
     from gradlab.symbolic import render_to_figure
 
     drawn = {t.get_text() for t in render_to_figure(derivation).axes[0].texts}
-    assert {derivation.title_latex, *(s.reason_latex for s in derivation.steps)} <= drawn
+    upright = {
+        text.replace("\\mathbb{I}", "\\mathrm{𝕀}")
+        for text in (derivation.title_latex, *(s.reason_latex for s in derivation.steps))
+    }
+    assert upright <= drawn
+
+
+def test_the_figure_sets_fractions_in_display_style_and_the_indicator_upright():
+    from gradlab.symbolic import render_to_figure
+
+    derivation = gradlab.derive("softmax_dz")
+    texts = [t.get_text() for t in render_to_figure(derivation).axes[0].texts]
+    steps = [t for t in texts if t.startswith(("$= ", "$\\dfrac"))]
+    # dJ_i/dz_k on the left, 1/f_j in the chain-rule step: full-size fractions
+    assert "$\\dfrac{\\partial J_{i}}{\\partial z_{k}}$" in texts
+    assert any("\\dfrac{1}{f_{j}}" in t for t in steps)
+    assert not any("\\frac{" in t.replace("\\dfrac{", "") for t in steps)
+    assert not any("\\mathbb{I}" in t for t in texts)
+    assert any("\\mathrm{𝕀}(y_{i} = k)" in t for t in steps)
+    dw = [t.get_text() for t in render_to_figure(gradlab.derive("softmax_dw")).axes[0].texts]
+    assert any(t.startswith("$= \\dfrac{1}{m}") for t in dw)
 
 
 def test_plain_justifications_read_as_text(derivation):

@@ -269,6 +269,11 @@ class GradientCheck:
     def plot(self, ax=None):
         """Draw the relative error of each entry (a heatmap for 2-D parameters).
 
+        Every panel shares one logarithmic colour scale, shown once by a colorbar on
+        the right with the tolerance ``rtol`` marked on it; 1-D parameters are bars
+        with the tolerance drawn and labelled. Entries that fail are crossed (heatmap)
+        or drawn in vermillion (bars), and a heatmap writes their error in the cell.
+
         Parameters
         ----------
         ax : matplotlib Axes or sequence of Axes, optional
@@ -276,20 +281,24 @@ class GradientCheck:
 
         Returns
         -------
-        list of matplotlib artists
-            The images, bars and threshold lines drawn.
+        gradlab.plots.Display
+            ``figure``, ``axes`` (one per parameter), and the ``images``, ``bars``,
+            ``marks`` (crosses and labels of failing entries), ``tolerance`` lines and
+            ``colorbar`` drawn.
 
         Examples
         --------
         >>> import numpy as np
         >>> from gradlab.numeric import check_gradient
         >>> report = check_gradient(lambda W: np.sum(W**3), lambda W: 3 * W**2, np.ones((3, 4)))
-        >>> artists = report.plot()
-        >>> type(artists[0]).__name__
-        'AxesImage'
+        >>> drawn = report.plot()
+        >>> type(drawn.images[0]).__name__, drawn.ax.get_title()
+        ('AxesImage', 'x (3, 4): agrees')
         """
         import matplotlib.pyplot as plt
         from matplotlib.colors import LogNorm
+
+        from gradlab.plots import PALETTE, Display
 
         floor = 1e-17
         if self.directions is not None:
@@ -297,13 +306,8 @@ class GradientCheck:
         else:
             panels = [(lbl or "x", sl, shp) for lbl, sl, shp in self._params.blocks]
         if ax is None:
-            _, axes = plt.subplots(
-                1,
-                len(panels),
-                figsize=(4.5 * len(panels), 3.6),
-                squeeze=False,
-                layout="constrained",
-            )
+            _, axes = plt.subplots(1, len(panels), figsize=(4.5 * len(panels) + 1, 3.8),
+                                   squeeze=False, layout="constrained")  # fmt: skip
             axes = list(axes[0])
         else:
             axes = list(np.atleast_1d(ax))
@@ -313,42 +317,69 @@ class GradientCheck:
                 )
         rel = self.rel_errors
         failed = self._per_entry(self.failed.astype(float))
-        artists = []
-        for axis, (name, _sl, shape) in zip(axes, panels, strict=True):
+        per_panel = []
+        for name, _sl, _shape in panels:
             if self.directions is not None:
                 values, bad = rel, failed
             else:
                 values = rel[name] if isinstance(rel, dict) else rel
                 bad = failed[name] if isinstance(failed, dict) else failed
-            vals = np.maximum(np.asarray(values, float), floor)
-            bad = np.asarray(bad) == 1
+            per_panel.append((np.asarray(values, float), np.asarray(bad) == 1))
+        top = max([1.0] + [float(np.nanmax(v)) for v, _ in per_panel if np.isfinite(v).any()])
+        norm = LogNorm(vmin=floor, vmax=top)  # one scale for every panel
+        ok_color, bad_color = PALETTE[0], PALETTE[3]
+        images, bars, marks, tolerance = [], [], [], []
+        for axis, (name, _sl, shape), (values, bad) in zip(axes, panels, per_panel, strict=True):
+            vals = np.maximum(values, floor)
             if vals.ndim == 2:
-                im = axis.imshow(vals, norm=LogNorm(vmin=floor, vmax=max(1.0, np.nanmax(vals))),
-                                 cmap="viridis", aspect="auto", interpolation="nearest")  # fmt: skip
-                axis.figure.colorbar(im, ax=axis, label="relative error")
-                rows, cols = np.nonzero(bad)
-                artists.append(im)
-                if rows.size:
-                    artists.append(axis.scatter(cols, rows, marker="x", s=60, color="tab:red",
-                                                label="wrong"))  # fmt: skip
+                im = axis.imshow(vals, norm=norm, cmap="viridis", aspect="auto",
+                                 interpolation="nearest")  # fmt: skip
+                images.append(im)
+                for r, q in zip(*np.nonzero(bad), strict=True):
+                    marks.append(axis.text(q, r, f"{values[r, q]:.0e}", ha="center",
+                                           va="center", color="white", fontsize="small",
+                                           fontweight="bold",
+                                           bbox={"boxstyle": "round", "fc": bad_color,
+                                                 "ec": "none", "alpha": 0.9}))  # fmt: skip
                 # entries are integer positions: no ticks at half-indices
                 axis.xaxis.get_major_locator().set_params(integer=True)
                 axis.yaxis.get_major_locator().set_params(integer=True)
                 axis.set_xlabel("column")
                 axis.set_ylabel("row")
+                axis.grid(False)
             else:
                 flat = vals.ravel()
-                colors = np.where(bad.ravel(), "tab:red", "tab:blue")
-                bars = axis.bar(np.arange(flat.size), flat, color=colors)
+                colors = np.where(bad.ravel(), bad_color, ok_color)
+                bars.append(axis.bar(np.arange(flat.size), flat, color=colors))
                 axis.xaxis.get_major_locator().set_params(integer=True)
                 axis.set_yscale("log")
-                axis.set_ylim(floor, max(1.0, np.nanmax(flat)) * 2)
+                axis.set_ylim(floor, top * 20)
                 axis.set_xlabel("direction" if self.directions is not None else "entry")
                 axis.set_ylabel("relative error")
-                artists.append(bars)
-                artists.append(axis.axhline(self.rtol, color="tab:red", ls="--", label="rtol"))
-            n_bad, n_checked = int(bad.sum()), int(np.isfinite(np.asarray(values, float)).sum())
+                line = axis.axhline(self.rtol, color="0.15", ls="--", lw=1.5)
+                label = axis.annotate(
+                    f"tolerance rtol = {self.rtol:.0e}",
+                    (0.98, self.rtol),
+                    xycoords=("axes fraction", "data"),
+                    textcoords="offset points",
+                    xytext=(0, 4),
+                    ha="right",
+                    fontsize="small",
+                    color="0.15",
+                )
+                tolerance += [line, label]
+            n_bad, n_checked = int(bad.sum()), int(np.isfinite(values).sum())
             axis.set_title(
                 f"{name} {shape}: " + (f"{n_bad} of {n_checked} wrong" if n_bad else "agrees")
             )
-        return artists
+        colorbar = None
+        if images:
+            colorbar = axes[0].figure.colorbar(images[0], ax=axes, label="relative error",
+                                               pad=0.02, fraction=0.05)  # fmt: skip
+            tolerance.append(colorbar.ax.axhline(self.rtol, color="white", lw=2))
+            tolerance.append(colorbar.ax.annotate("rtol", (0, self.rtol), xytext=(-4, 0),
+                                                  textcoords="offset points", ha="right",
+                                                  va="center", fontsize="small",
+                                                  annotation_clip=False))  # fmt: skip
+        return Display(axes, images=images, bars=bars, marks=marks, tolerance=tolerance,
+                       colorbar=colorbar)  # fmt: skip

@@ -65,7 +65,11 @@ class SweepResult:
         return "<pre>" + html.escape(str(self)) + "</pre>"
 
     def plot(self, ax=None):
-        """The log-log figure: error against h per method, regimes annotated, best h marked.
+        """The log-log figure: error against h per method, the slopes shown, best h marked.
+
+        Each method's best step is circled and given in the legend; short guides
+        parallel to the curves, drawn a little above them, show the slopes: ε/h on
+        the round-off side, h or h² on the truncation side.
 
         Parameters
         ----------
@@ -74,68 +78,92 @@ class SweepResult:
 
         Returns
         -------
-        list of matplotlib artists
-            Lines, best-h markers, guide lines and annotations.
+        gradlab.plots.Display
+            ``figure``, ``ax``, and the ``lines`` (one per method), best-h
+            ``markers``, slope ``guides`` and ``legend`` drawn.
 
         Examples
         --------
         >>> import numpy as np
         >>> from gradlab.numeric import step_size_sweep
         >>> sweep = step_size_sweep(lambda x: np.sum(np.sin(x)), np.cos, np.array([0.5, 1.0]))
-        >>> artists = sweep.plot()
-        >>> artists[0].axes.get_xscale(), artists[0].axes.get_xlabel()
+        >>> drawn = sweep.plot()
+        >>> drawn.ax.get_xscale(), drawn.ax.get_xlabel()
         ('log', 'step size h')
+        >>> [line.get_label().split(":")[0] for line in drawn.lines]
+        ['forward', 'central', 'complex']
         """
         import matplotlib.pyplot as plt
 
+        from gradlab.plots import PALETTE, Display
+
         if ax is None:
-            _, ax = plt.subplots(figsize=(6.4, 4.4))
+            _, ax = plt.subplots(figsize=(8.0, 5.2), layout="constrained")
         floor = self.eps / 10
-        artists = []
-        colors = {"forward": "tab:blue", "central": "tab:orange", "complex": "tab:green",
-                  "richardson": "tab:purple"}  # fmt: skip
+        hs = self.hs
+        colors = {"forward": PALETTE[0], "central": PALETTE[1], "complex": PALETTE[2],
+                  "richardson": PALETTE[4]}  # fmt: skip
+        lines, markers, guides = [], [], []
         for k, e in self.errors.items():
+            h, err = self.best_h[k], max(float(np.nanmin(e)), floor)
             # The complex step's truncation error matches central's (both O(h²)): draw it
             # wider and underneath so both stay visible.
             wide = k == "complex"
-            (line,) = ax.loglog(self.hs, np.maximum(e, floor), "-", lw=3.5 if wide else 1.6,
-                                alpha=0.6 if wide else 1.0, zorder=2 if wide else 3,
-                                color=colors[k], label=k)  # fmt: skip
-            h, err = self.best_h[k], max(float(np.nanmin(e)), floor)
-            (mark,) = ax.loglog([h], [err], "o", ms=8, mfc="none", mew=2, color=colors[k])
-            note = ax.annotate(f"best h ≈ {h:.0e}", (h, err), textcoords="offset points",
-                               xytext=(4, -14), fontsize="x-small", color=colors[k])  # fmt: skip
-            artists += [line, mark, note]
-        # Guides anchored on the data: round-off ε/h through the forward (or central)
-        # curve at small h, truncation h^p through the curve of the lowest order at large h.
-        real = [k for k in ("forward", "central", "richardson") if k in self.errors]
-        if real:
-            hs = self.hs
-            s_max = hs.max()
-            small = (hs >= 1e-13 * s_max) & (hs <= 1e-10 * s_max)
-            e0 = self.errors[real[0]]
-            c_ro = np.nanmedian(e0[small] * hs[small]) if small.any() else self.eps * s_max
-            band = hs >= self.eps * 1e2
-            (ro,) = ax.loglog(hs[band], c_ro / hs[band], ":", color="gray", lw=1,
-                              label="round-off ∝ ε/h")  # fmt: skip
-            p = _ORDER[real[0]]
-            big = hs >= 1e-3 * hs.max()
-            c_tr = np.nanmedian(e0[big] / hs[big] ** p) if big.any() else 1.0
-            keep = band & (c_tr * hs**p > floor)
-            (tr,) = ax.loglog(hs[keep], c_tr * hs[keep] ** p, "--", color="gray", lw=1,
-                              label=f"truncation ∝ $h^{p}$ ({real[0]})")  # fmt: skip
-            artists += [ro, tr]
-            artists.append(ax.text(0.03, 0.67, "round-off regime\n(error ∝ ε/h)",
-                                   transform=ax.transAxes, fontsize="small", va="bottom"))  # fmt: skip
-            artists.append(ax.text(0.97, 0.67, "truncation regime\n(error ∝ $h^p$)", ha="right",
-                                   transform=ax.transAxes, fontsize="small", va="bottom"))  # fmt: skip
-        # headroom above the curves (which end near 1) for the legend and regime labels
-        ax.set_ylim(floor / 2, 1e10)
+            (line,) = ax.loglog(hs, np.maximum(e, floor), "-", lw=4.0 if wide else 2.0,
+                                alpha=0.55 if wide else 1.0, zorder=2 if wide else 3,
+                                color=colors[k], label=f"{k}: best h ≈ {h:.0e}")  # fmt: skip
+            (mark,) = ax.loglog([h], [err], "o", ms=11, mfc="white", mew=2.2, color=colors[k],
+                                zorder=4)  # fmt: skip
+            lines.append(line)
+            markers.append(mark)
+            if k in _ORDER:
+                guides += self._slope_guides(ax, k, e, colors[k])
+        top = 10 ** (
+            np.log10(max(float(np.nanmax(np.maximum(e, floor))) for e in self.errors.values()))
+            + 2.2
+        )
+        ax.set_ylim(floor / 2, top)
+        ax.set_xlim(hs.min() / 3, hs.max() * 3)
         ax.set_xlabel("step size h")
         ax.set_ylabel("relative error of the derivative")
         ax.set_title("Finite differences: truncation vs round-off")
-        ax.legend(fontsize="small", loc="upper center", ncols=2, bbox_to_anchor=(0.5, 0.99))
-        return artists
+        kw = {"transform": ax.transAxes, "fontsize": "small", "va": "top", "color": "0.25"}
+        guides.append(ax.text(0.02, 0.98, "← round-off regime", **kw))
+        guides.append(ax.text(0.98, 0.98, "truncation regime →", ha="right", **kw))
+        legend = ax.legend(loc="center left", bbox_to_anchor=(0.0, 0.42), fontsize="small",
+                           framealpha=0.9)  # fmt: skip
+        return Display([ax], lines=lines, markers=markers, guides=guides, legend=legend)
+
+    def _slope_guides(self, ax, method, e, color):
+        """Two short segments a decade above the curve, with the slopes written on them."""
+        hs, p = self.hs, _ORDER[method]
+        best = self.best_h[method]
+        out = []
+        # round-off: C ε / h, fitted on the four decades of h just below the best step
+        small = (hs < best / 10) & (hs > best * 1e-5) & (e > self.eps)
+        # truncation: C h^p, fitted on the steps past the best one where the error is < 0.1
+        big = (hs > best * 10) & (e < 0.1) & (e > 0)
+        for region, slope, text in (
+            (small, -1, "∝ ε/h"),
+            (big, p, "∝ h" if p == 1 else f"∝ h{_SUP.get(p, p)}"),
+        ):
+            if region.sum() < 3:
+                continue
+            h = hs[region]
+            c = np.exp(np.nanmedian(np.log(e[region]) - slope * np.log(h)))
+            g = 12 * c * h**slope  # a decade above the data: parallel, never hidden
+            (line,) = ax.loglog(h, g, "--", color=color, lw=1.4, alpha=0.9, zorder=1)
+            mid = len(h) // 3  # a third of the way: clear of the curves near the ends
+            # the label above the segment: up-left of a rising one, up-right of a falling one
+            side = -1 if slope > 0 else 1
+            note = ax.annotate(text, (h[mid], g[mid]), textcoords="offset points",
+                               xytext=(12 * side, 6), ha="right" if side < 0 else "left",
+                               va="bottom", color=color, fontsize="small")  # fmt: skip
+            out += [line, note]
+        return out
+
+
+_SUP = {2: "²", 3: "³", 4: "⁴", 6: "⁶"}
 
 
 def step_size_sweep(f, grad, x, hs=None, methods=("forward", "central", "complex"), *,

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from gradlab.plots._style import PALETTE
+from gradlab.plots._display import Display
 
 _METRICS = {
     # metric: (history key, validation key, y label, title)
@@ -49,11 +49,36 @@ def _runs(runs, labels):
     return out
 
 
+class LossPlot(Display):
+    """What :func:`plot_loss` drew.
+
+    Attributes
+    ----------
+    figure, ax, axes
+        See :class:`gradlab.plots.Display`.
+    lines : list of Line2D
+        For each run its training curve, then its validation curve if drawn.
+    legend : Legend
+    """
+
+
+def _colors(colors, n: int) -> list:
+    """``colors``, or the colour cycle in effect (``lecture_style`` sets the palette)."""
+    if colors is None:
+        import matplotlib as mpl
+
+        colors = mpl.rcParams["axes.prop_cycle"].by_key().get("color") or ["C0"]
+    elif isinstance(colors, str) or not hasattr(colors, "__len__") or len(colors) == 0:
+        raise ValueError(f"colors must be a non-empty list of matplotlib colours; got {colors!r}")
+    return [colors[i % len(colors)] for i in range(n)]
+
+
 def plot_loss(
     runs,
     *,
     metric="loss",
     labels=None,
+    colors=None,
     validation=True,
     log=None,
     optimum=None,
@@ -73,6 +98,9 @@ def plot_loss(
     metric : {"loss", "accuracy", "grad_norm"}, default "loss"
     labels : sequence of str, optional
         Legend labels; by default the optimizer and learning rate of each model.
+    colors : sequence of matplotlib colours, optional
+        One per run (repeated when shorter); by default the colour cycle in effect
+        (``axes.prop_cycle``), which :func:`lecture_style` sets to the Okabe-Ito palette.
     validation : bool, default True
         Also draw validation curves where the history has them.
     log : bool, optional
@@ -86,8 +114,10 @@ def plot_loss(
 
     Returns
     -------
-    list of Line2D
-        The curves: for each run its training curve, then its validation curve if drawn.
+    LossPlot
+        A display (see :class:`gradlab.plots.Display`): its ``figure``, ``ax``,
+        ``lines`` (for each run its training curve, then its validation curve if
+        drawn) and ``legend``.
 
     Examples
     --------
@@ -97,9 +127,11 @@ def plot_loss(
     >>> from gradlab.plots import plot_loss
     >>> X, y = make_blobs(n_samples=90)
     >>> runs = [SoftmaxRegression(lr=lr, epochs=20).fit(X, y) for lr in (0.05, 0.5)]
-    >>> lines = plot_loss(runs)
-    >>> [line.get_label() for line in lines]
+    >>> drawn = plot_loss(runs, colors=["black", "tab:red"])
+    >>> [line.get_label() for line in drawn.lines]
     ['gd, lr=0.05', 'gd, lr=0.5']
+    >>> drawn.lines[1].get_color()
+    'tab:red'
     >>> plt.close("all")
     """
     if metric not in _METRICS:
@@ -112,13 +144,14 @@ def plot_loss(
         shift, val_key, log = float(optimum), None, True
         ylabel, default_title = r"$J(\mathbf{W}) - J^*$", "Distance to the optimum"
     runs = _runs(runs, labels)
+    palette = _colors(colors, len(runs))
     if ax is None:
         import matplotlib.pyplot as plt
 
         ax = plt.subplots(figsize=(6.4, 4.4))[1]
     lines, values = [], []
     for n, (label, history, diverged) in enumerate(runs):
-        color = PALETTE[n % len(PALETTE)]
+        color = palette[n]
         epochs = np.asarray(history["epoch"])
         v = np.asarray(history[key], dtype=float) - shift
         if shift:
@@ -166,5 +199,5 @@ def plot_loss(
         from matplotlib.lines import Line2D
 
         handles.append(Line2D([], [], color="0.3", linestyle="--", label="validation"))
-    ax.legend(handles=handles, loc="best")
-    return lines
+    legend = ax.legend(handles=handles, loc="best")
+    return LossPlot([ax], lines=lines, legend=legend)

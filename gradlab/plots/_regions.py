@@ -1,14 +1,15 @@
-"""Decision regions and probability maps of a fitted model over a plane of feature space."""
+"""Decision regions of a fitted model over a plane of feature space, and that plane."""
 
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from gradlab._validation import as_array, describe, require_finite
 from gradlab.model import _softmax
+from gradlab.plots._display import Display
 from gradlab.plots._style import class_color, class_marker
 
 # ----------------------------------------------------------------------------- the plane
@@ -32,18 +33,22 @@ class Plane:
         return f"2-D slice of {self.n_features}-D data: {others} fixed at their mean"
 
 
-def _checked_model(model):
-    if not hasattr(model, "coef_"):
+def checked_model(model):
+    """A fitted classifier with the public API the plots use (``classes_``,
+    ``n_features_in_``, ``decision_function``), or a clear error."""
+    fitted = all(hasattr(model, name) for name in ("classes_", "n_features_in_"))
+    if not fitted or not callable(getattr(model, "decision_function", None)):
         raise ValueError(
             f"model must be a fitted SoftmaxRegression (call fit first); got {type(model).__name__}"
         )
     return model
 
 
-def _checked_data(model, X, y):
+def checked_data(model, X, y):
+    """``X`` as a float array with the model's features, and ``y`` as class positions."""
     X = as_array("X", X, ndim=2, shape_hint=" of shape (m, d)")
     require_finite("X", X)
-    d = model.coef_.shape[0]
+    d = model.n_features_in_
     if X.shape[1] != d:
         raise ValueError(f"X must have the model's {d} features (columns); got shape {X.shape}")
     codes = None
@@ -109,11 +114,8 @@ def make_plane(X, features=None, resolution=300, pad=0.08) -> Plane:
     return Plane(features, extent, points, (resolution, resolution), d)
 
 
-def _logits_on(model, plane: Plane) -> np.ndarray:
-    return plane.points @ model.coef_ + model.intercept_
-
-
-def _axes(ax, **subplots):
+def new_axes(ax, **subplots):
+    """``ax``, or the Axes of a new pyplot figure (so that Jupyter shows it)."""
     if ax is not None:
         return ax
     import matplotlib.pyplot as plt
@@ -121,7 +123,7 @@ def _axes(ax, **subplots):
     return plt.subplots(**subplots)[1]
 
 
-def _label_axes(ax, plane: Plane, feature_names, title, with_note=True):
+def label_axes(ax, plane: Plane, feature_names, title, with_note=True):
     i, j = plane.features
     names = feature_names or [f"$x_{k + 1}$" for k in range(plane.n_features)]
     if len(names) != plane.n_features:
@@ -140,9 +142,22 @@ def _label_axes(ax, plane: Plane, feature_names, title, with_note=True):
 # ----------------------------------------------------------------------------- regions
 
 
-@dataclass
-class DecisionBoundaryPlot:
+class DecisionBoundaryPlot(Display):
     """What :func:`plot_decision_boundary` drew, for further styling or tests.
+
+    Attributes
+    ----------
+    figure, ax, axes
+        The figure and the Axes drawn on (see :class:`gradlab.plots.Display`).
+    image : AxesImage
+        The regions: colour = predicted class, opacity = confidence.
+    boundaries : list of ContourSet
+        Where two classes tie.
+    points : list of PathCollection
+        One scatter per class (empty without ``y``).
+    legend : Legend or None
+    plane : Plane
+        The grid the regions were computed on.
 
     Examples
     --------
@@ -153,14 +168,9 @@ class DecisionBoundaryPlot:
     >>> drawn = plot_decision_boundary(model, X, y, resolution=50)
     >>> len(drawn.points)  # one scatter per class
     3
+    >>> drawn.figure is drawn.ax.figure
+    True
     """
-
-    ax: object
-    image: object  # AxesImage: colour = predicted class, opacity = confidence
-    boundaries: list = field(default_factory=list)  # ContourSets where two classes tie
-    points: list = field(default_factory=list)  # one PathCollection per class
-    legend: object = None
-    plane: Plane | None = None
 
 
 def region_rgba(Z: np.ndarray, shape) -> np.ndarray:
@@ -258,8 +268,9 @@ def plot_decision_boundary(
     Returns
     -------
     DecisionBoundaryPlot
-        With the ``ax``, the region ``image``, the ``boundaries`` contour sets, the
-        ``points`` (one scatter per class) and the ``legend``.
+        A display (see :class:`gradlab.plots.Display`): its ``figure`` and ``ax``,
+        the region ``image``, the ``boundaries`` contour sets, the ``points`` (one
+        scatter per class) and the ``legend``.
 
     Examples
     --------
@@ -274,23 +285,25 @@ def plot_decision_boundary(
     ['0', '1', '2']
     >>> plt.close("all")
     """
-    model = _checked_model(model)
-    X, codes = _checked_data(model, X, y)
+    model = checked_model(model)
+    X, codes = checked_data(model, X, y)
     plane = make_plane(X, features, resolution)
-    Z = _logits_on(model, plane)
-    ax = _axes(ax, figsize=(6.4, 5.4))
+    Z = model.decision_function(plane.points)
+    ax = new_axes(ax, figsize=(6.4, 5.4))
     image = draw_regions(ax, Z, plane)
-    drawn = DecisionBoundaryPlot(ax=ax, image=image, plane=plane)
-    drawn.boundaries = draw_boundaries(ax, Z, plane)
+    boundaries = draw_boundaries(ax, Z, plane)
+    points, drawn_legend = [], None
     if codes is not None:
-        drawn.points = scatter_classes(ax, X, codes, model.classes_, plane.features)
+        points = scatter_classes(ax, X, codes, model.classes_, plane.features)
         if legend:
-            drawn.legend = ax.legend(title="class", loc="best", framealpha=0.85)
-    _label_axes(ax, plane, feature_names, title)
+            drawn_legend = ax.legend(title="class", loc="best", framealpha=0.85)
+    label_axes(ax, plane, feature_names, title)
     ax.set_xlim(plane.extent[:2])
     ax.set_ylim(plane.extent[2:])
     ax.grid(False)
-    return drawn
+    return DecisionBoundaryPlot(
+        [ax], image=image, boundaries=boundaries, points=points, legend=drawn_legend, plane=plane
+    )
 
 
 def scatter_classes(ax, X, codes, classes, features, **kw) -> list:
@@ -312,122 +325,3 @@ def scatter_classes(ax, X, codes, classes, features, **kw) -> list:
             )
         )
     return points
-
-
-# ----------------------------------------------------------------------------- probabilities
-
-
-def plot_probabilities(
-    model,
-    X,
-    y=None,
-    *,
-    features=None,
-    feature_names=None,
-    resolution=200,
-    ax=None,
-    cmap="viridis",
-):
-    """One map per class of the softmax probability ``f_k(x)`` over the plane.
-
-    Parameters
-    ----------
-    model : fitted SoftmaxRegression
-    X : array_like, shape (m, d)
-        Sets the plotted range (and the slice, as in :func:`plot_decision_boundary`).
-    y : array_like, shape (m,), optional
-        Labels; each panel marks the samples of its own class.
-    features, feature_names, resolution
-        As in :func:`plot_decision_boundary`.
-    ax : sequence of C Axes, optional
-        One per class; by default a new row of ``C`` panels.
-    cmap : str, default "viridis"
-        A perceptually uniform colour map; 0 and 1 are its ends in every panel.
-
-    Returns
-    -------
-    dict
-        ``"axes"``, ``"images"`` (one AxesImage per class), ``"contours"`` (the
-        ``f_k = 0.5`` lines) and ``"colorbar"`` (None when ``ax`` is given).
-
-    Examples
-    --------
-    >>> import matplotlib.pyplot as plt
-    >>> from gradlab import SoftmaxRegression
-    >>> from gradlab.datasets import make_blobs
-    >>> from gradlab.plots import plot_probabilities
-    >>> X, y = make_blobs(n_samples=90)
-    >>> drawn = plot_probabilities(SoftmaxRegression().fit(X, y), X, y, resolution=40)
-    >>> [ax.get_title() for ax in drawn["axes"]]
-    ['$f_1$: P(y = 0 | x)', '$f_2$: P(y = 1 | x)', '$f_3$: P(y = 2 | x)']
-    >>> plt.close("all")
-    """
-    model = _checked_model(model)
-    X, codes = _checked_data(model, X, y)
-    plane = make_plane(X, features, resolution)
-    F = _softmax(_logits_on(model, plane), -1)
-    C = F.shape[1]
-    colorbar = None
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        fig, axes = plt.subplots(
-            1, C, figsize=(4.2 * C + 1, 4.2), sharex=True, sharey=True, squeeze=False
-        )
-        axes = list(axes[0])
-    else:
-        axes = list(np.atleast_1d(ax))
-        if len(axes) != C:
-            raise ValueError(f"ax must hold one Axes per class ({C}); got {len(axes)}")
-    i, j = plane.features
-    images, contours = [], []
-    xs = np.linspace(plane.extent[0], plane.extent[1], plane.shape[1] + 1)
-    ys = np.linspace(plane.extent[2], plane.extent[3], plane.shape[0] + 1)
-    xc, yc = (xs[:-1] + xs[1:]) / 2, (ys[:-1] + ys[1:]) / 2
-    for k, a in enumerate(axes):
-        Fk = F[:, k].reshape(plane.shape)
-        images.append(
-            a.imshow(
-                Fk,
-                origin="lower",
-                extent=plane.extent,
-                aspect="auto",
-                cmap=cmap,
-                vmin=0.0,
-                vmax=1.0,
-                interpolation="bilinear",
-            )
-        )
-        if Fk.min() < 0.5 < Fk.max():
-            contours.append(
-                a.contour(xc, yc, Fk, levels=[0.5], colors="white", linewidths=1.5, linestyles="--")
-            )
-        if codes is not None:
-            mine = codes == k
-            a.scatter(
-                X[~mine, i], X[~mine, j], s=12, color="white", alpha=0.35, linewidths=0, zorder=2
-            )
-            a.scatter(
-                X[mine, i],
-                X[mine, j],
-                s=30,
-                color=class_color(k),
-                marker=class_marker(k),
-                edgecolors="white",
-                linewidths=0.7,
-                zorder=3,
-            )
-        # A slice of higher-dimensional data is said once, above the panels.
-        note = _label_axes(
-            a, plane, feature_names, f"$f_{k + 1}$: P(y = {model.classes_[k]} | x)", with_note=False
-        )
-        a.grid(False)
-        if k:
-            a.set_ylabel("")
-    if note and ax is None:
-        fig.suptitle(note, fontsize="medium")
-    elif note:  # the caller's figure keeps its own suptitle
-        axes[0].set_title(f"{axes[0].get_title()}\n{note}", fontsize="medium")
-    if ax is None:
-        colorbar = fig.colorbar(images[-1], ax=axes, shrink=0.9, label="probability $f_k$")
-    return {"axes": axes, "images": images, "contours": contours, "colorbar": colorbar}

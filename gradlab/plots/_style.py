@@ -83,3 +83,24 @@ def lecture_style(**overrides):
         # interactive mode on then; rc_context would switch it off again on exit, and
         # every later figure in the notebook would silently not be shown.
         mpl.interactive(interactive)
+
+
+def lecture_figure(ncols: int = 1, *, width: float = 6.4, height: float = 5.0):
+    """A new figure of ``ncols`` panels side by side, outside pyplot: ``(fig, [ax, ...])``.
+
+    The figure is a plain ``matplotlib.figure.Figure`` with constrained layout: it
+    opens no window and leaves no global state behind, so scripts and the CLI can
+    make many of them. ``width`` is per panel, in inches.
+
+    Examples
+    --------
+    >>> from gradlab.plots import lecture_figure
+    >>> fig, axes = lecture_figure(2, width=4.0, height=3.0)
+    >>> len(axes), fig.get_size_inches().tolist()
+    (2, [8.0, 3.0])
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width * ncols, height), layout="constrained")
+    axes = fig.subplots(1, ncols, squeeze=False)[0]
+    return fig, list(axes)

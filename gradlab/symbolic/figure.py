@@ -4,17 +4,34 @@ from __future__ import annotations
 
 from gradlab.symbolic.render import to_latex
 
-__all__ = ["render_to_figure"]
+__all__ = ["mathtext", "render_to_figure"]
 
 _REASON_COLOR = "0.35"
+
+
+def mathtext(latex: str, *, display: bool = True) -> str:
+    r"""The lecture's LaTeX adapted to matplotlib's mathtext, which has no ``\displaystyle``.
+
+    With ``display``, every fraction is a display fraction (``\dfrac``), as on the
+    lecture's slides: inline ``\frac`` shrinks ``∂J_i/∂z_k``, ``1/f_j`` and ``1/m``
+    to subscript size. The indicator is an upright double-struck I (mathtext's
+    ``\mathbb{I}`` is slanted).
+
+    Examples
+    --------
+    >>> print(mathtext(r"\frac{1}{m} \mathbb{I}(y_i = k)"))
+    \dfrac{1}{m} \mathrm{𝕀}(y_i = k)
+    """
+    latex = latex.replace("\\mathbb{I}", "\\mathrm{𝕀}")
+    return latex.replace("\\frac{", "\\dfrac{") if display else latex
 
 
 def _rows(derivation):
     rows, previous = [], None
     for step in derivation.steps:
-        lhs = "" if step.lhs == previous else to_latex(step.lhs)
+        lhs = "" if step.lhs == previous else mathtext(to_latex(step.lhs))
         previous = step.lhs
-        rows.append((lhs, to_latex(step.rhs), step.reason_latex))
+        rows.append((lhs, mathtext(to_latex(step.rhs)), mathtext(step.reason_latex, display=False)))
     return rows
 
 
@@ -76,13 +93,14 @@ def render_to_figure(derivation, ax=None, fontsize=14, reasons=True):
         heights.append((h_rhs, h_reason))
         # the reason is indented 0.35 in past the "=", the right-hand side 0.05 in
         width = max(width, lhs_width + 0.2 + w_rhs, lhs_width + 0.45 + w_reason)
-    title_w, title_h = extent(derivation.title_latex, fontsize)
+    title = mathtext(derivation.title_latex, display=False)
+    title_w, title_h = extent(title, fontsize)
     width = max(width, title_w)  # without the reasons, the title can be the widest line
     total = margin * 2 + title_h + gap * 2 + sum(h + r + gap * 2 for h, r in heights)
     fig.set_size_inches(width + 2 * margin, total)
     place = fig.dpi_scale_trans
     y = total - margin
-    ax.text(margin, y, derivation.title_latex, fontsize=fontsize, va="top", transform=place)
+    ax.text(margin, y, title, fontsize=fontsize, va="top", transform=place)
     y -= title_h + 2 * gap
     x_eq = margin + lhs_width + 0.05
     tag = f"  ({derivation.tag})" if derivation.tag else ""
@@ -122,7 +140,8 @@ def _draw_in_axes(ax, derivation, rows, fontsize, small, reasons):
     lines = len(rows) * (2 if reasons else 1) + 1
     step = 1.0 / lines
     y = 1.0 - step / 2
-    ax.text(0.0, y, derivation.title_latex, fontsize=fontsize, va="center", transform=ax.transAxes)
+    title = mathtext(derivation.title_latex, display=False)
+    ax.text(0.0, y, title, fontsize=fontsize, va="center", transform=ax.transAxes)
     for lhs, rhs, reason in rows:
         y -= step
         if lhs:

@@ -7,6 +7,8 @@ puts ``f_j = exp(z_j) / sum_c exp(z_c)`` back in when a step is checked.
 
 from __future__ import annotations
 
+import functools
+
 import sympy as sp
 
 __all__ = ["Exp", "indicator", "neg", "softmax_definition"]
@@ -88,6 +90,7 @@ def neg(inner):
     return sp.Mul(sp.S.NegativeOne, inner, evaluate=False)
 
 
+@functools.lru_cache(maxsize=256)  # built again and again while verifying a written-out C
 def softmax_sum(n_classes, sample=None):
     """``sum_{c=1}^C exp(z_c)``; written out term by term for an integer ``C``."""
     zc = z[c] if sample is None else z[sample, c]

@@ -1,15 +1,19 @@
-"""The records of a derivation: :class:`Step`, :class:`Derivation` and :class:`Verification`."""
+"""The records of a derivation: :class:`Step` and :class:`Derivation`.
+
+A derivation is checked by :mod:`gradlab.symbolic.verify`, which knows nothing of these
+records beyond their steps (dependencies run one way: steps -> verify).
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import html
 from typing import Any
 
 import sympy as sp
 
 from gradlab.symbolic import prose
 from gradlab.symbolic.render import to_latex, to_unicode
+from gradlab.symbolic.verify import StepVerdict, Verification, verify
 
 __all__ = ["Derivation", "Step", "StepVerdict", "Verification"]
 
@@ -97,90 +101,6 @@ class Step:
         return f"$\\displaystyle {self.latex}$"
 
 
-@dataclasses.dataclass(frozen=True)
-class StepVerdict:
-    """Whether one step follows from the one before, and how that was checked.
-
-    ``method`` is ``"symbolic"`` (SymPy proved the difference is zero),
-    ``"numeric"`` (equal at random points for every label and index, for each
-    instantiated number of classes) or ``"finite differences"`` (the final
-    result against gradlab's numeric loss). ``error`` is the largest relative
-    difference seen (0 for a symbolic proof).
-
-    Examples
-    --------
-    >>> import gradlab
-    >>> verdict = gradlab.derive("softmax_jacobian").verify().steps[1]
-    >>> print(verdict.ok, verdict.method)
-    True symbolic
-    """
-
-    index: int
-    ok: bool
-    method: str
-    error: float
-    detail: str
-
-    def __str__(self) -> str:
-        mark = "ok  " if self.ok else "FAIL"
-        where = "result" if self.index < 0 else f"step {self.index}"
-        return f"{mark} {where:>8}  {self.method:<18} err {self.error:.1e}  {self.detail}"
-
-
-@dataclasses.dataclass(frozen=True)
-class Verification:
-    """The outcome of :meth:`Derivation.verify`: a verdict per step and for the result.
-
-    Examples
-    --------
-    >>> import gradlab
-    >>> report = gradlab.derive("softmax_dz", n_classes=3).verify()
-    >>> report.ok
-    True
-    >>> print(report.result.method, report.steps[1].method)
-    finite differences numeric
-    """
-
-    topic: str
-    steps: tuple[StepVerdict, ...]
-    result: StepVerdict
-
-    @property
-    def ok(self) -> bool:
-        """True when every step and the final result check passed."""
-        return self.result.ok and all(v.ok for v in self.steps)
-
-    @property
-    def failures(self) -> tuple[StepVerdict, ...]:
-        """The verdicts that failed, in order."""
-        return tuple(v for v in (*self.steps, self.result) if not v.ok)
-
-    def __str__(self) -> str:
-        head = f"verification of {self.topic}: {'all steps hold' if self.ok else 'FAILED'}"
-        return "\n".join([head, *(f"  {v}" for v in (*self.steps, self.result))])
-
-    def _repr_pretty_(self, p, cycle) -> None:
-        p.text(str(self))
-
-    def _repr_html_(self) -> str:
-        rows = "".join(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.1e}</td><td>{}</td></tr>".format(
-                "result" if v.index < 0 else v.index,
-                "✅" if v.ok else "❌",
-                v.method,
-                v.error,
-                html.escape(v.detail),
-            )
-            for v in (*self.steps, self.result)
-        )
-        verdict = "all steps hold" if self.ok else "<b>FAILED</b>"
-        return (
-            f"<p>Verification of <code>{self.topic}</code>: {verdict}</p><table>"
-            "<tr><th>step</th><th></th><th>method</th><th>error</th><th>detail</th></tr>"
-            f"{rows}</table>"
-        )
-
-
 @dataclasses.dataclass
 class Derivation:
     """A step-by-step derivation, produced by :func:`gradlab.symbolic.derive`.
@@ -255,8 +175,6 @@ class Derivation:
         >>> print(gradlab.derive("softmax_jacobian", n_classes=2).verify().ok)
         True
         """
-        from gradlab.symbolic.verify import verify
-
         if isinstance(n_points, bool) or not isinstance(n_points, int) or n_points < 1:
             raise ValueError(f"n_points must be a positive integer; got {n_points!r}")
         if isinstance(seed, bool) or not isinstance(seed, int):
