@@ -61,6 +61,7 @@ import numpy as np
 
 from gradlab._validation import describe
 from gradlab.numeric._params import Evaluator, NonFiniteValue, NotComplexSafe, Params
+from gradlab.numeric.analytic import analytic_gradient
 from gradlab.numeric.confirm import SAFETY, confirm, flat_where_f_aliases, probe_complex_safety
 from gradlab.numeric.diagnosis import diagnose
 from gradlab.numeric.differences import (
@@ -93,27 +94,6 @@ _VAGUE = 1e-2
 _LOOSE = ("central", "forward")
 # Above this many probes, method="auto" falls back to central rather than Richardson.
 _RICHARDSON_MAX_PROBES = 2000
-
-
-def _analytic(grad, x, params: Params) -> tuple[np.ndarray, np.dtype, str | None]:
-    if callable(grad):
-        copy = params.unflatten(params.theta.copy())
-        before = params.theta.copy()
-        out = grad(copy)
-        mutated = None
-        flat_after = np.concatenate(
-            [np.ravel(copy[k]) for k in params.keys] if params.names else [np.ravel(copy)]
-        )
-        if not np.array_equal(flat_after, before):
-            mutated = "grad"
-        if out is None:
-            raise TypeError(
-                "grad returned None; it must return the gradient (did you forget `return`?)"
-            )
-        return params.flatten(out, "grad(x)"), params.value_dtype(out), mutated
-    if isinstance(grad, (np.ndarray, dict, list, tuple)) or np.isscalar(grad):
-        return params.flatten(grad, "grad"), params.value_dtype(grad), None
-    raise TypeError(f"grad must be a callable or an array/dict like x; got {describe(grad)}")
 
 
 def _probes(params: Params, mode: str, n, rng):
@@ -214,7 +194,7 @@ def check_gradient(
     rng = random_generator(seed)
     ev = Evaluator(f, params)
     f0 = ev.at()
-    a, a_dtype, grad_mutated = _analytic(grad, x, params)
+    a, a_dtype, grad_mutated = analytic_gradient(grad, params)
 
     precision = (
         "float32" if np.dtype(np.float32) in (params.dtype, a_dtype, ev.out_dtype) else "float64"
