@@ -164,7 +164,9 @@ def test_float32_data_and_parameters():
         correct, W.astype(np.float32), b.astype(np.float32), X.astype(np.float32), y
     )
     assert report.ok, str(report)
-    assert not check_softmax_gradient(sign_flip, W.astype(np.float32), X=X.astype(np.float32), y=y).ok
+    assert not check_softmax_gradient(
+        sign_flip, W.astype(np.float32), X=X.astype(np.float32), y=y
+    ).ok
 
 
 def test_callers_arrays_are_not_modified():

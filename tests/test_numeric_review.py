@@ -77,7 +77,9 @@ def _grad_fn(W, b, X, y):
         ),
         (lambda: check_gradient(np.sum, np.ones_like, np.ones(3), seed="a"), TypeError, "seed"),
         (
-            lambda: check_softmax_gradient(_grad_fn, np.zeros(3), X=np.ones((4, 3)), y=[0, 1, 0, 1]),
+            lambda: check_softmax_gradient(
+                _grad_fn, np.zeros(3), X=np.ones((4, 3)), y=[0, 1, 0, 1]
+            ),
             ValueError,
             "W must be a 2-D array",
         ),

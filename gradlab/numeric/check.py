@@ -75,6 +75,7 @@ from gradlab.numeric.differences import (
     estimate,
     measured_noise,
     noise_level,
+    staircase_noise,
 )
 from gradlab.numeric.policy import POLICY, Stage, Status
 from gradlab.numeric.report import GradientCheck
@@ -213,7 +214,7 @@ class _Run:
         precision = "float32" if np.dtype(np.float32) in kinds else "float64"
         eps = eps_of(precision)
         noise, f0_again, f_size = measured_noise(ev, f0, eps, rng)
-        noise = max(noise, 4 * abs(f0 - f0_again))
+        noise = max(noise, 4 * abs(f0 - f0_again), staircase_noise(ev, a, f0, eps, rng))
         return cls(params, ev, rng, f0, a, a_dtype, grad_mutated, precision, eps, noise,
                    (f0, f0_again), f_size)  # fmt: skip
 

@@ -270,7 +270,8 @@ class _Ladder:
         lo, hi = sorted((kink.right, kink.left))
         margin = self.tol(lo, hi, kink.side_error)
         inside = lo - margin <= self.a <= hi + margin
-        return self.say(Status.KINK if inside else Status.FAIL, kink, "one-sided differences")
+        why = f"one-sided slopes {lo:.6g} and {hi:.6g}"
+        return self.say(Status.KINK if inside else Status.FAIL, kink, "one-sided differences", why)
 
     def _complex_alone(self) -> Decision:
         """Real differences cannot resolve the probe; the exact complex step stands once

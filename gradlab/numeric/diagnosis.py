@@ -374,10 +374,14 @@ def diagnose(report, *, notes=(), nondeterministic=None, mutated=None, grad_muta
     """The findings for ``report``, most specific first."""
     findings = _input_findings(nondeterministic, mutated, grad_mutated, nonfinite)
     fit = _Fit(report)
+    fit.usable = bool(np.isfinite(fit.n).all() and np.isfinite(fit.err).all())
     float32_grad = (
         analytic_dtype == np.float32 and report._params.dtype == np.float64
     )  # a float32 gradient for float64 x
-    if report.verdict == "fail":
+    if report.verdict == "fail" and not fit.usable:
+        findings.append(_location_findings(fit)[0] if fit.r.failed.sum() == 1 else
+                        "f is not finite at every screening step: no pattern can be fitted")  # fmt: skip
+    elif report.verdict == "fail":
         if float32_grad:
             findings.append(_float32_grad_finding(report))
         findings += _explain_failure(fit, m, context)
@@ -441,7 +445,23 @@ def _precision_finding(report, float32_grad) -> str:
     )
 
 
+def _kink_failures(fit: _Fit) -> list[str]:
+    """Failures decided by one-sided differences: a kink, and a value outside its slopes."""
+    r, out = fit.r, []
+    for k, d in enumerate(r._decisions or []):
+        if d.status is Status.FAIL and d.method == "one-sided differences":
+            out.append(
+                f"f has a kink at x for {r.probe_name(k)} ({d.why}), and the analytic value "
+                f"{r.analytic[k]:.6g} lies outside them: not a valid subgradient (at a kink, "
+                "any value between the one-sided slopes is)"
+            )
+    return out
+
+
 def _explain_failure(fit: _Fit, m, context) -> list[str]:
+    kinks = _kink_failures(fit)
+    if kinks and len(kinks) == int(fit.r.failed.sum()):
+        return kinks
     l2 = getattr(context, "l2", 0.0)
     zeros = _zero_findings(fit)
     if zeros and fit.r.directions is None:

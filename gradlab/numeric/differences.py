@@ -305,15 +305,62 @@ def measured_noise(ev: Evaluator, f0: float, eps: float, rng) -> tuple[float, fl
     if abs(d4) > 100 * floor:
         # Far above rounding: noise, or f varying on a scale below δ (sin(x) at x ~ 1e8),
         # whose δ⁴ f⁗ is signal. Noise does not depend on δ, signal falls as δ⁴: look
-        # again 1000× closer. (Five equal values there are a staircase, f rounding to
-        # a coarser grid than x: that is noise, keep the first look.)
+        # again 1000× closer. (Repeated values there are a staircase, f rounding to a
+        # coarser grid than x, as log(1 - σ(z)) does at large z: that is noise, keep
+        # the first look.)
         try:
             near = [ev.along(v, k * delta * 1e-3) for k in (-2, -1, 1, 2)]
         except NonFiniteValue:
             near = None
-        if near is not None and len({*near, f_again}) > 1:
+        if near is not None and len({*near, f_again}) == 5:
             d4_near = near[0] - 4 * near[1] + 6 * f_again - 4 * near[2] + near[3]
             if abs(d4_near) < abs(d4) / 100:
                 d4 = d4_near
                 size = 0.0  # signal, not rounding: f varies on a scale below δ, or has a kink
     return max(floor, 2 * abs(d4) / np.sqrt(70)), f_again, size
+
+
+def staircase_noise(ev: Evaluator, a: np.ndarray, f0: float, eps: float, rng) -> float:
+    """The height of f's steps when f rounds to a grid far coarser than x's, else 0.
+
+    ``log(1 - σ(z))`` at z ~ 30 keeps 1 - σ to a few digits: f is a staircase, constant
+    over small steps, then jumping. Five samples can all sit on one step, and the
+    measured noise then calls f exact. Along a random direction, at ±δ:
+
+    * the second difference ``f(x+δ) + f(x-δ) - 2 f(x)`` is far above rounding, above
+      what f's curvature (seen at 100δ) explains, and does not shrink with the step (a
+      kink's would, seen at δ/100): rounding of that size. A wrong analytic slope
+      cancels out of it, so a bug is not mistaken for noise;
+    * or f does not move at all although the analytic slope says it moves far beyond
+      rounding, and at a 10-10⁴x larger step its change matches that slope within 10%
+      (a flat f with a wrong slope does not): the rise over δ is the step height.
+
+    Costs 2 evaluations, up to 10 when f is flat or rough.
+    """
+    v = rng.standard_normal(ev.params.size)
+    v /= np.linalg.norm(v)
+    s = float(v @ a)
+    t = eps**0.4 * ev.params.typical_all
+    floor = 1e3 * noise_level(f0, eps)
+    try:
+        up, down = ev.along(v, t), ev.along(v, -t)
+        if up != f0 or down != f0:
+            rough = abs(up + down - 2 * f0)
+            if not rough > floor:
+                return 0.0
+            # Curvature grows as step², a kink as step; rounding does not shrink.
+            T = 100 * t
+            curved = abs(ev.along(v, T) + ev.along(v, -T) - 2 * f0) * (t / T) ** 2
+            fine = abs(ev.along(v, t / 100) + ev.along(v, -t / 100) - 2 * f0)
+            steady = fine > rough / 30 or fine == 0  # 0: the finer step sits on one stair
+            return rough / 2 if rough > 10 * curved and steady else 0.0
+        if not abs(s) * t > floor:
+            return 0.0
+        for k in (1, 2, 3, 4):
+            T = t * 10.0**k
+            up, down = ev.along(v, T), ev.along(v, -T)
+            if (up != f0 or down != f0) and abs((up - down) / (2 * T) - s) <= 0.1 * abs(s):
+                return abs(s) * t
+    except NonFiniteValue:
+        return 0.0
+    return 0.0

@@ -63,13 +63,15 @@ class TraceEntry:
         s = self.status
         if s in (Status.FAIL, Status.SUSPECT):
             verb = "disagrees" if s is Status.FAIL else "disagrees at the screen"
+            if self.why:
+                verb += f" ({self.why})"
             if np.isfinite(self.bars) and self.error_bar > 0:
                 return f"{verb} by {self.bars:.2g} error bars (tolerance {self.tolerance:.1g})"
             return f"{verb} by {abs(self.analytic - self.numeric):.2g} (tolerance {self.tolerance:.1g})"
         if s is Status.OK:
             return f"agrees within {self.tolerance:.1g}"
         if s is Status.KINK:
-            return "a kink; the analytic value is a valid subgradient"
+            return f"a kink ({self.why}); the analytic value is a valid subgradient"
         return f"undecided ({s}): {self.why}" if self.why else f"undecided ({s})"
 
 
