@@ -158,7 +158,7 @@ def check_gradient(f, grad, x, *, method="auto", mode="full", n=None, rtol=None,
     if m is not None and (isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1):
         raise ValueError(f"m must be a positive integer (the batch size) or None; got {m!r}")
     run = _Run.start(f, grad, x, random_generator(seed))
-    probe_idx, V = _probes(run.params, mode, n, run.rng)
+    probe_idx, V = _probes(run.params, mode, n, run.rng, run.a)
     notes = []
     # An explicit method="complex" is the caller's word that f is complex-safe; "auto"
     # checks it along one direction only, to the accuracy of real differences.
@@ -285,16 +285,16 @@ class _Probes:
             self.atol_c = self.atol = np.full(len(a), float(atol))
         self.tol = self.atol + c.rtol * np.maximum(np.abs(a), np.abs(n)) + P.safety * e
         agrees = np.abs(a - n) <= self.tol
+        # A bar must be narrow against the entry itself, or against at most 1e-3 of the
+        # largest if the entry is smaller (near zero, it is judged on its neighbours).
+        self.narrow = np.maximum(np.minimum(self.scale, P.narrow_fraction * self.largest),
+                                 np.abs(a))  # fmt: skip
         # A bar this wide passes a wrong gradient as readily as the right one; the complex
         # step of an f that loses digits has no honest bar at all.
-        self.vague = ~(P.safety * e <= max(P.screen_vague, 2 * c.rtol) * self.scale)
+        self.vague = ~(P.safety * e <= max(P.screen_vague, 2 * c.rtol) * self.narrow)
         self.vague &= self.scale != 0
         if c.lossy and c.method == "complex":
             self.vague[:] = True
-        # A clearing bar must be narrow against the entry, or against at most 1e-3 of
-        # the largest if the entry is smaller.
-        self.narrow = np.maximum(np.minimum(self.scale, P.narrow_fraction * self.largest),
-                                 np.abs(a))  # fmt: skip
         ok = agrees & ~self.vague
         self.status = np.array([Status.OK if o else Status.SUSPECT for o in ok], dtype=object)
         self.decisions = [self._screen_decision(k) for k in range(len(a))]
@@ -359,7 +359,7 @@ class _Probes:
         )  # fmt: skip
 
 
-def _probes(params: Params, mode: str, n, rng):
+def _probes(params: Params, mode: str, n, rng, a):
     if mode not in MODES:
         raise ValueError(f"mode must be one of {list(MODES)}; got {mode!r}")
     if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1):
@@ -372,8 +372,14 @@ def _probes(params: Params, mode: str, n, rng):
         return np.sort(rng.choice(N, size=k, replace=False)), None
     k = 10 if n is None else int(n)
     # Symmetric (Gaussian) directions, normalized: negative components are as likely
-    # as positive ones, so errors of either sign cannot cancel systematically.
+    # as positive ones, so errors of either sign cannot cancel systematically. Each
+    # entry is weighted by 1 / |a_j| (floored at 1e-3 of the largest): a 5% error in a
+    # small entry then moves vᵀa as much as one in a large entry, instead of vanishing
+    # below the resolution of the directional difference.
     V = rng.standard_normal((k, N))
+    mags = np.abs(a)
+    if mags.max() > 0:
+        V /= np.maximum(mags, P.narrow_fraction * mags.max())
     V /= np.linalg.norm(V, axis=1, keepdims=True)
     return np.arange(k), V
 
