@@ -173,6 +173,7 @@ def check_gradient(f, grad, x, *, method="auto", mode="full", n=None, rtol=None,
     probes.screen(progress, mode)
     probes.set_tolerances(atol)
     if not run.nondeterministic:
+        probes.sharpen()
         probes.climb()
     report = probes.report(mode)
     report.diagnosis = diagnose(
@@ -304,6 +305,24 @@ class _Probes:
                         float(self.n[k]), float(self.e[k]))  # fmt: skip
 
     # -- stages 2-4: the ladder for each suspect ---------------------------------------
+    def sharpen(self) -> None:
+        """Forward differences are rounding-limited at their small step: a probe whose bar
+        is too wide gets central differences at their own, larger step first (2
+        evaluations) before the ladder's Richardson (6 or more)."""
+        if self.ctx.method != "forward":
+            return
+        c = self.ctx
+        for k in np.flatnonzero(self.status == Status.SUSPECT):
+            h = base_step("central", c.eps) * self.lines[k].scale
+            est = _screen("central", self.lines[k], h, c.f0, c.noise, c.eps)
+            a, n = self.a[k], est.value
+            tol = self.atol[k] + c.rtol * max(abs(a), abs(n)) + P.safety * est.error
+            sharp = P.safety * est.error <= max(P.screen_vague, 2 * c.rtol) * self.narrow[k]
+            if abs(a - n) <= tol and sharp:
+                self.n[k], self.e[k], self.tol[k] = n, est.error, tol
+                self.status[k] = Status.OK
+                self.decisions[k] = Decision(Status.OK, Stage.SHARPER, "central", h, n, est.error)
+
     def climb(self) -> None:
         order = np.argsort(-(np.abs(self.a - self.n) / np.maximum(self.tol, 1e-300)))
         n_suspects = int((self.status == Status.SUSPECT).sum())
