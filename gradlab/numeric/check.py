@@ -168,7 +168,7 @@ def check_gradient(f, grad, x, *, method="auto", mode="full", n=None, rtol=None,
         notes.append(why)
     rtol = RTOL[run.precision][method] if rtol is None else _tolerance("rtol", rtol)
     atol = None if atol is None else _tolerance("atol", atol)
-    ctx = Context(method, run.f0, run.noise, run.eps, rtol, trust_complex, run.lossy)
+    ctx = Context(method, run.f0, run.noise, run.num_eps, rtol, trust_complex, run.lossy)
     probes = _Probes(run, ctx, probe_idx, V)
     probes.screen(progress, mode)
     probes.set_tolerances(atol)
@@ -200,10 +200,12 @@ class _Run:
     a_dtype: np.dtype
     grad_mutated: str | None
     precision: str
-    eps: float
+    eps: float  # of the working precision: the analytic gradient's rounding (atol)
+    num_eps: float  # of x and f: the numeric estimates' rounding
     noise: float
     twice: tuple
     f_size: float  # the largest |f| seen near x
+    rounding: bool  # the noise measured is rounding, not f's variation below the step
 
     @classmethod
     def start(cls, f, grad, x, rng) -> _Run:
@@ -211,25 +213,28 @@ class _Run:
         ev = Evaluator(f, params)
         f0 = ev.at()
         a, a_dtype, grad_mutated = analytic_gradient(grad, params)
-        kinds = (params.dtype, a_dtype, ev.out_dtype)
-        precision = "float32" if np.dtype(np.float32) in kinds else "float64"
-        eps = eps_of(precision)
-        noise, f0_again, f_size = measured_noise(ev, f0, eps, rng)
-        noise = max(noise, 4 * abs(f0 - f0_again), staircase_noise(ev, a, f0, eps, rng))
-        return cls(params, ev, rng, f0, a, a_dtype, grad_mutated, precision, eps, noise,
-                   (f0, f0_again), f_size)  # fmt: skip
+        f32 = np.dtype(np.float32)
+        precision = "float32" if f32 in (params.dtype, a_dtype, ev.out_dtype) else "float64"
+        # The differences are as precise as x and f; a float32 analytic gradient of a
+        # float64 f limits the tolerances (rtol, atol), not the numeric estimates.
+        num_eps = eps_of("float32" if f32 in (params.dtype, ev.out_dtype) else "float64")
+        noise, f0_again, f_size, rounding = measured_noise(ev, f0, num_eps, rng)
+        stairs = staircase_noise(ev, a, f0, num_eps, rng)
+        noise = max(noise, 4 * abs(f0 - f0_again), stairs)
+        return cls(params, ev, rng, f0, a, a_dtype, grad_mutated, precision, eps_of(precision),
+                   num_eps, noise, (f0, f0_again), f_size, rounding or stairs > 0)  # fmt: skip
 
     @property
     def nondeterministic(self) -> bool:
         f0, f1 = self.twice
-        return abs(f0 - f1) > P.nondeterministic_eps * self.eps * max(abs(f0), 1e-300)
+        return abs(f0 - f1) > P.nondeterministic_eps * self.num_eps * max(abs(f0), 1e-300)
 
     @property
     def noise_ratio(self) -> float:
         """f's measured rounding in units of a few ulps of |f(x)|."""
-        if self.f_size == 0:
+        if not self.rounding:
             return 1.0  # the level measured is f's variation (a kink, a fast f), not rounding
-        return self.noise / noise_level(self.f_size, self.eps)
+        return self.noise / noise_level(self.f_size, self.num_eps)
 
     @property
     def lossy(self) -> bool:
@@ -240,7 +245,7 @@ def _choose_method(method, run: _Run, n_probes) -> tuple[str, str | None]:
     """The method, and a note when "auto" falls back from the complex step."""
     if method != "auto":
         return method, None
-    safe, why = probe_complex_safety(run.ev, run.f0, run.eps, run.noise, run.rng)
+    safe, why = probe_complex_safety(run.ev, run.f0, run.num_eps, run.noise, run.rng)
     if safe:
         return "complex", None
     chosen = "richardson" if n_probes <= P.richardson_max_probes else "central"
@@ -255,7 +260,7 @@ class _Probes:
         ev = run.ev
         self.lines = [Line(ev, j=int(j)) if V is None else Line(ev, v=V[k])
                       for k, j in enumerate(probe_idx)]  # fmt: skip
-        self.steps = np.array([base_step(ctx.method, run.eps) * ln.scale for ln in self.lines])
+        self.steps = np.array([base_step(ctx.method, ctx.eps) * ln.scale for ln in self.lines])
         self.a = run.a[probe_idx] if V is None else V @ run.a
         self.decisions: list[Decision] = []
 
@@ -277,7 +282,7 @@ class _Probes:
 
     def set_tolerances(self, atol) -> None:
         c, a, n, e = self.ctx, self.a, self.n, self.e
-        self.largest, self.scale = _scale(self.run, n, e, self.idx, self.V)
+        self.largest, self.scale, zero = _scale(self.run, n, e, self.idx, self.V)
         if atol is None:
             self.atol_c = P.atol_eps * self.run.eps * self.largest
             loose = P.loose_atol * c.rtol * self.scale if c.method in _LOOSE else 0
@@ -290,6 +295,7 @@ class _Probes:
         # largest if the entry is smaller (near zero, it is judged on its neighbours).
         self.narrow = np.maximum(np.minimum(self.scale, P.narrow_fraction * self.largest),
                                  np.abs(a))  # fmt: skip
+        self.narrow[zero] = self.scale[zero]  # all zero: no entry is smaller than another
         # A bar this wide passes a wrong gradient as readily as the right one; the complex
         # step of an f that loses digits has no honest bar at all.
         self.vague = ~(P.safety * e <= max(P.screen_vague, 2 * c.rtol) * self.narrow)
@@ -392,13 +398,13 @@ def _probes(params: Params, mode: str, n, rng, a):
     k = 10 if n is None else int(n)
     # Symmetric (Gaussian) directions, normalized: negative components are as likely
     # as positive ones, so errors of either sign cannot cancel systematically. Each
-    # entry is weighted by 1 / |a_j| (floored at 1e-3 of the largest): a 5% error in a
+    # entry is weighted by 1 / |a_j| (floored at 1e-2 of the largest): a 5% error in a
     # small entry then moves vᵀa as much as one in a large entry, instead of vanishing
     # below the resolution of the directional difference.
     V = rng.standard_normal((k, N))
     mags = np.abs(a)
     if mags.max() > 0:
-        V /= np.maximum(mags, P.narrow_fraction * mags.max())
+        V /= np.maximum(mags, P.direction_floor * mags.max())
     V /= np.linalg.norm(V, axis=1, keepdims=True)
     return np.arange(k), V
 
@@ -428,7 +434,7 @@ def _tolerance(name: str, value) -> float:
     return float(value)
 
 
-def _scale(run: _Run, n_p, e_p, probe_idx, V) -> tuple[np.ndarray, np.ndarray]:
+def _scale(run: _Run, n_p, e_p, probe_idx, V) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per probe: the largest and the typical size of the gradient of its parameter.
 
     The largest bounds the analytic gradient's rounding; the typical size (the upper
@@ -436,33 +442,38 @@ def _scale(run: _Run, n_p, e_p, probe_idx, V) -> tuple[np.ndarray, np.ndarray]:
     entry near zero is judged against. Both come from the analytic gradient: a wild
     screening value must not set the scale that would let it pass. Where the analytic
     gradient is exactly zero, the scale of f and x (a stationary point) or the
-    resolved part of the numeric values (a missing term) sets it.
+    resolved part of the numeric values (a missing term) sets it; the mask of those
+    probes is returned too.
     """
     resolved = np.nan_to_num(np.abs(n_p) - P.safety * e_p, nan=0.0, posinf=0.0, neginf=0.0)
     params, a = run.params, run.a
-    stationary = max(abs(run.f0), run.noise) / params.typical_all
+    f_scale = max(abs(run.f0), run.f_size, run.noise)  # f may be 0 at a minimum
+    stationary = f_scale / params.typical_all
     if V is not None:
         s = np.linalg.norm(a)
         if s == 0:
             s = max(resolved.max(initial=0.0), P.stationary * stationary)
-        return np.full(len(n_p), s), np.full(len(n_p), s)
+        k = len(n_p)
+        return np.full(k, s), np.full(k, s), np.full(k, not np.any(a))
     largest = np.empty(len(probe_idx))
     typical = np.empty(len(probe_idx))
+    zero = np.zeros(len(probe_idx), bool)
     for _, sl, _ in params.blocks:
         inside = (probe_idx >= sl.start) & (probe_idx < sl.stop)
         if not inside.any():
             continue
         mags = np.abs(a[sl])
         top = mags.max()
-        floor = max(abs(run.f0), run.noise) / float(params.typical[sl.start])
+        floor = f_scale / float(params.typical[sl.start])
         if top == 0:  # a stationary point, or a missing term
             top = max(resolved[inside].max(), P.stationary * floor)
             largest[inside] = typical[inside] = top
+            zero[inside] = True
             continue
         largest[inside] = top
         q = np.percentile(mags, P.typical_quantile)
         typical[inside] = q if q > 0 else top
-    return largest, np.maximum(typical, np.abs(a[probe_idx]))
+    return largest, np.maximum(typical, np.abs(a[probe_idx])), zero
 
 
 def _progress_bar(progress, ev: Evaluator, n_probes: int, method: str, mode: str):

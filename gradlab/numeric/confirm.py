@@ -128,6 +128,7 @@ class _Ladder:
         self.kink_h = self.h = np.nan
         self.best_at = (Stage.SHARPER, np.nan)
         self.imprecise = False
+        self.kinks = 0  # consecutive rungs whose one-sided slopes differed
         self.rejected_by = np.inf  # the narrowest error bar that has rejected a
         self.stage = Stage.SHARPER
 
@@ -169,13 +170,14 @@ class _Ladder:
             return self.say(Status.FAIL, R, "richardson, siding with the complex step")
         S = _second_opinion(self.line, R, self.h, c.noise)
         if abs(R.value - S.value) > self.tol(R.value, S.value, R.error + S.error):
-            self.kink = None
+            self.kink, self.kinks = None, 0
             self.keep(R)
             return None  # the derivative changes with h: shrink
         if self._is_kink(R):
             self.kink, self.kink_h = R, self.h
+            self.kinks += 1
             return None  # a smaller step tells a kink near x from one at x
-        self.kink = None
+        self.kink, self.kinks = None, 0
         R = self._rejittered(R, S)
         best = R if R.error <= S.error else S
         in_R, in_S = self.within(a, R), self.within(a, S)
@@ -267,6 +269,10 @@ class _Ladder:
             return self.say(
                 Status.UNRESOLVED, kink, why="the stencil cannot shrink below x's spacing"
             )
+        if self.kinks < 2:
+            # Seen at one step only (the smaller ones overflowed or disagreed): a kink is
+            # claimed only when two steps 100x apart both show it.
+            return self.say(Status.UNRESOLVED, kink, why="one-sided slopes differ at one step")
         lo, hi = sorted((kink.right, kink.left))
         margin = self.tol(lo, hi, kink.side_error)
         inside = lo - margin <= self.a <= hi + margin

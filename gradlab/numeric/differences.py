@@ -248,7 +248,7 @@ def numeric_gradient(f, x, method="central", h=None, *, return_error=False):
     ev = Evaluator(f, params)
     f0 = ev.at()
     eps = max(eps_of(params.dtype), eps_of(ev.out_dtype or np.float64))
-    noise, _, _ = measured_noise(ev, f0, eps, np.random.default_rng(0))
+    noise, *_ = measured_noise(ev, f0, eps, np.random.default_rng(0))
     steps = steps_for(params, method, eps, h)
     values = np.empty(params.size)
     errors = np.empty(params.size)
@@ -278,10 +278,10 @@ def noise_level(f0: float, eps: float) -> float:
     return 16 * eps * max(abs(f0), np.finfo(float).tiny)
 
 
-def measured_noise(ev: Evaluator, f0: float, eps: float, rng) -> tuple[float, float, float]:
-    """The rounding error of f near x, measured rather than assumed; f(x) once more; and
-    the largest |f| seen near x (what "a few ulps of f" means at a zero of f), or 0 when
-    the level measured is f's variation below the probe's scale rather than rounding.
+def measured_noise(ev: Evaluator, f0: float, eps: float, rng) -> tuple[float, float, float, bool]:
+    """The rounding error of f near x, measured rather than assumed; f(x) once more; the
+    largest |f| seen near x (what "a few ulps of f" means at a zero of f); and whether the
+    level measured is rounding (False: f's variation below the probe's scale).
 
     ``few ulps of |f(x)|`` underestimates it when f is a small difference of large
     terms (at a minimum where f = 0, say). The 4th difference of f at five points
@@ -298,9 +298,10 @@ def measured_noise(ev: Evaluator, f0: float, eps: float, rng) -> tuple[float, fl
         g = [ev.along(v, k * delta) for k in (-2, -1)] + [f_again]
         g += [ev.along(v, k * delta) for k in (1, 2)]
     except NonFiniteValue:
-        return noise_level(f0, eps), f_again, abs(f0)  # x is at the edge of f's domain
+        return noise_level(f0, eps), f_again, abs(f0), True  # x is at the edge of f's domain
     floor = noise_level(f0, eps)
     size = max(abs(v) for v in g)
+    rounding = True
     d4 = g[0] - 4 * g[1] + 6 * g[2] - 4 * g[3] + g[4]
     if abs(d4) > 100 * floor:
         # Far above rounding: noise, or f varying on a scale below δ (sin(x) at x ~ 1e8),
@@ -316,8 +317,8 @@ def measured_noise(ev: Evaluator, f0: float, eps: float, rng) -> tuple[float, fl
             d4_near = near[0] - 4 * near[1] + 6 * f_again - 4 * near[2] + near[3]
             if abs(d4_near) < abs(d4) / 100:
                 d4 = d4_near
-                size = 0.0  # signal, not rounding: f varies on a scale below δ, or has a kink
-    return max(floor, 2 * abs(d4) / np.sqrt(70)), f_again, size
+                rounding = False  # signal: f varies on a scale below δ, or has a kink
+    return max(floor, 2 * abs(d4) / np.sqrt(70)), f_again, size, rounding
 
 
 def staircase_noise(ev: Evaluator, a: np.ndarray, f0: float, eps: float, rng) -> float:

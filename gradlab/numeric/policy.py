@@ -92,6 +92,9 @@ class Policy:
     # -- screen -------------------------------------------------------------------------
     screen_vague: float = 1e-2
     """A screening bar wider than 1% (or 2 rtol) of the gradient decides nothing."""
+    direction_floor: float = 1e-2
+    """Directions weight entry j by 1/max(|a_j|, 1e-2 max|a|): small entries' errors show,
+    without a direction made of entries whose steps x's spacing cannot resolve."""
     confirm_all: int = 5
     """Up to this many suspects are all confirmed; beyond, one confirmed failure decides."""
     richardson_max_probes: int = 2000
