@@ -260,8 +260,8 @@ class _Probes:
         ev = run.ev
         self.lines = [Line(ev, j=int(j)) if V is None else Line(ev, v=V[k])
                       for k, j in enumerate(probe_idx)]  # fmt: skip
-        self.steps = np.array([base_step(ctx.method, ctx.eps) * ln.scale for ln in self.lines])
         self.a = run.a[probe_idx] if V is None else V @ run.a
+        self.steps = _steps(ctx, self.lines, self.a)
         self.decisions: list[Decision] = []
 
     # -- stage 1: screen ------------------------------------------------------------
@@ -382,6 +382,23 @@ class _Probes:
             rtol=self.ctx.rtol, atol=self.atol, precision=run.precision,
             n_evals=run.ev.n_evals, seconds=run.ev.seconds, decisions=self.decisions,
         )  # fmt: skip
+
+
+def _steps(ctx: Context, lines, a) -> np.ndarray:
+    """The screen's step per probe: the method's default, scaled by the entry's size.
+
+    Forward differences at √ε·s are rounding-limited (bar 2·noise/h): they take the
+    smallest step whose rounding bar is 1/4 % of the analytic value, up to central's
+    ε^(1/3)·s, so that small entries need no second look. (A wrong analytic value only
+    moves the step within that range; the bar stays honest either way.)
+    """
+    scale = np.array([ln.scale for ln in lines])
+    h = base_step(ctx.method, ctx.eps) * scale
+    if ctx.method != "forward":
+        return h
+    with np.errstate(divide="ignore"):
+        wanted = 2 * P.safety * ctx.noise / (P.screen_vague / 4 * np.abs(a))
+    return np.clip(wanted, h, base_step("central", ctx.eps) * scale)
 
 
 def _probes(params: Params, mode: str, n, rng, a):
