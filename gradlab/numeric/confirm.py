@@ -86,7 +86,7 @@ def probe_complex_safety(
     except NonFiniteValue:
         return False, "f overflows at the reference steps, so complex safety could not be verified"
     ref, ref_err = d2.value, abs(d1.value - d2.value) + d2.error
-    if abs(dc - ref) > 10 * ref_err + 1e-6 * abs(ref) + 1e-300:
+    if abs(dc - ref) > P.safe_bars * ref_err + P.safe_rtol * abs(ref) + 1e-300:
         return False, (
             f"the complex-step derivative along a random direction ({dc:.6g}) disagrees with "
             f"real differences ({ref:.6g} ± {ref_err:.1g}): f uses abs, max, real or "
@@ -269,7 +269,7 @@ class _Ladder:
             return self.say(
                 Status.UNRESOLVED, kink, why="the stencil cannot shrink below x's spacing"
             )
-        if self.kinks < 2:
+        if self.kinks < P.kink_steps:
             # Seen at one step only (the smaller ones overflowed or disagreed): a kink is
             # claimed only when two steps 100x apart both show it.
             return self.say(Status.UNRESOLVED, kink, why="one-sided slopes differ at one step")
@@ -335,13 +335,13 @@ def _resolving_steps(line, miss, ctx: Context, size) -> list[tuple[float, float]
     smallest = base_step("richardson", ctx.eps) * line.scale * P.shrinks[-1]
     # A step along an entry is rounded exactly (Line.actual); along a direction each
     # x_j + h v_j is rounded on its own, an error of about eps |x| in the displacement.
-    floor = (16 if line.x is not None else 1e4) * ctx.eps * size
+    floor = (P.entry_ulps if line.x is not None else P.direction_ulps) * ctx.eps * size
     out = []
     for level in (ctx.noise, noise_level(ctx.f0, ctx.eps)):
         wanted = P.resolve_margin * P.safety * level / max(miss, 1e-300)
         out.append((max(wanted, floor, 1e-300), level))
         if line.x is None and wanted < floor:
-            out.append((max(wanted, 16 * ctx.eps * size, 1e-300), level))
+            out.append((max(wanted, P.entry_ulps * ctx.eps * size, 1e-300), level))
     seen, steps = set(), []
     for h, level in out:
         if h < smallest and h not in seen:

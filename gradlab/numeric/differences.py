@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gradlab.numeric._params import Evaluator, NonFiniteValue, NotComplexSafe, Params
+from gradlab.numeric.policy import POLICY
 
 __all__ = ["numeric_gradient"]
 
@@ -342,7 +343,7 @@ def staircase_noise(ev: Evaluator, a: np.ndarray, f0: float, eps: float, rng) ->
     v /= np.linalg.norm(v)
     s = float(v @ a)
     t = eps**0.4 * ev.params.typical_all
-    floor = 1e3 * noise_level(f0, eps)
+    floor = POLICY.lossy_noise_ratio * noise_level(f0, eps)
     try:
         up, down = ev.along(v, t), ev.along(v, -t)
         if up != f0 or down != f0:
@@ -353,14 +354,17 @@ def staircase_noise(ev: Evaluator, a: np.ndarray, f0: float, eps: float, rng) ->
             T = 100 * t
             curved = abs(ev.along(v, T) + ev.along(v, -T) - 2 * f0) * (t / T) ** 2
             fine = abs(ev.along(v, t / 100) + ev.along(v, -t / 100) - 2 * f0)
-            steady = fine > rough / 30 or fine == 0  # 0: the finer step sits on one stair
-            return rough / 2 if rough > 10 * curved and steady else 0.0
+            # 0 at the finer step: it sits on one stair
+            steady = fine > rough / POLICY.stair_shrink or fine == 0
+            return rough / 2 if rough > POLICY.stair_curvature * curved and steady else 0.0
         if not abs(s) * t > floor:
             return 0.0
         for k in (1, 2, 3, 4):
             T = t * 10.0**k
             up, down = ev.along(v, T), ev.along(v, -T)
-            if (up != f0 or down != f0) and abs((up - down) / (2 * T) - s) <= 0.1 * abs(s):
+            if (up != f0 or down != f0) and abs(
+                (up - down) / (2 * T) - s
+            ) <= POLICY.stair_slope * abs(s):
                 return abs(s) * t
     except NonFiniteValue:
         return 0.0

@@ -89,6 +89,12 @@ class Policy:
     judged against 1e-3 |f| / |x|, the scale of f and x, not against zero."""
     narrow_fraction: float = 1e-3
     """A small entry is cleared against at most 1e-3 of its parameter's largest entry."""
+    # -- method ----------------------------------------------------------------------
+    safe_bars: float = 10.0
+    """'auto' trusts the complex step if it agrees with real differences within 10 of
+    their error bars..."""
+    safe_rtol: float = 1e-6
+    """... or 1e-6 relative: an abs or max in f shows as far more than that."""
     # -- screen -------------------------------------------------------------------------
     screen_vague: float = 1e-2
     """A screening bar wider than 1% (or 2 rtol) of the gradient decides nothing."""
@@ -104,6 +110,13 @@ class Policy:
     lossy_noise_ratio: float = 1e3
     """f rounding 1e3x above a few ulps of |f| loses digits: a complex step of that
     implementation is off by as much, so it decides nothing alone."""
+    stair_slope: float = 0.1
+    """A flat f is a staircase only if at a larger step it rises as the analytic slope
+    says, within 10% (a flat f with a wrong slope is not)."""
+    stair_curvature: float = 10.0
+    """A rough second difference counts as rounding when 10x what curvature explains..."""
+    stair_shrink: float = 30.0
+    """... and it shrinks by less than 30x at a 100x smaller step (a kink's shrinks 100x)."""
     # -- sharper step and confirm ----------------------------------------------------
     shrinks: tuple = (1.0, 1e-2, 1e-4)
     """Richardson steps tried, relative to its default: 100x apart, so that a stencil
@@ -118,11 +131,17 @@ class Policy:
     """A miss within 100 tolerances is re-measured with a stencil 0.1% wider."""
     jitter: float = 1.001
     """The wider stencil: same truncation, fresh rounding; their spread measures it."""
+    kink_steps: int = 2
+    """A kink is claimed only when this many steps (100x apart) both show one."""
     kink_jump: float = 1e-3
     """One-sided slopes differing by over 1e-3 of the gradient are a kink, not rounding."""
     # -- resolve ---------------------------------------------------------------------
     resolve_margin: float = 100.0
     """The resolving step puts SAFETY x rounding / h at 1/100 of the miss."""
+    entry_ulps: float = 16.0
+    """The smallest resolving step along an entry: 16 ulps of x (rounded exactly)."""
+    direction_ulps: float = 1e4
+    """Along a direction each x_j + h v_j rounds on its own: keep h above 1e4 ulps of x."""
     resolve_jitter: float = 1.37
     """At tiny steps the rounding of x + h v dominates: a 37% wider stencil exposes it."""
     not_asymptotic: float = 1 / 3
