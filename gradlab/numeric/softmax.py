@@ -58,12 +58,14 @@ class _SoftmaxContext:
 
 
 def _legacy_order(W, b, X, y):
-    """``(grad_fn, X, y[, W, b])``, the order before the model's: detected by integer labels
-    in the place of ``b``."""
-    if W is None or b is None or (X is not None and y is not None and np.ndim(X) != 2):
+    """``(grad_fn, X, y[, W, b])``, the order before the model's: detected by labels in the
+    place of ``b`` (integers, one per row of the array in the place of ``W``) and, if
+    given, a float vector in the place of ``y``."""
+    if W is None or b is None or np.ndim(W) != 2 or np.ndim(b) != 1:
         return None
-    b_arr = np.asarray(b) if not isinstance(b, np.ndarray) else b
-    if b_arr.dtype.kind not in "iu" or np.ndim(W) != 2 or (y is not None and np.ndim(y) != 1):
+    if np.asarray(b).dtype.kind not in "iu" or np.shape(b)[0] != np.shape(W)[0]:
+        return None
+    if y is not None and np.asarray(y).dtype.kind != "f":
         return None
     warnings.warn(
         "check_softmax_gradient(grad_fn, X, y, W, b) is deprecated: the arguments follow the "
