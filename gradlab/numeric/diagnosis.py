@@ -277,7 +277,17 @@ def _location_findings(fit: _Fit) -> list[str]:
             out += _rectangle(label or "x", shape, inside, checked)
         elif inside.size >= 2 and len(shape) == 1:
             out += _range(label or "x", inside, checked)
-    return out
+    return out or _few_entries(r)
+
+
+def _few_entries(r) -> list[str]:
+    """A handful of scattered failures among many agreeing entries: name them."""
+    ks = np.flatnonzero(r.failed)
+    if not 2 <= ks.size <= P.worst_shown + 3 or 2 * ks.size > len(r.probe_idx):
+        return []
+    names = ", ".join(r.probe_name(int(k)) for k in ks)
+    return [(f"only entries {names} disagree ({ks.size} of {len(r.probe_idx)}); every other "
+            "checked entry agrees")]  # fmt: skip
 
 
 def _span(values) -> str:
