@@ -377,7 +377,7 @@ def _below_spacing(line, a, f0, noise, eps, size, est: Estimate) -> bool:
     # other directions (the noise measured near x), see f change far beyond rounding:
     # f varies between representable points. (A flat f that is smooth around x, a
     # dead ReLU, keeps its failure.)
-    moving = abs(est.value) > P.safety * est.error or noise > 1e3 * noise_level(f0, eps)
+    moving = abs(est.value) > P.safety * est.error or noise > P.flat_slope * noise_level(f0, eps)
     return moving and _flat(a, g, t, rounding)
 
 
@@ -431,7 +431,9 @@ def _finer_complex_step(line, eps) -> Estimate | None:
         return None
     if not (np.isfinite(coarse) and np.isfinite(fine)):
         return None
-    return Estimate(fine, 8 * eps * abs(fine) + P.finer_complex**2 * abs(coarse - fine))
+    return Estimate(
+        fine, P.complex_ulps * eps * abs(fine) + P.finer_complex**2 * abs(coarse - fine)
+    )
 
 
 def _second_opinion(line, R: Estimate, h, noise) -> Estimate:

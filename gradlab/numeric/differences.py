@@ -113,7 +113,7 @@ def complex_step(line: Line, h: float, eps: float) -> Estimate:
     d = c.imag / h
     # Complex step has no subtractive cancellation: only the rounding of f's own
     # arithmetic on the imaginary part, a few ulps of the result.
-    return Estimate(d, 8 * eps * abs(d))
+    return Estimate(d, POLICY.complex_ulps * eps * abs(d))
 
 
 def richardson(
@@ -276,7 +276,7 @@ def numeric_gradient(f, x, method="central", h=None, *, return_error=False):
 
 def noise_level(f0: float, eps: float) -> float:
     """The rounding error of one evaluation of f: a few ulps of |f(x)|."""
-    return 16 * eps * max(abs(f0), np.finfo(float).tiny)
+    return POLICY.rounding_ulps * eps * max(abs(f0), np.finfo(float).tiny)
 
 
 def measured_noise(ev: Evaluator, f0: float, eps: float, rng) -> tuple[float, float, float, bool]:
@@ -304,19 +304,19 @@ def measured_noise(ev: Evaluator, f0: float, eps: float, rng) -> tuple[float, fl
     size = max(abs(v) for v in g)
     rounding = True
     d4 = g[0] - 4 * g[1] + 6 * g[2] - 4 * g[3] + g[4]
-    if abs(d4) > 100 * floor:
+    if abs(d4) > POLICY.noise_far * floor:
         # Far above rounding: noise, or f varying on a scale below δ (sin(x) at x ~ 1e8),
         # whose δ⁴ f⁗ is signal. Noise does not depend on δ, signal falls as δ⁴: look
         # again 1000× closer. (Repeated values there are a staircase, f rounding to a
         # coarser grid than x, as log(1 - σ(z)) does at large z: that is noise, keep
         # the first look.)
         try:
-            near = [ev.along(v, k * delta * 1e-3) for k in (-2, -1, 1, 2)]
+            near = [ev.along(v, k * delta * POLICY.noise_closer) for k in (-2, -1, 1, 2)]
         except NonFiniteValue:
             near = None
         if near is not None and len({*near, f_again}) == 5:
             d4_near = near[0] - 4 * near[1] + 6 * f_again - 4 * near[2] + near[3]
-            if abs(d4_near) < abs(d4) / 100:
+            if abs(d4_near) < abs(d4) / POLICY.noise_far:
                 d4 = d4_near
                 rounding = False  # signal: f varies on a scale below δ, or has a kink
     return max(floor, 2 * abs(d4) / np.sqrt(70)), f_again, size, rounding

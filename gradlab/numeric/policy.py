@@ -73,6 +73,16 @@ _RTOL = MappingProxyType(
 class Policy:
     """Every threshold of the verdict procedure, each with its reason."""
 
+    # -- the error model -------------------------------------------------------------
+    rounding_ulps: float = 16.0
+    """One evaluation of f is trusted to 16 ulps of |f| at least (sums of many terms)."""
+    complex_ulps: float = 8.0
+    """The complex step has no cancellation: only f's own rounding, a few ulps of f'."""
+    noise_far: float = 100.0
+    """A 4th difference 100x above rounding is looked at again, closer; shrinking 100x
+    there, it was f's variation, not noise."""
+    noise_closer: float = 1e-3
+    """The second look at f's noise is 1000x closer to x."""
     # -- tolerances ------------------------------------------------------------------
     rtol: MappingProxyType = field(default_factory=lambda: _RTOL)
     """Default rtol per precision and method: what each method resolves on a smooth f."""
