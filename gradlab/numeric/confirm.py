@@ -107,8 +107,8 @@ def decide(line: Line, a, n, atol, scale, ctx: Context) -> Decision:
         d = _resolve(line, a, atol, ctx, d)
     if ctx.lossy and d.status in (Status.UNRESOLVED, Status.IMPRECISE, Status.COMPLEX_ONLY):
         # f's rounding at x is far above a few ulps of f: that is the reason, not h.
-        return Decision(Status.LOST_DIGITS, d.stage, d.method, d.h, d.value, d.error,
-                        "f loses digits here")  # fmt: skip
+        why = "f loses digits here" + (f"; {d.why}" if d.why else "")
+        return Decision(Status.LOST_DIGITS, d.stage, d.method, d.h, d.value, d.error, why)
     return d
 
 
