@@ -102,9 +102,12 @@ def decide(line: Line, a, n, atol, scale, ctx: Context) -> Decision:
     gradient the probe is judged against. A failure found with real differences is
     rechecked at the smallest step that resolves it (the resolve rung).
     """
-    d = _Ladder(line, a, n, atol, scale, ctx).run()
+    ladder = _Ladder(line, a, n, atol, scale, ctx)
+    d = ladder.run()
     if d.status is Status.FAIL and not ctx.witness:
         d = _resolve(line, a, atol, ctx, d)
+    elif d.status in (Status.UNRESOLVED, Status.IMPRECISE) and ladder.rejecting is not None:
+        d = _complex_witness(line, a, atol, ctx, ladder.rejecting) or d
     if ctx.lossy and d.status in (Status.UNRESOLVED, Status.IMPRECISE, Status.COMPLEX_ONLY):
         # f's rounding at x is far above a few ulps of f: that is the reason, not h.
         why = "f loses digits here" + (f"; {d.why}" if d.why else "")
@@ -129,6 +132,7 @@ class _Ladder:
         self.best_at = (Stage.SHARPER, np.nan)
         self.imprecise = False
         self.kinks = 0  # consecutive rungs whose one-sided slopes differed
+        self.rejecting = None  # the sharpest Richardson estimate that rejected a, and its h
         self.rejected_by = np.inf  # the narrowest error bar that has rejected a
         self.stage = Stage.SHARPER
 
@@ -181,6 +185,8 @@ class _Ladder:
         R = self._rejittered(R, S)
         best = R if R.error <= S.error else S
         in_R, in_S = self.within(a, R), self.within(a, S)
+        if not in_R and (self.rejecting is None or R.error < self.rejecting[0].error):
+            self.rejecting = (R, self.h)
         if self.pending is not None:
             return self._second_rejection(R, S, best, in_R, in_S)
         if not in_R and not in_S:
@@ -299,6 +305,28 @@ _WHY = {
     Status.UNRESOLVED: "the numeric derivative changes with h",
     Status.COMPLEX_ONLY: "only the complex step sees the difference",
 }
+
+
+def _complex_witness(line, a, atol, ctx: Context, rejecting) -> Decision | None:
+    """Real differences rejected ``a`` at one step but could not confirm it at a 100x
+    smaller one (in float32 that step is lost in rounding). The complex step has no
+    stencil to be too wide for f: if it agrees with that Richardson estimate within its
+    bar and rejects ``a`` too, two independent methods concur and the failure stands.
+    (It never clears an entry: an abs or max in a small term of f would fool it.)"""
+    R, h = rejecting
+    if ctx.lossy or ctx.method == "complex":
+        return None
+    step = base_step("complex", ctx.eps) * line.scale
+    try:
+        c = line.imag(step)
+    except Exception:  # noqa: BLE001 - f is not complex-safe: no second method
+        return None
+    d = c.imag / step
+    est = Estimate(d, P.complex_ulps * ctx.eps * abs(d))
+    if not np.isfinite(d) or not ctx.contains(R, d, atol) or ctx.contains(est, a, atol):
+        return None
+    return Decision(Status.FAIL, Stage.RESOLVE, "richardson, confirmed by the complex step", h,
+                    R.value, R.error, f"the complex step says {d:.6g}")  # fmt: skip
 
 
 def _resolve(line, a, atol, ctx: Context, d: Decision) -> Decision:
