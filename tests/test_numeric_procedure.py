@@ -72,6 +72,20 @@ def test_row_resolve_leaves_f_varying_below_the_step_undecided():
     assert wrong.verdict != "pass"
 
 
+def test_row_resolve_lets_the_complex_step_confirm_a_float32_failure():
+    # float32: Richardson rejects the 10% error at its first step, but at a 100x smaller
+    # step rounding swamps it; the complex step (f is analytic) sides with Richardson.
+    x = np.array([0.3, -0.7, 1.1, 0.5], dtype=np.float32)
+    f = lambda x: np.sum(np.exp(np.sin(x)))
+    bump = np.array([0, 0.1, 0, 0], dtype=np.float32)
+    g = lambda x: np.cos(x) * np.exp(np.sin(x)) * (1 + bump)
+    report = check_gradient(f, g, x, method="richardson")
+    assert report.verdict == "fail"
+    assert report.status[1] == "fail" and list(report.failed) == [False, True, False, False]
+    assert check_gradient(f, lambda x: np.cos(x) * np.exp(np.sin(x)), x,
+                          method="richardson").verdict == "pass"  # fmt: skip
+
+
 def test_smooth_f_is_never_called_a_kink():
     f = lambda x: np.sum(np.tanh(3 * x) ** 2)
     g = lambda x: 6 * np.tanh(3 * x) / np.cosh(3 * x) ** 2

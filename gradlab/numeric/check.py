@@ -28,7 +28,9 @@ sharper step   Richardson R at h0 and S at h0/100           R and S hold a, bar 
 confirm        the same at h0/100 and h0/10⁴                as above                 R and S reject a at two
                                                                                      steps 100x apart
 resolve        the smallest step resolving the miss; f at   a between the one-sided  the failure survives
-               x's spacing; one-sided slopes (kinks)        slopes (a kink)          every resolving step
+               x's spacing; one-sided slopes (kinks); the   slopes (a kink)          every resolving step; or
+               complex step as a second method                                       R rejected a once and the
+                                                                                     complex step sides with R
 =============  ==========================================  =======================  ==========================
 
 A probe that no stage decides is undecided (``unresolved``, ``imprecise``, ``aliased``,
