@@ -9,7 +9,7 @@ reported as a wrong gradient, and a wrong gradient is never cleared by a vague b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -42,6 +42,14 @@ class Context:
     trust_complex: bool  # the caller said method="complex": f is complex-safe
     lossy: bool  # f rounds far above a few ulps of |f(x)|: it loses digits here
     policy: Policy = POLICY
+    _safe: dict = field(default_factory=dict)  # complex safety, probed once if needed
+
+    def complex_safe(self, ev) -> bool:
+        """Is f complex-safe (probed as method 'auto' does, once per check)?"""
+        if "safe" not in self._safe:
+            rng = np.random.default_rng(0)
+            self._safe["safe"] = probe_complex_safety(ev, self.f0, self.eps, self.noise, rng)[0]
+        return self._safe["safe"]
 
     @property
     def witness(self) -> bool:
@@ -106,8 +114,8 @@ def decide(line: Line, a, n, atol, scale, ctx: Context) -> Decision:
     d = ladder.run()
     if d.status is Status.FAIL and not ctx.witness:
         d = _resolve(line, a, atol, ctx, d)
-    elif d.status in (Status.UNRESOLVED, Status.IMPRECISE) and ladder.rejecting is not None:
-        d = _complex_witness(line, a, atol, ctx, ladder.rejecting) or d
+    elif d.status in (Status.UNRESOLVED, Status.IMPRECISE):
+        d = _complex_witness(line, a, atol, ctx, ladder) or d
     if ctx.lossy and d.status in (Status.UNRESOLVED, Status.IMPRECISE, Status.COMPLEX_ONLY):
         # f's rounding at x is far above a few ulps of f: that is the reason, not h.
         why = "f loses digits here" + (f"; {d.why}" if d.why else "")
@@ -307,13 +315,17 @@ _WHY = {
 }
 
 
-def _complex_witness(line, a, atol, ctx: Context, rejecting) -> Decision | None:
-    """Real differences rejected ``a`` at one step but could not confirm it at a 100x
-    smaller one (in float32 that step is lost in rounding). The complex step has no
-    stencil to be too wide for f: if it agrees with that Richardson estimate within its
-    bar and rejects ``a`` too, two independent methods concur and the failure stands.
-    (It never clears an entry: an abs or max in a small term of f would fool it.)"""
-    R, h = rejecting
+def _complex_witness(line, a, atol, ctx: Context, ladder) -> Decision | None:
+    """Real differences could not decide (in float32 a 100x smaller step is lost in
+    rounding); the complex step, which has no stencil to be too wide for f, is a second,
+    independent method:
+
+    * Richardson rejected ``a`` at some step, and the complex step agrees with that
+      estimate within its bar and rejects ``a`` too: the failure stands;
+    * Richardson's sharpest estimate holds ``a`` within a bar under half the derivative,
+      f passes the complex-safety probe of method 'auto', and the complex step agrees with
+      Richardson and holds ``a`` within its own, far narrower bar: ``a`` agrees.
+    """
     if ctx.lossy or ctx.method == "complex":
         return None
     step = base_step("complex", ctx.eps) * line.scale
@@ -323,10 +335,23 @@ def _complex_witness(line, a, atol, ctx: Context, rejecting) -> Decision | None:
         return None
     d = c.imag / step
     est = Estimate(d, P.complex_ulps * ctx.eps * abs(d))
-    if not np.isfinite(d) or not ctx.contains(R, d, atol) or ctx.contains(est, a, atol):
+    if not np.isfinite(d):
         return None
-    return Decision(Status.FAIL, Stage.RESOLVE, "richardson, confirmed by the complex step", h,
-                    R.value, R.error, f"the complex step says {d:.6g}")  # fmt: skip
+    if ladder.rejecting is not None:
+        R, h = ladder.rejecting
+        if ctx.contains(R, d, atol) and not ctx.contains(est, a, atol):
+            return Decision(Status.FAIL, Stage.RESOLVE, "richardson, confirmed by the complex "
+                            "step", h, R.value, R.error, f"the complex step says {d:.6g}")  # fmt: skip
+        return None
+    R, (_, h) = ladder.best, ladder.best_at
+    if R is None or not (ctx.contains(R, a, atol) and ctx.contains(R, d, atol)):
+        return None
+    if P.safety * R.error > P.witness_bar * abs(d):
+        return None  # real differences do not pin it down: the complex step would be alone
+    if ctx.contains(est, a, atol) and ctx.complex_safe(line.ev):
+        return Decision(Status.OK, Stage.RESOLVE, "complex, consistent with richardson", step,
+                        d, est.error)  # fmt: skip
+    return None
 
 
 def _resolve(line, a, atol, ctx: Context, d: Decision) -> Decision:

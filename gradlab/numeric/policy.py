@@ -145,6 +145,9 @@ class Policy:
     """A kink is claimed only when this many steps (100x apart) both show one."""
     kink_jump: float = 1e-3
     """One-sided slopes differing by over 1e-3 of the gradient are a kink, not rounding."""
+    witness_bar: float = 0.5
+    """The complex step clears an entry only where real differences pin it down to 50%:
+    it refines their estimate, it does not replace it."""
     # -- resolve ---------------------------------------------------------------------
     resolve_margin: float = 100.0
     """The resolving step puts SAFETY x rounding / h at 1/100 of the miss."""
