@@ -5,6 +5,9 @@
   them, entry by entry, in random entries or along random directions; the report
   (:class:`GradientCheck`) says which entries are wrong and what the bug probably is.
 * :func:`check_softmax_gradient` - the same for a student's softmax-regression gradient.
+* How a verdict is reached: the ladder in ``gradlab.numeric.check`` (screen, sharper step,
+  confirm, resolve), its thresholds in :class:`gradlab.numeric.policy.Policy`, and per
+  entry the deciding stage and numbers in :attr:`GradientCheck.trace`.
 * :func:`taylor_test` - the step-free check: the Taylor remainder must shrink as h².
 * :func:`step_size_sweep` - the error of each method against h: the lecture figure.
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gradlab._validation import as_array, describe, require_finite
-from gradlab.model import _softmax
+from gradlab.model import softmax
 from gradlab.plots._display import Display
 from gradlab.plots._style import class_color, class_marker
 
@@ -176,7 +176,7 @@ class DecisionBoundaryPlot(Display):
 def region_rgba(Z: np.ndarray, shape) -> np.ndarray:
     """RGBA image: the predicted class's colour, more opaque where the model is surer."""
     C = Z.shape[1]
-    F = _softmax(Z, -1)
+    F = softmax(Z, -1, validate=False)
     k = F.argmax(axis=1)
     confidence = (F[np.arange(len(k)), k] - 1 / C) / (1 - 1 / C)  # 0 at a tie, 1 when sure
     colors = np.array([class_color(c) for c in range(C)])
