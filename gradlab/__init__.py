@@ -46,7 +46,7 @@ _LAZY = {
     # training
     "SoftmaxRegression": "gradlab.train",
 }
-_SUBMODULES = ("datasets", "plots", "numeric", "symbolic", "answers", "train")
+_SUBMODULES = ("datasets", "plots", "numeric", "symbolic", "answers", "train", "grading")
 
 __all__ = [
     "AnswerCheck",
@@ -60,6 +60,7 @@ __all__ = [
     "datasets",
     "derivations",
     "derive",
+    "grading",
     "gradient",
     "log_softmax",
     "loss",

@@ -1,0 +1,256 @@
+"""Grade what a student handed in: a typed answer, a gradient function, a trained model.
+
+Every helper returns a :class:`~gradlab.grading.Grade` and writes nothing to
+stderr (nbgrader scores a test cell 0 when it does): warnings, NumPy floating
+point messages and progress bars are silenced inside. A missing answer (``...``,
+``None``, an empty string, or a stub raising ``NotImplementedError``) is graded
+"not answered yet", never an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import warnings
+
+import numpy as np
+
+from gradlab.grading.convert import from_check, not_answered
+from gradlab.grading.result import Grade
+
+__all__ = [
+    "grade",
+    "grade_accuracy",
+    "grade_answer",
+    "grade_gradient",
+    "grade_loss",
+    "grade_threshold",
+    "quiet",
+]
+
+
+@contextlib.contextmanager
+def quiet():
+    """Silence warnings, NumPy floating-point messages and anything written to stderr."""
+    with (
+        warnings.catch_warnings(),
+        np.errstate(all="ignore"),
+        contextlib.redirect_stderr(io.StringIO()),
+    ):
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _missing(answer) -> bool:
+    return answer is None or answer is Ellipsis or (isinstance(answer, str) and not answer.strip())
+
+
+def grade(check, name: str | None = None) -> Grade:
+    """The :class:`Grade` of an AnswerCheck, DerivationCheck or GradientCheck.
+
+    >>> from gradlab import check_answer
+    >>> from gradlab.grading import grade
+    >>> g = grade(check_answer("[y_i = k] - f_k"), name="eq (2)")
+    >>> g.score, g.details[-1]
+    (0.0, 'hint: Sign error.')
+    """
+    with quiet():
+        return from_check(check, name)
+
+
+def grade_answer(answer, topic: str = "softmax_dz", *, name: str | None = None) -> Grade:
+    """Grade a typed derivative with :func:`gradlab.check_answer` (all or nothing).
+
+    Parameters
+    ----------
+    answer : str
+        The student's answer (LaTeX or plain text); ``...`` or ``""`` if not answered yet.
+    topic : str, default "softmax_dz"
+        The derivative asked for (see :func:`gradlab.check_answer`).
+    name : str, optional
+        The name shown in the feedback; default: the topic.
+
+    Examples
+    --------
+    >>> from gradlab.grading import grade_answer
+    >>> g = grade_answer("[y_i = k] - f_k", name="eq (2)")
+    >>> g.passed, g.details[-1]
+    (False, 'hint: Sign error.')
+    >>> grade_answer(...).verdict
+    'not answered yet'
+    """
+    name = name or topic
+    if _missing(answer):
+        return not_answered(name)
+    if not isinstance(answer, str):
+        return Grade(name, 0.0, False, f"the answer must be text; got {type(answer).__name__}")
+    from gradlab import check_answer
+    from gradlab.answers import AnswerSyntaxError
+
+    with quiet():
+        try:
+            check = check_answer(answer, topic=topic)
+        except AnswerSyntaxError as exc:
+            return Grade(name, 0.0, False, "not understood", (str(exc),))
+        return from_check(check, name)
+
+
+def _call(fn, name: str, W, b, X, y):
+    """``fn(W, b, X, y)`` as ``(J, dW, db)``, or the Grade explaining why not."""
+    if _missing(fn):
+        return not_answered(name)
+    if not callable(fn):
+        return Grade(name, 0.0, False, f"expected a function; got {type(fn).__name__}")
+    try:
+        out = fn(W.copy(), b.copy(), X.copy(), y.copy())
+    except NotImplementedError:
+        return not_answered(name)
+    except Exception as exc:  # noqa: BLE001 - the student's code: any error is feedback, not a crash
+        return Grade(name, 0.0, False, f"your function raised {type(exc).__name__}: {exc}")
+    if out is None or out is Ellipsis:
+        return not_answered(name)
+    shapes = ((), W.shape, b.shape)
+    try:
+        J, dW, db = (np.asarray(v, dtype=float) for v in out)
+        ok = (J.shape, dW.shape, db.shape) == shapes
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        return Grade(name, 0.0, False, "expected (J, dW, db) with shapes () , (d, C) and (C,)",
+                     (f"for d, C = {W.shape}: dW of shape {W.shape}, db of shape {b.shape}",))  # fmt: skip
+    return float(J), dW, db
+
+
+def _data(X, y, W, b, seed):
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y)
+    C = int(y.max()) + 1
+    rng = np.random.default_rng(seed)
+    W = rng.normal(scale=1 / np.sqrt(X.shape[1]), size=(X.shape[1], C)) if W is None else W
+    b = rng.normal(scale=0.1, size=C) if b is None else b
+    return X, y, np.asarray(W, dtype=float), np.asarray(b, dtype=float)
+
+
+def grade_gradient(loss_and_gradient, X, y, *, W=None, b=None, name="gradient", seed=0) -> Grade:
+    """Grade a student's ``loss_and_gradient(W, b, X, y) -> (J, dW, db)`` by its gradient.
+
+    The gradient is checked against finite differences of gradlab's loss (eq 1)
+    with :func:`gradlab.check_softmax_gradient`; partial credit per parameter
+    (W right but b wrong is half). Only the diagnosis is shown, never X or y.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gradlab import loss_and_gradient
+    >>> from gradlab.grading import grade_gradient
+    >>> rng = np.random.default_rng(0)
+    >>> X, y = rng.normal(size=(30, 3)), rng.integers(0, 3, size=30)
+    >>> grade_gradient(loss_and_gradient, X, y).passed
+    True
+    >>> def no_bias(W, b, X, y):
+    ...     J, dW, db = loss_and_gradient(W, b, X, y)
+    ...     return J, dW, 0 * db
+    >>> grade_gradient(no_bias, X, y).score
+    0.5
+    """
+    from gradlab import check_softmax_gradient
+
+    X, y, W, b = _data(X, y, W, b, seed)
+    with quiet():
+        first = _call(loss_and_gradient, name, W, b, X, y)
+        if isinstance(first, Grade):
+            return first
+
+        def grad_fn(W, b, X, y):
+            return loss_and_gradient(W, b, X, y)[1:]
+
+        try:
+            check = check_softmax_gradient(grad_fn, X, y, W=W, b=b, progress=False)
+        except Exception as exc:  # noqa: BLE001 - raised from the student's function on a later call
+            return Grade(name, 0.0, False, f"your function raised {type(exc).__name__}: {exc}")
+        return from_check(check, name)
+
+
+def grade_loss(loss_and_gradient, X, y, *, W=None, b=None, name="loss J(W)", seed=0) -> Grade:
+    """Grade the loss value a student's ``loss_and_gradient`` returns against eq (1).
+
+    All or nothing (relative tolerance 1e-8); a wrong value is described by its
+    ratio to the right one, which names the classic mistakes (a factor m, a sign).
+
+    >>> import numpy as np
+    >>> from gradlab import loss_and_gradient
+    >>> from gradlab.grading import grade_loss
+    >>> X, y = np.eye(3), np.array([0, 1, 2])
+    >>> grade_loss(loss_and_gradient, X, y).passed
+    True
+    """
+    from gradlab import loss
+
+    X, y, W, b = _data(X, y, W, b, seed)
+    with quiet():
+        out = _call(loss_and_gradient, name, W, b, X, y)
+        if isinstance(out, Grade):
+            return out
+        J, truth = out[0], float(loss(W, b, X, y))
+    if np.isclose(J, truth, rtol=1e-8, atol=1e-12):
+        return Grade(name, 1.0, True, "correct: J agrees with eq (1)")
+    ratio = J / truth if truth else np.inf
+    details = [f"your J is {ratio:.4g} × the value of eq (1)"]
+    m = X.shape[0]
+    if np.isclose(ratio, m, rtol=1e-6):
+        details.append(f"a factor m = {m}: forgot to divide by m?")
+    elif np.isclose(ratio, -1, rtol=1e-6):
+        details.append("the opposite sign: J is the *negative* log-likelihood")
+    return Grade(name, 0.0, False, "J differs from eq (1)", tuple(details))
+
+
+def grade_threshold(value, threshold, *, kind="accuracy", name=None, partial_from=None) -> Grade:
+    """Grade a number against a threshold: accuracy at least, or loss at most, ``threshold``.
+
+    With ``partial_from`` the credit rises linearly from 0 at ``partial_from``
+    to 1 at ``threshold``; without it, all or nothing.
+
+    >>> from gradlab.grading import grade_threshold
+    >>> grade_threshold(0.8, 0.9, partial_from=0.5).points(4)
+    3.0
+    >>> grade_threshold(0.3, 0.25, kind="loss").verdict
+    'loss 0.3 is above the threshold 0.25'
+    """
+    if kind not in ("accuracy", "loss"):
+        raise ValueError(f'kind must be "accuracy" or "loss"; got {kind!r}')
+    name = name or kind
+    if _missing(value):
+        return not_answered(name)
+    value = float(value)
+    higher = kind == "accuracy"
+    good = value >= threshold if higher else value <= threshold
+    if good:
+        return Grade(name, 1.0, True, f"{kind} {value:.4g} meets the threshold {threshold:.4g}",
+                     (), "threshold")  # fmt: skip
+    score = 0.0
+    if partial_from is not None and np.isfinite(value):
+        score = float(np.clip((value - partial_from) / (threshold - partial_from), 0.0, 1.0))
+    side = "below" if higher else "above"
+    return Grade(name, score, False, f"{kind} {value:.4g} is {side} the threshold {threshold:.4g}",
+                 (), "threshold")  # fmt: skip
+
+
+def grade_accuracy(model, X, y, threshold, *, name="accuracy", partial_from=None) -> Grade:
+    """Grade a trained classifier's accuracy on ``(X, y)`` (e.g. held-out data).
+
+    ``model`` needs ``predict(X)``; only the accuracy is reported, never the data.
+
+    >>> from gradlab import SoftmaxRegression, datasets
+    >>> from gradlab.grading import grade_accuracy
+    >>> X, y = datasets.make_blobs(seed=1)
+    >>> grade_accuracy(SoftmaxRegression().fit(X, y), X, y, 0.9).passed
+    True
+    """
+    if _missing(model):
+        return not_answered(name)
+    with quiet():
+        try:
+            accuracy = float(np.mean(np.asarray(model.predict(X)) == np.asarray(y)))
+        except Exception as exc:  # noqa: BLE001 - an unfitted or broken model is feedback, not a crash
+            return Grade(name, 0.0, False, f"could not predict: {type(exc).__name__}: {exc}")
+    return grade_threshold(accuracy, threshold, name=name, partial_from=partial_from)
