@@ -205,3 +205,18 @@ def test_grade_rejects_bad_values():
 def test_html_is_escaped():
     g = Grade("<q>", 0.0, False, "a < b", ("x & y",))
     assert "&lt;q&gt;" in g.html and "x &amp; y" in g.html and "<q>" not in g.html
+
+
+def test_require_raises_the_feedback_per_part(data):
+    X, y = data
+
+    def forgot_b(W, b, X, y):
+        J, dW, db = per_sample_loss_and_gradient(W, b, X, y)
+        return J, dW, 2 * db
+
+    g = grade_gradient(forgot_b, X, y)
+    g.require("W")
+    with pytest.raises(AssertionError, match="b wrong, W right"):
+        g.require("b")
+    with pytest.raises(AssertionError, match="not answered yet"):
+        grade_gradient(..., X, y).require("W")

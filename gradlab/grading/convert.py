@@ -144,9 +144,10 @@ def _from_gradient(check, name: str) -> Grade:
     rows = list(check.summary)
     good = [r["name"] for r in rows if r["checked"] and not r["failed"]]
     bad = [r["name"] for r in rows if r["failed"]]
+    parts = tuple((r["name"], check.verdict != "inconclusive" and r["name"] in good) for r in rows)
     if check.verdict == "pass":
         return Grade(name, 1.0, True, f"correct: {_join(good)} agree with finite differences",
-                     (), "per parameter")  # fmt: skip
+                     (), "per parameter", parts)  # fmt: skip
     score = 0.0 if check.verdict != "fail" else len(good) / max(len(rows), 1)
     if check.verdict == "fail":
         verdict = f"{_join(bad)} wrong"
@@ -155,7 +156,7 @@ def _from_gradient(check, name: str) -> Grade:
     else:
         verdict = "no verdict: finite differences could not decide (ask your instructor)"
     details = tuple(d for d in (redact(line) for line in check.diagnosis) if d)
-    return Grade(name, float(score), False, verdict, details, "per parameter")
+    return Grade(name, float(score), False, verdict, details, "per parameter", parts)
 
 
 def _join(names: list) -> str:

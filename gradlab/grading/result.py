@@ -28,6 +28,8 @@ class Grade:
         reference solution, never hidden test data.
     rule : str
         The partial-credit rule that set ``score`` (a key of :data:`CREDIT_RULES`).
+    parts : tuple of (str, bool)
+        For a gradient: whether each parameter (``"W"``, ``"b"``) is right.
 
     ``str(grade)`` is the plain-text feedback (also ``grade.feedback``); Jupyter shows
     ``grade.html``.
@@ -46,6 +48,7 @@ class Grade:
     verdict: str
     details: tuple = field(default=())
     rule: str = "all or nothing"
+    parts: tuple = field(default=())
 
     def __post_init__(self):
         if not (isinstance(self.score, int | float) and 0.0 <= self.score <= 1.0):
@@ -86,6 +89,22 @@ class Grade:
         if not (math.isfinite(max_points) and max_points >= 0):
             raise ValueError(f"max_points must be finite and >= 0; got {max_points!r}")
         return round(self.score * max_points, 6)
+
+    def require(self, part: str | None = None) -> None:
+        """Raise ``AssertionError(feedback)`` unless passed (or unless ``part`` is right).
+
+        This is what an autograder's test case calls: the failure message a
+        student sees is gradlab's feedback.
+
+        >>> from gradlab.grading import Grade
+        >>> Grade("eq (2)", 0.0, False, "not answered yet").require()
+        Traceback (most recent call last):
+        ...
+        AssertionError: ✗ eq (2): not answered yet
+        """
+        ok = self.passed if part is None else dict(self.parts).get(part, False)
+        if not ok:
+            raise AssertionError(self.feedback)
 
     def __str__(self) -> str:
         return self.feedback
