@@ -5,7 +5,7 @@
 * :func:`grade` - the Grade of any check (``check_answer``, ``check_derivation``,
   ``check_gradient``, ``check_softmax_gradient``).
 * :func:`grade_answer`, :func:`grade_gradient`, :func:`grade_loss`,
-  :func:`grade_accuracy`, :func:`grade_threshold` - grade what a student handed in.
+  :func:`grade_accuracy`, :func:`grade_threshold`, :func:`grade_own_check` - grade what a student handed in.
 * :data:`CREDIT_RULES` - the partial-credit rules, written once.
 
 Feedback holds the verdict, a counterexample and a hint or diagnosis; never the
@@ -24,6 +24,7 @@ from gradlab.grading.grade import (
     grade_answer,
     grade_gradient,
     grade_loss,
+    grade_own_check,
     grade_threshold,
     quiet,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "grade_answer",
     "grade_gradient",
     "grade_loss",
+    "grade_own_check",
     "grade_threshold",
     "quiet",
     "redact",

@@ -10,7 +10,7 @@ import re
 
 import numpy as np
 
-from gradlab.grading.result import Grade
+from gradlab.grading.result import NOT_ANSWERED, Grade
 
 __all__ = ["CREDIT_RULES", "from_check", "not_answered", "redact"]
 
@@ -32,9 +32,6 @@ CREDIT_RULES = {
         "with partial_from, credit rises linearly from partial_from to the threshold."
     ),
 }
-
-NOT_ANSWERED = "not answered yet"
-
 
 def not_answered(name: str) -> Grade:
     """The grade of an empty answer: no credit, and a message that is not an error."""

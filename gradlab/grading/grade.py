@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 
 from gradlab.grading.convert import from_check, not_answered
-from gradlab.grading.result import Grade
+from gradlab.grading.result import NOT_UNDERSTOOD, Grade
 
 __all__ = [
     "grade",
@@ -24,6 +24,7 @@ __all__ = [
     "grade_answer",
     "grade_gradient",
     "grade_loss",
+    "grade_own_check",
     "grade_threshold",
     "quiet",
 ]
@@ -91,7 +92,7 @@ def grade_answer(answer, topic: str = "softmax_dz", *, name: str | None = None) 
         try:
             check = check_answer(answer, topic=topic)
         except AnswerSyntaxError as exc:
-            return Grade(name, 0.0, False, "not understood", (str(exc),))
+            return Grade(name, 0.0, False, NOT_UNDERSTOOD, (str(exc),))
         return from_check(check, name)
 
 
@@ -238,7 +239,8 @@ def grade_threshold(value, threshold, *, kind="accuracy", name=None, partial_fro
 def grade_accuracy(model, X, y, threshold, *, name="accuracy", partial_from=None) -> Grade:
     """Grade a trained classifier's accuracy on ``(X, y)`` (e.g. held-out data).
 
-    ``model`` needs ``predict(X)``; only the accuracy is reported, never the data.
+    ``model`` has ``predict(X)`` or is itself a function ``X -> labels``; only the
+    accuracy is reported, never the data.
 
     >>> from gradlab import SoftmaxRegression, datasets
     >>> from gradlab.grading import grade_accuracy
@@ -250,7 +252,43 @@ def grade_accuracy(model, X, y, threshold, *, name="accuracy", partial_from=None
         return not_answered(name)
     with quiet():
         try:
-            accuracy = float(np.mean(np.asarray(model.predict(X)) == np.asarray(y)))
+            predict = model.predict if hasattr(model, "predict") else model
+            labels = predict(X)
+            if labels is None or labels is Ellipsis:
+                return not_answered(name)
+            accuracy = float(np.mean(np.asarray(labels) == np.asarray(y)))
         except Exception as exc:  # noqa: BLE001 - an unfitted or broken model is feedback, not a crash
             return Grade(name, 0.0, False, f"could not predict: {type(exc).__name__}: {exc}")
     return grade_threshold(accuracy, threshold, name=name, partial_from=partial_from)
+
+
+def grade_own_check(report, loss_and_gradient, X, y, *, name="your gradient check") -> Grade:
+    """Grade a student's own gradient check of their ``loss_and_gradient`` on ``(X, y)``.
+
+    Full credit when ``report`` is a gradient check (e.g. from
+    :func:`gradlab.check_softmax_gradient`) whose verdict agrees with gradlab's
+    check of the same function: a check that honestly finds a bug earns the credit.
+
+    >>> import numpy as np
+    >>> from gradlab import check_softmax_gradient, loss_and_gradient
+    >>> from gradlab.grading import grade_own_check
+    >>> X, y = np.eye(3), np.array([0, 1, 2])
+    >>> report = check_softmax_gradient(lambda W, b, X, y: loss_and_gradient(W, b, X, y)[1:], X, y)
+    >>> grade_own_check(report, loss_and_gradient, X, y).passed
+    True
+    """
+    if _missing(report):
+        return not_answered(name)
+    verdict = getattr(report, "verdict", None)
+    if verdict not in ("pass", "fail", "inconclusive"):
+        return Grade(name, 0.0, False, "expected the result of gradlab.check_softmax_gradient",
+                     (f"got {type(report).__name__}",))  # fmt: skip
+    truth = grade_gradient(loss_and_gradient, X, y)
+    if truth.verdict == "not answered yet":
+        return Grade(name, 0.0, False, "write loss_and_gradient first, then check it")
+    expected = "pass" if truth.passed else "fail"
+    if verdict == expected:
+        return Grade(name, 1.0, True, f"your check says {verdict}, and so does gradlab's")
+    return Grade(name, 0.0, False, f"your check says {verdict}; gradlab's check of your "
+                 f"loss_and_gradient says {expected}",
+                 ("check the function you wrote, on the data given (X_check, y_check)",))  # fmt: skip

@@ -6,7 +6,10 @@ import html
 import math
 from dataclasses import dataclass, field
 
-__all__ = ["Grade"]
+__all__ = ["NOT_ANSWERED", "NOT_UNDERSTOOD", "Grade"]
+
+NOT_ANSWERED = "not answered yet"
+NOT_UNDERSTOOD = "not understood"
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,21 @@ class Grade:
         if not (math.isfinite(max_points) and max_points >= 0):
             raise ValueError(f"max_points must be finite and >= 0; got {max_points!r}")
         return round(self.score * max_points, 6)
+
+    def answered(self) -> Grade:
+        """A grade for having answered in a form the grader understands (right or wrong).
+
+        What a public test checks before the hidden test grades correctness.
+
+        >>> from gradlab.grading import grade_answer
+        >>> grade_answer("[y_i = k] - f_k").answered().passed
+        True
+        >>> grade_answer(...).answered().verdict
+        'not answered yet'
+        """
+        if self.verdict in (NOT_ANSWERED, NOT_UNDERSTOOD):
+            return self
+        return Grade(self.name, 1.0, True, "answered, in a form gradlab understands")
 
     def require(self, part: str | None = None) -> None:
         """Raise ``AssertionError(feedback)`` unless passed (or unless ``part`` is right).
