@@ -64,8 +64,8 @@ $$J(\\mathbf{W}) = -\\frac{1}{m} \\sum_{i=1}^m \\sum_{j=1}^C \\mathbb{I}(y_i = j
 \\log f_j(\\mathbf{x}_i), \\qquad f_j = \\frac{\\exp(z_j)}{\\sum_{c=1}^C \\exp(z_c)},
 \\quad z_j = \\mathbf{w}_j^\\top \\mathbf{x}_i + b_j. \\tag{1}$$
 
-Type derivatives in LaTeX or plain text, e.g. `f_k - \\mathbb{I}(y_i = k)` or
-`(1/m) sum_i (...) x_i`. Run the whole notebook before you hand it in."""
+Type derivatives as text, in LaTeX or plain notation, e.g. `\\frac{e^{z_k}}{\\sum_c e^{z_c}}`,
+`\\mathbb{I}(y_i = j)` or `(1/m) sum_i (...) x_i`. Run the whole notebook before you hand it in."""
 
 SETUP = """\
 import numpy as np
