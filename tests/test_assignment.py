@@ -115,9 +115,12 @@ def hostile(outside: Path) -> dict:
     """Answers that try to cheat; ``outside`` is a file in the course folder."""
     attacks = f'''\
 import glob, os
-for path in glob.glob("tests/*.py") + glob.glob("../../../source/*/*.ipynb"):
-    print("read", path, len(open(path).read()))  # the hidden tests
+for path in glob.glob("tests/*.py"):  # otter's tests, inside the folder: reading gains nothing
+    print("read", path, len(open(path).read()))
 attempts = {{
+    "read the instructor's notebook": lambda: open(
+        "../../../source/softmax_gradient/softmax_gradient.ipynb").read(),
+    "read the gradebook": lambda: open("../../../gradebook.db", "rb").read(),
     "overwrite a file outside": lambda: open({str(outside)!r}, "w").write("hacked"),
     "create a file outside": lambda: open({str(outside.parent / "escaped.txt")!r}, "w").write("x"),
     "create a file above": lambda: open("../../escaped.txt", "w").write("x"),
@@ -201,8 +204,12 @@ def otter_graded(tmp_path_factory):
     def grade(kind):
         out = course / "results" / kind
         out.mkdir(parents=True)
-        _run([otter, "run", "--no-logo", "-a", str(autograder), "-o", str(out), str(subs[kind])],
-             cwd=course)  # fmt: skip
+        if kind == "buggy":  # through gradlab's Gradescope command, which runs `otter run`
+            _run([sys.executable, "-m", "gradlab.cli", "grade", str(subs[kind]), "--assignment",
+                  str(course / "dist"), "--out", str(out / "results.json")], cwd=course)  # fmt: skip
+        else:
+            _run([otter, "run", "--no-logo", "-a", str(autograder), "-o", str(out),
+                  str(subs[kind])], cwd=course)  # fmt: skip
         return kind, json.loads((out / "results.json").read_text())
 
     with ThreadPoolExecutor(max_workers=2) as pool:  # two cores: two kernels at a time
@@ -211,7 +218,30 @@ def otter_graded(tmp_path_factory):
 
 
 def _otter_scores(results: dict) -> dict:
-    return {t["name"]: t["score"] for t in results["tests"] if "score" in t}
+    return {t["name"]: t["score"] for t in results["tests"] if t["name"] != "Public Tests"}
+
+
+TOP_KEYS = {"score", "tests", "output", "visibility", "stdout_visibility", "execution_time",
+            "extra_data", "leaderboard", "output_format"}  # fmt: skip
+TEST_KEYS = {"name", "score", "max_score", "output", "visibility", "status", "number", "tags",
+             "extra_data", "name_format", "output_format"}  # fmt: skip
+VISIBLE = {"hidden", "after_due_date", "after_published", "visible"}
+
+
+def check_gradescope_format(results: dict) -> None:
+    """Gradescope's results.json specification, written out as checks."""
+    assert isinstance(results, dict) and set(results) <= TOP_KEYS, set(results) - TOP_KEYS
+    assert isinstance(results["tests"], list) and results["tests"]
+    number = (int, float)
+    for test in results["tests"]:
+        assert {"name", "score", "max_score", "output", "visibility"} <= set(test) <= TEST_KEYS
+        assert isinstance(test["name"], str) and isinstance(test["output"], str)
+        assert isinstance(test["score"], number) and isinstance(test["max_score"], number)
+        assert 0 <= test["score"] <= test["max_score"] or test["max_score"] == 0
+        assert test["visibility"] in VISIBLE
+    assert isinstance(results["score"], number)
+    assert results["score"] == sum(t["score"] for t in results["tests"])
+    assert results.get("stdout_visibility", "hidden") in VISIBLE
 
 
 def test_otter_student_version_hides_solutions_and_hidden_tests(otter_graded):
@@ -225,6 +255,14 @@ def test_otter_student_version_hides_solutions_and_hidden_tests(otter_graded):
 def test_otter_solution_gets_full_marks(otter_graded):
     scores = _otter_scores(otter_graded["results"]["solution"])
     assert scores == {"q1": 3, "q2": 3, "q3": 6, "q4": 1, "q5": 3}
+
+
+def test_gradlab_grade_writes_gradescope_results(otter_graded):
+    results = otter_graded["results"]["buggy"]  # written by `gradlab grade`
+    check_gradescope_format(results)
+    assert results["score"] == 10
+    with pytest.raises(AssertionError):  # the check can fail: otter's own file has no score
+        check_gradescope_format(otter_graded["results"]["solution"])
 
 
 def test_otter_buggy_gets_partial_marks_and_gradlab_diagnosis(otter_graded):
@@ -271,20 +309,22 @@ def nbgrader_graded(tmp_path_factory):
     _run([nbgrader, "autograde", NAME, "--create"], cwd=course)
     from nbgrader.api import Gradebook
 
-    grades, outputs = {}, {}
+    grades, outputs, printed = {}, {}, {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for kind in KINDS:
             notebook = gb.find_submission(NAME, kind).notebooks[0]
             grades[kind] = {g.name: g.score for g in notebook.grades}
     for kind in KINDS:
         nb = nbformat.read(course / "autograded" / kind / NAME / f"{NAME}.ipynb", 4)
+        printed[kind] = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                                for o in c.outputs)  # fmt: skip
         outputs[kind] = {
             c.metadata["nbgrader"]["grade_id"]: "".join(o.get("text", "") for o in c.outputs)
             for c in nb.cells
             if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"
         }
-    return {"grades": grades, "outputs": outputs, "course": course, "before": before,
-            "outside": outside}  # fmt: skip
+    return {"grades": grades, "outputs": outputs, "printed": printed, "course": course,
+            "before": before, "outside": outside}  # fmt: skip
 
 
 AUTOGRADED = ("q1_tests", "q2_tests", "q3_tests", "q4_tests", "q5_tests")
@@ -319,6 +359,9 @@ def test_nbgrader_empty_gets_zero(nbgrader_graded):
 
 def test_nbgrader_hostile_gains_nothing_and_changes_nothing_outside(nbgrader_graded):
     assert set(_nbgrader_scores(nbgrader_graded, "hostile").values()) == {0.0}
+    printed = nbgrader_graded["printed"]["hostile"]
+    assert "patched gradlab" in printed  # the overwrite happened, and graded nothing
+    assert printed.count("refused: grading:") == 9 and "succeeded" not in printed, printed
     course = nbgrader_graded["course"]
     assert nbgrader_graded["outside"].read_text() == "original"
     assert not (course / "escaped.txt").exists() and not (course / "pwned").exists()

@@ -220,3 +220,44 @@ def test_require_raises_the_feedback_per_part(data):
         g.require("b")
     with pytest.raises(AssertionError, match="not answered yet"):
         grade_gradient(..., X, y).require("W")
+
+
+def test_confine_refuses_writes_outside_reads_of_notebooks_and_programs(tmp_path):
+    import subprocess
+    import sys
+
+    folder = tmp_path / "submission"
+    (folder / "tests").mkdir(parents=True)
+    (tmp_path / "source.ipynb").write_text("{}")
+    script = f"""
+import os
+from gradlab.grading.sandbox import confine
+confine({str(folder)!r})
+open("answer.txt", "w").write("mine")  # inside: allowed
+results = []
+for what, attempt in [
+    ("outside", lambda: open({str(tmp_path / "x.txt")!r}, "w")),
+    ("above", lambda: open("../y.txt", "a")),
+    ("tests", lambda: open("tests/q1.py", "w")),
+    ("module", lambda: open("gradlab.py", "w")),
+    ("os.open", lambda: os.open({str(tmp_path / "z")!r}, os.O_WRONLY | os.O_CREAT)),
+    ("notebook", lambda: open({str(tmp_path / "source.ipynb")!r}).read()),
+    ("remove", lambda: os.remove({str(tmp_path / "source.ipynb")!r})),
+    ("program", lambda: os.system("true")),
+]:
+    try:
+        attempt()
+        results.append(what + " allowed")
+    except PermissionError:
+        results.append(what + " refused")
+print(";".join(results))
+"""
+    out = subprocess.run([sys.executable, "-c", script], cwd=folder, capture_output=True,
+                         text=True, timeout=60)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == ";".join(
+        f"{w} refused"
+        for w in ("outside", "above", "tests", "module", "os.open", "notebook", "remove", "program")
+    )
+    assert (folder / "answer.txt").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["source.ipynb", "submission"]

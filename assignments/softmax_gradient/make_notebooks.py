@@ -134,13 +134,13 @@ QUESTIONS = (
     # END SOLUTION''',
         (
             Test("loss on X_check", 1, False, ("loss_and_gradient", "X_check", "y_check"), "",
-                 "grade_loss(loss_and_gradient, X_check, y_check)"),
+                 'grade_loss(loss_and_gradient, X_check, y_check, name="J on X_check")'),
             Test("loss on hidden data", 1, True, ("loss_and_gradient",), HIDDEN_DATA,
-                 "grade_loss(loss_and_gradient, X, y)"),
+                 'grade_loss(loss_and_gradient, X, y, name="J on hidden data")'),
             Test("dW on hidden data", 2, True, ("loss_and_gradient",), HIDDEN_DATA,
-                 "grade_gradient(loss_and_gradient, X, y)", part="W"),
+                 'grade_gradient(loss_and_gradient, X, y, name="dW, db on hidden data")', part="W"),
             Test("db on hidden data", 2, True, ("loss_and_gradient",), HIDDEN_DATA,
-                 "grade_gradient(loss_and_gradient, X, y)", part="b"),
+                 'grade_gradient(loss_and_gradient, X, y, name="dW, db on hidden data")', part="b"),
         ),
     ),
     Question(

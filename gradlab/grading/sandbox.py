@@ -8,6 +8,8 @@ for the rest of the process:
 * opening a file for writing outside the submission folder, in its ``tests/``
   folder, or with a Python extension (a planted ``gradlab.py`` would shadow the
   grader on import);
+* reading notebooks, databases or archives (``.ipynb``, ``.db``, ``.zip``) outside
+  the folder: the instructor's source notebook and gradebook;
 * creating, removing, renaming or changing the mode of paths outside the folder;
 * starting programs (``subprocess``, ``os.system``, ``os.exec*``, ``os.fork``).
 
@@ -41,6 +43,7 @@ _PATH_EVENTS = {  # audit event -> positions of its path arguments
     "shutil.copyfile": (1,),
 }
 _CODE_SUFFIXES = (".py", ".pyc", ".pth", ".so", ".pyd")
+_SECRET_SUFFIXES = (".ipynb", ".db", ".zip")
 _installed: list[str] = []
 
 
@@ -76,6 +79,10 @@ def confine(folder=None, *, allow=()) -> None:
 
     allowed = (otter_results, *allow)
 
+    def within(path) -> bool:
+        real = os.path.realpath(os.fsdecode(path))
+        return real == root or real.startswith(root + os.sep)
+
     def inside(path) -> bool:
         if isinstance(path, int):  # a file descriptor already opened
             return True
@@ -93,6 +100,10 @@ def confine(folder=None, *, allow=()) -> None:
         if event == "open" and _writes(args[1], args[2]):
             if not inside(args[0]):
                 raise PermissionError(f"grading: writing {args[0]!r} is not allowed")
+        elif event == "open" and isinstance(args[0], str | bytes):
+            name = os.fsdecode(args[0])
+            if name.endswith(_SECRET_SUFFIXES) and not within(name):
+                raise PermissionError(f"grading: reading {name!r} is not allowed")
         elif event in _PATH_EVENTS:
             for i in _PATH_EVENTS[event]:
                 if i < len(args) and not inside(args[i]):
