@@ -5,7 +5,7 @@
 * :func:`grade` - the Grade of any check (``check_answer``, ``check_derivation``,
   ``check_gradient``, ``check_softmax_gradient``).
 * :func:`grade_answer`, :func:`grade_gradient`, :func:`grade_loss`,
-  :func:`grade_accuracy`, :func:`grade_threshold`, :func:`grade_own_check` - grade what a student handed in.
+  :func:`grade_accuracy`, :func:`grade_threshold`, :func:`grade_own_check`, :func:`grade_choice`, :func:`grade_step_size` - grade what a student handed in.
 * :data:`CREDIT_RULES` - the partial-credit rules, written once.
 
 Feedback holds the verdict, a counterexample and a hint or diagnosis; never the
@@ -22,9 +22,11 @@ from gradlab.grading.grade import (
     grade,
     grade_accuracy,
     grade_answer,
+    grade_choice,
     grade_gradient,
     grade_loss,
     grade_own_check,
+    grade_step_size,
     grade_threshold,
     quiet,
 )
@@ -36,9 +38,11 @@ __all__ = [
     "grade",
     "grade_accuracy",
     "grade_answer",
+    "grade_choice",
     "grade_gradient",
     "grade_loss",
     "grade_own_check",
+    "grade_step_size",
     "grade_threshold",
     "quiet",
     "redact",

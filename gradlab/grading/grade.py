@@ -22,9 +22,11 @@ __all__ = [
     "grade",
     "grade_accuracy",
     "grade_answer",
+    "grade_choice",
     "grade_gradient",
     "grade_loss",
     "grade_own_check",
+    "grade_step_size",
     "grade_threshold",
     "quiet",
 ]
@@ -292,3 +294,64 @@ def grade_own_check(report, loss_and_gradient, X, y, *, name="your gradient chec
     return Grade(name, 0.0, False, f"your check says {verdict}; gradlab's check of your "
                  f"loss_and_gradient says {expected}",
                  ("check the function you wrote, on the data given (X_check, y_check)",))  # fmt: skip
+
+
+def grade_choice(answer, correct, *, name="answer", choices=None, hint=None) -> Grade:
+    """Grade a short answer read off a figure or a table (a class label, a word): exact match.
+
+    The feedback never names the right choice; ``hint`` says where to look.
+
+    >>> from gradlab.grading import grade_choice
+    >>> grade_choice(2, 1, name="class at P", hint="look at the colour under P").feedback
+    '✗ class at P: not correct: 2 is not the answer\\n  hint: look at the colour under P'
+    """
+    if _missing(answer):
+        return not_answered(name)
+    if choices is not None and answer not in choices:
+        listed = ", ".join(map(repr, choices))
+        return Grade(name, 0.0, False, f"expected one of {listed}; got {answer!r}")
+    if answer == correct:
+        return Grade(name, 1.0, True, "correct")
+    return Grade(name, 0.0, False, f"not correct: {answer!r} is not the answer",
+                 (f"hint: {hint}",) if hint else ())  # fmt: skip
+
+
+def grade_step_size(h, f, grad, x, *, method="central", within=10.0, name="step size") -> Grade:
+    """Grade a finite-difference step ``h``: its error must be within ``within`` × the best.
+
+    The errors come from :func:`gradlab.step_size_sweep` over 10^-16 ... 10^0 and ``h``;
+    "the best" is the fifth smallest of them (rounding can make one step lucky). A step
+    that is too large loses to truncation error, one too small to rounding.
+
+    >>> import numpy as np
+    >>> from gradlab.grading import grade_step_size
+    >>> f, grad, x = lambda x: np.sum(np.sin(x)), lambda x: np.cos(x), np.array([1.0])
+    >>> grade_step_size(1e-5, f, grad, x).passed
+    True
+    >>> grade_step_size(1e-13, f, grad, x).verdict
+    'h = 1e-13 is too small: rounding error dominates'
+    """
+    if _missing(h):
+        return not_answered(name)
+    if isinstance(h, bool) or not isinstance(h, int | float | np.floating) or not h > 0:
+        return Grade(name, 0.0, False, f"h must be a positive number; got {h!r}")
+    from gradlab import step_size_sweep
+
+    grid = np.logspace(-16, 0, 65)
+    with quiet():
+        sweep = step_size_sweep(f, grad, x, hs=np.append(grid, float(h)), methods=(method,))
+    hs, errors = np.asarray(sweep.hs), np.asarray(sweep.errors[method], dtype=float)
+    mine = int(np.argmin(np.abs(np.log(hs) - np.log(float(h)))))  # the sweep sorts its steps
+    # the standard is the 5th smallest error: rounding can make a single step lucky
+    order = np.argsort(errors)
+    best, best_h = errors[order[4]], hs[int(np.nanargmin(errors))]
+    err = errors[mine]
+    detail = (f"{method} difference error {err:.1e} at h = {h:.0e}; the best step gives "
+              f"about {best:.0e}",)  # fmt: skip
+    if err <= within * max(best, np.finfo(float).tiny):
+        return Grade(name, 1.0, True, f"h = {h:.0e} is a good step", detail)
+    if h > best_h:
+        why = "is too large: truncation error dominates"
+    else:
+        why = "is too small: rounding error dominates"
+    return Grade(name, 0.0, False, f"h = {h:.0e} {why}", detail)
