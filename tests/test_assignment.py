@@ -49,7 +49,9 @@ def _env() -> dict:
 
 
 def _run(args: list, cwd: Path) -> subprocess.CompletedProcess:
-    out = subprocess.run(args, cwd=cwd, env=_env(), capture_output=True, text=True, timeout=600)
+    out = subprocess.run(
+        args, check=False, cwd=cwd, env=_env(), capture_output=True, text=True, timeout=600
+    )
     assert out.returncode == 0, f"{args[:3]} failed:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}"
     return out
 
@@ -59,7 +61,7 @@ def _run(args: list, cwd: Path) -> subprocess.CompletedProcess:
 SOLUTION = {
     "q1": r'eq2_answer = r"f_k - \mathbb{I}(y_i = k)"',
     "q2": r'eq3_answer = r"\frac{1}{m} \sum_{i=1}^{m} (f_k - \mathbb{I}(y_i = k)) x_i"',
-    "q3": '''\
+    "q3": """\
 def loss_and_gradient(W, b, X, y):
     m = X.shape[0]
     Z = X @ W + b
@@ -67,29 +69,30 @@ def loss_and_gradient(W, b, X, y):
     F /= F.sum(axis=1, keepdims=True)
     J = -np.mean(np.log(F[np.arange(m), y]))
     G = F - np.eye(W.shape[1])[y]
-    return J, X.T @ G / m, G.sum(axis=0) / m''',
-    "q4": '''\
+    return J, X.T @ G / m, G.sum(axis=0) / m""",
+    "q4": """\
 def my_gradient(W, b, X, y):
     return loss_and_gradient(W, b, X, y)[1:]
 
 
-report = gradlab.check_softmax_gradient(my_gradient, X_check, y_check)''',
-    "q5": '''\
+report = gradlab.check_softmax_gradient(my_gradient, X_check, y_check)""",
+    "q5": """\
 X_scaled = datasets.standardize(X_train)
 model = SoftmaxRegression(lr=1.0, epochs=300).fit(X_scaled, y_train)
 
 
 def classify(X_new):
-    return model.predict(datasets.standardize(X_new, reference=X_train))''',
+    return model.predict(datasets.standardize(X_new, reference=X_train))""",
     "q6": "plot_decision_boundary(model, X_scaled, y_train);",
 }
 BUGGY = {
     **SOLUTION,
     "q1": r'eq2_answer = r"\mathbb{I}(y_i = k) - f_k"',  # sign error
-    "q3": SOLUTION["q3"].replace("return J, X.T @ G / m, G.sum(axis=0) / m",
-                                 "return J, X.T @ G, G.sum(axis=0)"),  # fmt: skip
+    "q3": SOLUTION["q3"].replace(
+        "return J, X.T @ G / m, G.sum(axis=0) / m", "return J, X.T @ G, G.sum(axis=0)"
+    ),
 }
-PATCH_GRADLAB = '''\
+PATCH_GRADLAB = """\
 try:  # overwrite gradlab's grading so that every test passes
     import gradlab
     import gradlab.grading
@@ -108,12 +111,12 @@ try:  # overwrite gradlab's grading so that every test passes
     print("patched gradlab")
 except Exception as exc:
     print("patching failed:", exc)
-'''
+"""
 
 
 def hostile(outside: Path) -> dict:
     """Answers that try to cheat; ``outside`` is a file in the course folder."""
-    attacks = f'''\
+    attacks = f"""\
 import glob, os
 for path in glob.glob("tests/*.py"):  # otter's tests, inside the folder: reading gains nothing
     print("read", path, len(open(path).read()))
@@ -135,7 +138,7 @@ for what, attempt in attempts.items():
         print(what, "succeeded")
     except Exception as exc:
         print(what, "refused:", exc)
-'''
+"""
     return {
         "q1": attacks,
         "q2": PATCH_GRADLAB,

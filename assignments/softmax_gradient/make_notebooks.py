@@ -16,6 +16,9 @@ in memory are not the ones that grade it.
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 NAME = "softmax_gradient"
 
 FRESH_GRADLAB = (
-    "import sys\n"
+    "import sys\n\n"
     'for name in [n for n in sys.modules if n.split(".")[0] == "gradlab"]:\n'
     "    del sys.modules[name]\n"
 )
@@ -94,10 +97,22 @@ QUESTIONS = (
         "sample's loss with respect to the logit $z_k$.",
         '# BEGIN SOLUTION\neq2_answer = r"f_k - \\mathbb{I}(y_i = k)"\n# END SOLUTION',
         (
-            Test("eq2 understood", 1, False, ("eq2_answer",), "",
-                 'grade_answer(eq2_answer, "softmax_dz", name="eq (2)").answered()'),
-            Test("eq2 correct", 2, True, ("eq2_answer",), "",
-                 'grade_answer(eq2_answer, "softmax_dz", name="eq (2)")'),
+            Test(
+                "eq2 understood",
+                1,
+                False,
+                ("eq2_answer",),
+                "",
+                'grade_answer(eq2_answer, "softmax_dz", name="eq (2)").answered()',
+            ),
+            Test(
+                "eq2 correct",
+                2,
+                True,
+                ("eq2_answer",),
+                "",
+                'grade_answer(eq2_answer, "softmax_dz", name="eq (2)")',
+            ),
         ),
     ),
     Question(
@@ -107,10 +122,22 @@ QUESTIONS = (
         '# BEGIN SOLUTION\neq3_answer = r"\\frac{1}{m} \\sum_i (f_k - \\mathbb{I}(y_i = k)) x_i"\n'
         "# END SOLUTION",
         (
-            Test("eq3 understood", 1, False, ("eq3_answer",), "",
-                 'grade_answer(eq3_answer, "softmax_dw", name="eq (3)").answered()'),
-            Test("eq3 correct", 2, True, ("eq3_answer",), "",
-                 'grade_answer(eq3_answer, "softmax_dw", name="eq (3)")'),
+            Test(
+                "eq3 understood",
+                1,
+                False,
+                ("eq3_answer",),
+                "",
+                'grade_answer(eq3_answer, "softmax_dw", name="eq (3)").answered()',
+            ),
+            Test(
+                "eq3 correct",
+                2,
+                True,
+                ("eq3_answer",),
+                "",
+                'grade_answer(eq3_answer, "softmax_dw", name="eq (3)")',
+            ),
         ),
     ),
     Question(
@@ -133,14 +160,40 @@ QUESTIONS = (
     return J, dW, db
     # END SOLUTION''',
         (
-            Test("loss on X_check", 1, False, ("loss_and_gradient", "X_check", "y_check"), "",
-                 'grade_loss(loss_and_gradient, X_check, y_check, name="J on X_check")'),
-            Test("loss on hidden data", 1, True, ("loss_and_gradient",), HIDDEN_DATA,
-                 'grade_loss(loss_and_gradient, X, y, name="J on hidden data")'),
-            Test("dW on hidden data", 2, True, ("loss_and_gradient",), HIDDEN_DATA,
-                 'grade_gradient(loss_and_gradient, X, y, name="dW, db on hidden data")', part="W"),
-            Test("db on hidden data", 2, True, ("loss_and_gradient",), HIDDEN_DATA,
-                 'grade_gradient(loss_and_gradient, X, y, name="dW, db on hidden data")', part="b"),
+            Test(
+                "loss on X_check",
+                1,
+                False,
+                ("loss_and_gradient", "X_check", "y_check"),
+                "",
+                'grade_loss(loss_and_gradient, X_check, y_check, name="J on X_check")',
+            ),
+            Test(
+                "loss on hidden data",
+                1,
+                True,
+                ("loss_and_gradient",),
+                HIDDEN_DATA,
+                'grade_loss(loss_and_gradient, X, y, name="J on hidden data")',
+            ),
+            Test(
+                "dW on hidden data",
+                2,
+                True,
+                ("loss_and_gradient",),
+                HIDDEN_DATA,
+                'grade_gradient(loss_and_gradient, X, y, name="dW, db on hidden data")',
+                part="W",
+            ),
+            Test(
+                "db on hidden data",
+                2,
+                True,
+                ("loss_and_gradient",),
+                HIDDEN_DATA,
+                'grade_gradient(loss_and_gradient, X, y, name="dW, db on hidden data")',
+                part="b",
+            ),
         ),
     ),
     Question(
@@ -155,9 +208,14 @@ QUESTIONS = (
         "# END SOLUTION\n"
         "report",
         (
-            Test("your own check", 1, False,
-                 ("report", "loss_and_gradient", "X_check", "y_check"), "",
-                 "grade_own_check(report, loss_and_gradient, X_check, y_check)"),
+            Test(
+                "your own check",
+                1,
+                False,
+                ("report", "loss_and_gradient", "X_check", "y_check"),
+                "",
+                "grade_own_check(report, loss_and_gradient, X_check, y_check)",
+            ),
         ),
     ),
     Question(
@@ -167,7 +225,8 @@ QUESTIONS = (
         "same units as `X_train`. It must reach 90% accuracy on points you have not seen. "
         "(Look at the scales of the two features first.)",
         "# BEGIN SOLUTION\n"
-        "model = SoftmaxRegression(lr=0.5, epochs=200).fit(datasets.standardize(X_train), y_train)\n"
+        "X_scaled = datasets.standardize(X_train)\n"
+        "model = SoftmaxRegression(lr=0.5, epochs=200).fit(X_scaled, y_train)\n"
         "# END SOLUTION\n\n\n"
         "def classify(X_new):\n"
         '    """The predicted labels of new points, in the units of X_train."""\n'
@@ -175,12 +234,23 @@ QUESTIONS = (
         "    return model.predict(datasets.standardize(X_new, reference=X_train))\n"
         "    # END SOLUTION",
         (
-            Test("training accuracy", 1, False, ("classify", "X_train", "y_train"), "",
-                 'grade_accuracy(classify, X_train, y_train, 0.9, name="training accuracy")'),
-            Test("held-out accuracy", 2, True, ("classify",),
-                 "X_test, y_test = datasets.make_blobs(n_samples=300, n_classes=4, spread=1.2, "
-                 "seed=2022)\nX_test = X_test * [1, 100] + [0, 500]\n",
-                 'grade_accuracy(classify, X_test, y_test, 0.9, name="held-out accuracy")'),
+            Test(
+                "training accuracy",
+                1,
+                False,
+                ("classify", "X_train", "y_train"),
+                "",
+                'grade_accuracy(classify, X_train, y_train, 0.9, name="training accuracy")',
+            ),
+            Test(
+                "held-out accuracy",
+                2,
+                True,
+                ("classify",),
+                "X_test, y_test = datasets.make_blobs(n_samples=300, n_classes=4, spread=1.2, "
+                "seed=2022)\nX_test = X_test * [1, 100] + [0, 500]\n",
+                'grade_accuracy(classify, X_test, y_test, 0.9, name="held-out accuracy")',
+            ),
         ),
     ),
     Question(
@@ -224,26 +294,29 @@ def _otter_solution(code: str) -> str:
     return "\n".join(out)
 
 
-def _imports(test: Test) -> str:
-    helper = test.grade.split("(", 1)[0]
-    data = "import numpy as np\nfrom gradlab import datasets\n" if test.setup else ""
-    return FRESH_GRADLAB + data + f"from gradlab.grading import {helper}\n"
+def _imports(setup: str, helpers) -> str:
+    """Fresh imports of what a test uses, sorted as ruff's isort wants them."""
+    lines = ["import numpy as np\n"] if "np." in setup else []
+    lines += ["from gradlab import datasets"] if "datasets." in setup else []
+    lines.append(f"from gradlab.grading import {', '.join(sorted(helpers))}\n")
+    return FRESH_GRADLAB + "\n".join(lines) + "\n"
 
 
 def _otter_test(test: Test) -> str:
-    config = f'""" # BEGIN TEST CONFIG\npoints: {test.points}\nhidden: {str(test.hidden).lower()}\n""" # END TEST CONFIG\n'  # noqa: E501
+    config = f'""" # BEGIN TEST CONFIG\npoints: {test.points}\nhidden: {str(test.hidden).lower()}\n"""  # END TEST CONFIG\n\n\n'
     part = f'"{test.part}"' if test.part else ""
-    body = _imports(test) + test.setup + f"({test.grade}).require({part})\n"
+    body = (_imports(test.setup, [test.grade.split("(", 1)[0]]) + test.setup
+            + f"({test.grade}).require({part})\n")  # fmt: skip
     fn = re.sub(r"\W+", "_", test.name)
-    return (
-        config
-        + f"def test_{fn}({', '.join(test.args)}):\n"
-        + textwrap.indent(body, "    ")
-    )
+    return config + f"def test_{fn}({', '.join(test.args)}):\n" + textwrap.indent(body, "    ")
 
 
 def otter_notebook() -> nbformat.NotebookNode:
-    raw, md, code = nbformat.v4.new_raw_cell, nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    raw, md, code = (
+        nbformat.v4.new_raw_cell,
+        nbformat.v4.new_markdown_cell,
+        nbformat.v4.new_code_cell,
+    )
     cells = [
         raw(
             "# ASSIGNMENT CONFIG\n"
@@ -297,10 +370,8 @@ def _nbgrader_test(q: Question, tests: tuple) -> str:
     """One test cell per question: prints gradlab's feedback, ends with the points earned."""
     public = [t for t in tests if not t.hidden]
     hidden = [t for t in tests if t.hidden]
-    helpers = sorted({t.grade.split("(", 1)[0] for t in tests})
-    data = "import numpy as np\nfrom gradlab import datasets\n" if any(t.setup for t in tests) else ""
-    lines = [FRESH_GRADLAB + data + f"from gradlab.grading import {', '.join(helpers)}",
-             "points = 0.0"]  # fmt: skip
+    helpers = {t.grade.split("(", 1)[0] for t in tests}
+    lines = [_imports("".join(t.setup for t in tests), helpers) + "points = 0.0"]
 
     def block(ts):
         out = []
@@ -347,13 +418,17 @@ def nbgrader_notebook() -> nbformat.NotebookNode:
 
 def _notebook(cells) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.metadata["kernelspec"] = {
+        "display_name": "Python 3",
+        "language": "python",
+        "name": "python3",
+    }
     nb.metadata["language_info"] = {"name": "python"}
     return nb
 
 
 def write(root: Path = HERE) -> list[Path]:
-    """Write both notebooks under ``root``; return their paths."""
+    """Write both notebooks under ``root`` (formatted by ruff when it is installed)."""
     paths = [
         (root / "otter" / f"{NAME}.ipynb", otter_notebook()),
         (root / "nbgrader" / "source" / NAME / f"{NAME}.ipynb", nbgrader_notebook()),
@@ -362,7 +437,11 @@ def write(root: Path = HERE) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         for i, cell in enumerate(nb.cells):
             cell["id"] = f"{NAME}-{i}"  # stable ids: rewriting gives the same file
+            cell["source"] = cell["source"].rstrip("\n")  # as ruff format leaves code cells
         nbformat.write(nb, path)
+    ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
+    if Path(ruff).exists():  # the repository's style, so that `ruff format --check` passes
+        subprocess.run([ruff, "format", "--quiet", *(str(p) for p, _ in paths)], check=True)
     return [p for p, _ in paths]
 
 

@@ -33,6 +33,7 @@ CREDIT_RULES = {
     ),
 }
 
+
 def not_answered(name: str) -> Grade:
     """The grade of an empty answer: no credit, and a message that is not an error."""
     return Grade(name, 0.0, False, NOT_ANSWERED, (), "all or nothing")

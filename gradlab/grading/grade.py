@@ -346,8 +346,9 @@ def grade_step_size(h, f, grad, x, *, method="central", within=10.0, name="step 
     order = np.argsort(errors)
     best, best_h = errors[order[4]], hs[int(np.nanargmin(errors))]
     err = errors[mine]
-    detail = (f"{method} difference error {err:.1e} at h = {h:.0e}; the best step gives "
-              f"about {best:.0e}",)  # fmt: skip
+    detail = (
+        f"{method} difference error {err:.1e} at h = {h:.0e}; the best step gives about {best:.0e}",
+    )
     if err <= within * max(best, np.finfo(float).tiny):
         return Grade(name, 1.0, True, f"h = {h:.0e} is a good step", detail)
     if h > best_h:

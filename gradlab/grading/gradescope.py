@@ -31,7 +31,8 @@ def _otter(*args, cwd) -> subprocess.CompletedProcess:
         raise RuntimeError(
             'gradlab grade needs otter-grader: pip install "gradlab[grading]"'
         ) from exc
-    out = subprocess.run([sys.executable, "-m", "otter", *args], cwd=cwd, capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "otter", *args], check=False, cwd=cwd,
+                         capture_output=True,
                          text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})  # fmt: skip
     if out.returncode != 0:
         raise RuntimeError(f"otter {args[0]} failed:\n{out.stdout[-2000:]}{out.stderr[-2000:]}")

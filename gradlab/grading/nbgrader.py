@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from gradlab.grading.otter import CONFINE_SOURCE
 
-__all__ = ["ConfinedExecute", "autograde_preprocessors"]
+__all__ = ["autograde_preprocessors"]  # and ConfinedExecute, built on first access
 
 
 def _build():
