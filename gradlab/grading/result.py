@@ -12,7 +12,7 @@ NOT_ANSWERED = "not answered yet"
 NOT_UNDERSTOOD = "not understood"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Grade:
     """The grade of one question part.
 
@@ -126,6 +126,8 @@ class Grade:
 
     def __str__(self) -> str:
         return self.feedback
+
+    __repr__ = __str__  # a check cell's text output is the feedback itself
 
     def _repr_html_(self) -> str:
         return self.html
