@@ -26,11 +26,13 @@ WRONG = {
         ('dJi_dzk = "f_k"', "Missing indicator term"),
         (r'dJ_dwk = r"\frac{1}{m} \sum_i (\mathbb{I}(y_i = k) - f_k) x_i"', "hint: Sign error."),
         (
-            "def loss_and_gradient(W, b, X, y):\n"
-            "    Z = X @ W + b\n"
-            "    F = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)\n"
-            "    G = F - np.eye(W.shape[1])[y]\n"
-            "    return -np.mean(np.log(F[np.arange(len(y)), y])), X.T @ G, G.sum(axis=0)",
+            (
+                "def loss_and_gradient(W, b, X, y):\n"
+                "    Z = X @ W + b\n"
+                "    F = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)\n"
+                "    G = F - np.eye(W.shape[1])[y]\n"
+                "    return -np.mean(np.log(F[np.arange(len(y)), y])), X.T @ G, G.sum(axis=0)"
+            ),
             "forgot to divide by m = 50?",
         ),
     ],

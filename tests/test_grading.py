@@ -15,8 +15,10 @@ from gradlab.grading import (
     grade,
     grade_accuracy,
     grade_answer,
+    grade_choice,
     grade_gradient,
     grade_loss,
+    grade_step_size,
     grade_threshold,
 )
 
@@ -261,3 +263,38 @@ print(";".join(results))
     )
     assert (folder / "answer.txt").read_text() == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["source.ipynb", "submission"]
+
+
+def test_every_public_name_documents_itself_with_an_example():
+    import inspect
+
+    import gradlab.grading
+
+    for name in gradlab.grading.__all__:
+        obj = getattr(gradlab.grading, name)
+        if inspect.isfunction(obj) or inspect.isclass(obj):
+            doc = inspect.getdoc(obj) or ""
+            assert "Examples\n--------" in doc and ">>> " in doc, name
+
+
+def test_choice_never_names_the_right_answer():
+    g = grade_choice(0, 2, name="class at P", choices=(0, 1, 2), hint="look at the colour")
+    assert (g.score, g.verdict) == (0.0, "not correct: 0 is not the answer")
+    assert "2" not in g.feedback.replace("0 is not", "")
+    assert grade_choice(5, 2, choices=(0, 1, 2)).verdict == "expected one of 0, 1, 2; got 5"
+    assert grade_choice(2, 2).passed and grade_choice(..., 2).verdict == "not answered yet"
+
+
+def test_step_size_against_central_difference_error_computed_here():
+    f, grad, x = (lambda v: float(np.sum(np.exp(v)))), np.exp, np.array([0.3, -0.2])
+    for h in (1e-1, 1e-5, 1e-12):
+        # the error of the central difference along x's first coordinate, done by hand
+        e = np.array([h, 0.0])
+        hand = abs((f(x + e) - f(x - e)) / (2 * h) - np.exp(0.3))
+        g = grade_step_size(h, f, grad, x)
+        if hand > 1e-6:
+            assert g.score == 0.0, (h, hand, g.feedback)
+    assert grade_step_size(1e-1, f, grad, x).verdict.endswith("truncation error dominates")
+    assert grade_step_size(1e-12, f, grad, x).verdict.endswith("rounding error dominates")
+    assert grade_step_size(1e-5, f, grad, x).passed
+    assert grade_step_size(-1.0, f, grad, x).verdict == "h must be a positive number; got -1.0"

@@ -59,6 +59,8 @@ def redact(hint: str | None) -> str | None:
     its first colon), so "Sign error: ... the derivative is f_k − 𝕀(y_i = k) ..."
     becomes "Sign error.".
 
+    Examples
+    --------
     >>> redact("Sign error: so the derivative is f_k − 𝕀(y_i = k), not 𝕀(y_i = k) − f_k.")
     'Sign error.'
     """

@@ -34,7 +34,15 @@ __all__ = [
 
 @contextlib.contextmanager
 def quiet():
-    """Silence warnings, NumPy floating-point messages and anything written to stderr."""
+    """Silence warnings, NumPy floating-point messages and anything written to stderr.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from gradlab.grading import quiet
+    >>> with quiet():
+    ...     warnings.warn("not shown")
+    """
     with (
         warnings.catch_warnings(),
         np.errstate(all="ignore"),
@@ -51,6 +59,8 @@ def _missing(answer) -> bool:
 def grade(check, name: str | None = None) -> Grade:
     """The :class:`Grade` of an AnswerCheck, DerivationCheck or GradientCheck.
 
+    Examples
+    --------
     >>> from gradlab import check_answer
     >>> from gradlab.grading import grade
     >>> g = grade(check_answer("[y_i = k] - f_k"), name="eq (2)")
@@ -180,6 +190,8 @@ def grade_loss(loss_and_gradient, X, y, *, W=None, b=None, name="loss J(W)", see
     All or nothing (relative tolerance 1e-8); a wrong value is described by its
     ratio to the right one, which names the classic mistakes (a factor m, a sign).
 
+    Examples
+    --------
     >>> import numpy as np
     >>> from gradlab import loss_and_gradient
     >>> from gradlab.grading import grade_loss
@@ -213,6 +225,8 @@ def grade_threshold(value, threshold, *, kind="accuracy", name=None, partial_fro
     With ``partial_from`` the credit rises linearly from 0 at ``partial_from``
     to 1 at ``threshold``; without it, all or nothing.
 
+    Examples
+    --------
     >>> from gradlab.grading import grade_threshold
     >>> grade_threshold(0.8, 0.9, partial_from=0.5).points(4)
     3.0
@@ -244,6 +258,8 @@ def grade_accuracy(model, X, y, threshold, *, name="accuracy", partial_from=None
     ``model`` has ``predict(X)`` or is itself a function ``X -> labels``; only the
     accuracy is reported, never the data.
 
+    Examples
+    --------
     >>> from gradlab import SoftmaxRegression, datasets
     >>> from gradlab.grading import grade_accuracy
     >>> X, y = datasets.make_blobs(seed=1)
@@ -271,6 +287,8 @@ def grade_own_check(report, loss_and_gradient, X, y, *, name="your gradient chec
     :func:`gradlab.check_softmax_gradient`) whose verdict agrees with gradlab's
     check of the same function: a check that honestly finds a bug earns the credit.
 
+    Examples
+    --------
     >>> import numpy as np
     >>> from gradlab import check_softmax_gradient, loss_and_gradient
     >>> from gradlab.grading import grade_own_check
@@ -301,6 +319,8 @@ def grade_choice(answer, correct, *, name="answer", choices=None, hint=None) -> 
 
     The feedback never names the right choice; ``hint`` says where to look.
 
+    Examples
+    --------
     >>> from gradlab.grading import grade_choice
     >>> grade_choice(2, 1, name="class at P", hint="look at the colour under P").feedback
     '✗ class at P: not correct: 2 is not the answer\\n  hint: look at the colour under P'
@@ -323,6 +343,8 @@ def grade_step_size(h, f, grad, x, *, method="central", within=10.0, name="step 
     "the best" is the fifth smallest of them (rounding can make one step lucky). A step
     that is too large loses to truncation error, one too small to rounding.
 
+    Examples
+    --------
     >>> import numpy as np
     >>> from gradlab.grading import grade_step_size
     >>> f, grad, x = lambda x: np.sum(np.sin(x)), lambda x: np.cos(x), np.array([1.0])

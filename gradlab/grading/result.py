@@ -83,6 +83,8 @@ class Grade:
     def points(self, max_points: float) -> float:
         """The points earned out of ``max_points``, rounded to 1e-6.
 
+        Examples
+        --------
         >>> from gradlab.grading import Grade
         >>> Grade("q", 0.5, False, "half").points(3)
         1.5
@@ -98,6 +100,8 @@ class Grade:
 
         What a public test checks before the hidden test grades correctness.
 
+        Examples
+        --------
         >>> from gradlab.grading import grade_answer
         >>> grade_answer("[y_i = k] - f_k").answered().passed
         True
@@ -114,6 +118,8 @@ class Grade:
         This is what an autograder's test case calls: the failure message a
         student sees is gradlab's feedback.
 
+        Examples
+        --------
         >>> from gradlab.grading import Grade
         >>> Grade("eq (2)", 0.0, False, "not answered yet").require()
         Traceback (most recent call last):
