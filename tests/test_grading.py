@@ -298,3 +298,49 @@ def test_step_size_against_central_difference_error_computed_here():
     assert grade_step_size(1e-12, f, grad, x).verdict.endswith("rounding error dominates")
     assert grade_step_size(1e-5, f, grad, x).passed
     assert grade_step_size(-1.0, f, grad, x).verdict == "h must be a positive number; got -1.0"
+
+
+def test_gradescope_results_from_otter_results():
+    from gradlab.grading.gradescope import VISIBILITIES, to_gradescope
+
+    otter = {"tests": [
+        {"name": "Public Tests", "visibility": "visible", "output": "q1 passed", "status": "passed"},
+        {"name": "q1", "score": 1, "max_score": 3, "visibility": "hidden", "output": "✗ eq (2)"},
+        {"name": "q2", "score": 3, "max_score": 3, "visibility": "hidden", "output": ""},
+    ]}  # fmt: skip
+    results = to_gradescope(otter)
+    assert results["score"] == 4.0
+    assert [(t["name"], t["score"], t["max_score"]) for t in results["tests"]] == [
+        ("Public Tests", 0.0, 0.0), ("q1", 1.0, 3.0), ("q2", 3.0, 3.0)
+    ]  # fmt: skip
+    for test in results["tests"]:
+        assert set(test) == {"name", "score", "max_score", "output", "visibility"}
+        assert test["visibility"] in VISIBILITIES
+
+
+def test_grade_command_names_a_missing_submission(tmp_path, capsys):
+    from gradlab.cli import main
+
+    code = main(["grade", str(tmp_path / "nope.ipynb"), "--assignment", str(tmp_path)])
+    assert code == 2
+    assert "SUBMISSION must be a notebook file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("script", "folder"),
+    [
+        ("assignments/softmax_gradient/make_notebooks.py", "assignments/softmax_gradient"),
+        ("notebooks/exercises/make_exercises.py", "notebooks/exercises"),
+    ],
+)
+def test_committed_notebooks_are_what_their_one_definition_writes(script, folder, tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("maker", root / script)
+    maker = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(maker)
+    for path in maker.write(tmp_path):
+        committed = root / folder / path.relative_to(tmp_path)
+        assert path.read_text() == committed.read_text(), f"rerun {script}"

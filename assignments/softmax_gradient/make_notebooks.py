@@ -30,6 +30,7 @@ NAME = "softmax_gradient"
 
 FRESH_GRADLAB = (
     "import sys\n\n"
+    "# grade with gradlab as installed, not with anything the notebook changed in memory\n"
     'for name in [n for n in sys.modules if n.split(".")[0] == "gradlab"]:\n'
     "    del sys.modules[name]\n"
 )
