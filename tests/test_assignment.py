@@ -215,7 +215,8 @@ def otter_graded(tmp_path_factory):
                   str(subs[kind])], cwd=course)  # fmt: skip
         return kind, json.loads((out / "results.json").read_text())
 
-    with ThreadPoolExecutor(max_workers=2) as pool:  # two cores: two kernels at a time
+    # otter run mostly waits (kernel start-up, its logging server): grade all four at once
+    with ThreadPoolExecutor(max_workers=len(KINDS)) as pool:
         results = dict(pool.map(grade, KINDS))
     return {"results": results, "course": course, "before": before, "outside": outside}
 
