@@ -48,22 +48,45 @@ WRONG = {
 }
 
 
-def _run(nb, tmp_path):
-    client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=120,
-                                     resources={"metadata": {"path": str(tmp_path)}})  # fmt: skip
+def _execute(nb, folder: Path):
+    nbclient.NotebookClient(nb, kernel_name="python3", timeout=120,
+                            resources={"metadata": {"path": str(folder)}}).execute()  # fmt: skip
+    return nb
+
+
+def _wrong(name: str):
+    nb = nbformat.read(EXERCISES / f"{name}.ipynb", 4)
+    turns = [c for c in nb.cells if "your-turn" in c.metadata.get("tags", [])]
+    for cell, (answer, _) in zip(turns, WRONG[name], strict=True):
+        cell.source = answer
+    return nb
+
+
+@pytest.fixture(scope="session")
+def executed(tmp_path_factory):
+    """Every notebook three ways, all at once: a kernel mostly waits while it starts."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = {}
+    for name in NAMES:
+        jobs[name, "unchanged"] = nbformat.read(EXERCISES / f"{name}.ipynb", 4)
+        jobs[name, "key"] = nbformat.read(EXERCISES / "solutions" / f"{name}.ipynb", 4)
+        jobs[name, "wrong"] = _wrong(name)
     env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
            "MPLBACKEND": "Agg"}  # fmt: skip
     old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
+    os.environ.update(env)  # the kernels inherit this checkout's gradlab
     try:
-        client.execute()
+        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+            futures = {key: pool.submit(_execute, nb, tmp_path_factory.mktemp("exercise"))
+                       for key, nb in jobs.items()}  # fmt: skip
+            return {key: future.result() for key, future in futures.items()}
     finally:
         for k, v in old.items():
             if v is None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-    return nb
 
 
 def _checks(nb) -> list[str]:
@@ -84,8 +107,8 @@ def _errors(nb) -> list:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_unchanged_says_not_answered_yet(name, tmp_path):
-    nb = _run(nbformat.read(EXERCISES / f"{name}.ipynb", 4), tmp_path)
+def test_unchanged_says_not_answered_yet(name, executed):
+    nb = executed[name, "unchanged"]
     assert _errors(nb) == []
     checks = _checks(nb)
     assert len(checks) == len(WRONG[name])
@@ -93,26 +116,22 @@ def test_unchanged_says_not_answered_yet(name, tmp_path):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_key_passes_every_check(name, tmp_path):
+def test_key_passes_every_check(name, executed):
     key = nbformat.read(EXERCISES / "solutions" / f"{name}.ipynb", 4)
     student = nbformat.read(EXERCISES / f"{name}.ipynb", 4)
     # the key is the exercise with only the your-turn cells filled in
     assert [c.source for c in key.cells if "your-turn" not in c.metadata.get("tags", [])] == [
         c.source for c in student.cells if "your-turn" not in c.metadata.get("tags", [])
     ]
-    nb = _run(key, tmp_path)
+    nb = executed[name, "key"]
     assert _errors(nb) == []
     checks = _checks(nb)
     assert len(checks) == len(WRONG[name]) and all(c.startswith("✓") for c in checks), checks
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_wrong_answers_name_the_mistake(name, tmp_path):
-    nb = nbformat.read(EXERCISES / f"{name}.ipynb", 4)
-    turns = [c for c in nb.cells if "your-turn" in c.metadata.get("tags", [])]
-    for cell, (answer, _) in zip(turns, WRONG[name], strict=True):
-        cell.source = answer
-    nb = _run(nb, tmp_path)
+def test_wrong_answers_name_the_mistake(name, executed):
+    nb = executed[name, "wrong"]
     assert _errors(nb) == []
     for shown, (_, mistake) in zip(_checks(nb), WRONG[name], strict=True):
         assert shown.startswith("✗") and mistake in shown, shown

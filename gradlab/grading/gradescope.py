@@ -68,7 +68,18 @@ def find_autograder(assignment, build_dir) -> Path:
 
 
 def to_gradescope(otter_results: dict) -> dict:
-    """otter's results.json as Gradescope's format, with the total ``score``."""
+    """otter's results.json as Gradescope's format, with the total ``score``.
+
+    Examples
+    --------
+    >>> from gradlab.grading.gradescope import to_gradescope
+    >>> results = to_gradescope({"tests": [
+    ...     {"name": "q1", "score": 1, "max_score": 3, "visibility": "hidden", "output": "✗ eq (2)"},
+    ...     {"name": "q2", "score": 3, "max_score": 3, "visibility": "hidden"},
+    ... ]})
+    >>> results["score"], results["tests"][1]["output"]
+    (4.0, '')
+    """
     tests = []
     for test in otter_results.get("tests", []):
         tests.append({
