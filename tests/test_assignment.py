@@ -11,6 +11,7 @@ points, nothing changed outside its folder).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -33,7 +34,9 @@ pytestmark = pytest.mark.slow
 
 
 def _tool(name: str) -> str:
-    pytest.importorskip("otter" if name == "otter" else "nbgrader", reason=INSTALL)
+    # find_spec, not an import: importing otter here would cost seconds the tools spend anyway
+    if importlib.util.find_spec("otter" if name == "otter" else "nbgrader") is None:
+        pytest.skip(f"{name} is not installed; {INSTALL}")
     exe = BIN / name
     if not exe.exists():
         pytest.skip(f"{name} is not installed next to {sys.executable}; {INSTALL}")
@@ -303,39 +306,44 @@ def nbgrader_graded(tmp_path_factory):
     course = tmp_path_factory.mktemp("nbgrader_course")
     shutil.copytree(ASSIGNMENT / "nbgrader", course, dirs_exist_ok=True)
     _run([nbgrader, "generate_assignment", NAME], cwd=course)
-    outside = course / "outside.txt"
-    outside.write_text("original")
-    release = course / "release" / NAME / f"{NAME}.ipynb"
-    for kind in KINDS:
-        make_submission(release, _answers(kind, outside),
-                        course / "submitted" / kind / NAME / f"{NAME}.ipynb")  # fmt: skip
-    before = _snapshot(course)
-    _run([nbgrader, "autograde", NAME, "--create"], cwd=course)
-    from nbgrader.api import Gradebook
 
-    grades, outputs, printed = {}, {}, {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for kind in KINDS:
+    def grade(kind):
+        """Autograde one submission in its own copy of the course (gradebook included)."""
+        copy = tmp_path_factory.mktemp(f"nbgrader_{kind}")
+        shutil.copytree(course, copy, dirs_exist_ok=True)
+        outside = copy / "outside.txt"
+        outside.write_text("original")
+        make_submission(copy / "release" / NAME / f"{NAME}.ipynb", _answers(kind, outside),
+                        copy / "submitted" / kind / NAME / f"{NAME}.ipynb")  # fmt: skip
+        before = _snapshot(copy)
+        _run([nbgrader, "autograde", NAME, "--create"], cwd=copy)
+        from nbgrader.api import Gradebook
+
+        with Gradebook(f"sqlite:///{copy / 'gradebook.db'}") as gb:
             notebook = gb.find_submission(NAME, kind).notebooks[0]
-            grades[kind] = {g.name: g.score for g in notebook.grades}
-    for kind in KINDS:
-        nb = nbformat.read(course / "autograded" / kind / NAME / f"{NAME}.ipynb", 4)
-        printed[kind] = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
-                                for o in c.outputs)  # fmt: skip
-        outputs[kind] = {
+            grades = {g.name: g.score for g in notebook.grades}
+        nb = nbformat.read(copy / "autograded" / kind / NAME / f"{NAME}.ipynb", 4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        printed = "".join(o.get("text", "") for c in code for o in c.outputs)
+        outputs = {
             c.metadata["nbgrader"]["grade_id"]: "".join(o.get("text", "") for o in c.outputs)
-            for c in nb.cells
-            if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"
+            for c in code
+            if c.metadata.get("nbgrader", {}).get("grade")
         }
-    return {"grades": grades, "outputs": outputs, "printed": printed, "course": course,
-            "before": before, "outside": outside}  # fmt: skip
+        return kind, {"grades": grades, "outputs": outputs, "printed": printed, "course": copy,
+                      "before": before, "outside": outside}  # fmt: skip
+
+    # autograde mostly waits on kernels: the four submissions at once, one course copy each
+    with ThreadPoolExecutor(max_workers=len(KINDS)) as pool:
+        graded = dict(pool.map(grade, KINDS))
+    return {"course": course, **graded}
 
 
 AUTOGRADED = ("q1_tests", "q2_tests", "q3_tests", "q4_tests", "q5_tests")
 
 
 def _nbgrader_scores(graded: dict, kind: str) -> dict:
-    return {k: graded["grades"][kind][k] for k in AUTOGRADED}
+    return {k: graded[kind]["grades"][k] for k in AUTOGRADED}
 
 
 def test_nbgrader_release_hides_solutions_and_hidden_tests(nbgrader_graded):
@@ -352,7 +360,7 @@ def test_nbgrader_solution_gets_full_marks(nbgrader_graded):
 def test_nbgrader_buggy_gets_partial_credit_with_feedback(nbgrader_graded):
     scores = _nbgrader_scores(nbgrader_graded, "buggy")
     assert scores == dict(zip(AUTOGRADED, (1.0, 3.0, 2.0, 1.0, 3.0), strict=True))
-    out = nbgrader_graded["outputs"]["buggy"]
+    out = nbgrader_graded["buggy"]["outputs"]
     assert "hint: Sign error." in out["q1_tests"]
     assert "forgot to divide by m = 37?" in out["q3_tests"]
 
@@ -363,14 +371,15 @@ def test_nbgrader_empty_gets_zero(nbgrader_graded):
 
 def test_nbgrader_hostile_gains_nothing_and_changes_nothing_outside(nbgrader_graded):
     assert set(_nbgrader_scores(nbgrader_graded, "hostile").values()) == {0.0}
-    printed = nbgrader_graded["printed"]["hostile"]
+    hostile = nbgrader_graded["hostile"]
+    printed = hostile["printed"]
     assert "patched gradlab" in printed  # the overwrite happened, and graded nothing
     assert printed.count("refused: grading:") == 9 and "succeeded" not in printed, printed
-    course = nbgrader_graded["course"]
-    assert nbgrader_graded["outside"].read_text() == "original"
+    course = hostile["course"]
+    assert hostile["outside"].read_text() == "original"
     assert not (course / "escaped.txt").exists() and not (course / "pwned").exists()
     after = _snapshot(course)
     after.pop(course / "gradebook.db")  # nbgrader's own records
-    before = dict(nbgrader_graded["before"])
+    before = dict(hostile["before"])
     before.pop(course / "gradebook.db", None)
     assert after == before
