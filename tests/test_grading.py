@@ -350,3 +350,16 @@ def test_committed_notebooks_are_what_their_one_definition_writes(script, folder
     for path in maker.write(tmp_path):
         committed = root / folder / path.relative_to(tmp_path)
         assert path.read_text() == committed.read_text(), f"rerun {script}"
+
+
+def test_derivation_first_wrong_may_be_the_step_itself():
+    steps = [SimpleNamespace(text="a"), SimpleNamespace(text="b", reason="dropped a minus")]
+    g = grade(SimpleNamespace(ok=False, steps=steps, first_wrong=steps[1]))
+    assert (g.score, g.verdict) == (0.5, "step 2 of 2 is wrong")
+    assert "dropped a minus" in g.feedback
+
+
+def test_answer_check_without_a_message_still_grades():
+    check = SimpleNamespace(correct=False, counterexample=None, hint=None, mistake="sign error")
+    g = grade(check, name="eq (2)")
+    assert (g.score, g.verdict, g.details) == (0.0, "not correct", ("hint: sign error",))

@@ -83,7 +83,10 @@ def from_check(check, name: str | None = None) -> Grade:
     """A :class:`Grade` from an AnswerCheck, DerivationCheck or GradientCheck.
 
     The kind of check is recognised by its attributes (duck typing), so checks
-    from other gradlab modules need no import here.
+    from other gradlab modules need no import here: ``correct`` and
+    ``counterexample`` (an answer check), ``ok``, ``steps`` and ``first_wrong`` (a
+    derivation check; ``first_wrong`` is the 0-based index of the first wrong step,
+    or that step itself), ``verdict`` and ``diagnosis`` (a gradient check).
     """
     if hasattr(check, "correct") and hasattr(check, "counterexample"):
         return _from_answer(check, name or "typed answer")
@@ -108,7 +111,8 @@ def _from_answer(check, name: str) -> Grade:
         details.append(f"hint: {hint}")
     elif getattr(check, "mistake", None):
         details.append(f"hint: {check.mistake}")
-    verdict = "not correct: " + check.message.split(": ", 1)[-1].rstrip(".")
+    message = str(getattr(check, "message", "") or "")
+    verdict = "not correct" + (": " + message.split(": ", 1)[-1].rstrip(".") if message else "")
     return Grade(name, 0.0, False, verdict, tuple(details), "all or nothing")
 
 
