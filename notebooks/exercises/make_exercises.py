@@ -17,8 +17,11 @@ from pathlib import Path
 
 import nbformat
 
+from gradlab.grading.exercises import QUESTIONS
+
 HERE = Path(__file__).resolve().parent
 TAG = "your-turn"
+KEY = {name: q.answer for name, q in QUESTIONS.items() if not callable(q.answer)}
 
 
 def md(text):
@@ -72,7 +75,7 @@ EXERCISES = {
             "X, y = rng.normal(size=(50, 4)), rng.integers(0, 3, size=50)"
         ),
         turn(
-            "def loss_and_gradient(W, b, X, y):\n    ...  # your code here: return J, dW, db",
+            "def loss_and_gradient(W, b, X, y):\n    # your code here: return J, dW, db\n    ...",
             "def loss_and_gradient(W, b, X, y):\n"
             "    m = X.shape[0]\n"
             "    Z = X @ W + b\n"
@@ -92,7 +95,8 @@ EXERCISES = {
         ),
         code(
             "import numpy as np\n\nimport gradlab\n"
-            "from gradlab.grading import grade_choice, grade_gradient, grade_step_size\n\n"
+            "from gradlab.grading import grade_gradient, grade_step_size\n"
+            "from gradlab.grading.exercises import check_choice\n\n"
             "rng = np.random.default_rng(1)\n"
             "X, y = rng.normal(size=(40, 3)), rng.integers(0, 4, size=40)"
         ),
@@ -116,15 +120,11 @@ EXERCISES = {
             "    lambda W, b, X, y: classmate_gradient(W, b, X, y)[1:], X, y\n)"
         ),
         md('**Your turn.** Which line is wrong: `"Z"`, `"F"`, `"Y"`, `"J"`, `"dW"` or `"db"`?'),
-        turn("wrong_line = ...", 'wrong_line = "db"'),
-        code(
-            'grade_choice(wrong_line, "db", name="the wrong line",\n'
-            '             choices=("Z", "F", "Y", "J", "dW", "db"),\n'
-            '             hint="the gradient check names the parameter that fails")'
-        ),
+        turn("wrong_line = ...", f"wrong_line = {KEY['the wrong line']!r}"),
+        code('check_choice("the wrong line", wrong_line)'),
         md("**Your turn.** Write `fixed_gradient`: the same function with that line fixed."),
         turn(
-            "def fixed_gradient(W, b, X, y):\n    ...  # your code here",
+            "def fixed_gradient(W, b, X, y):\n    # your code here\n    ...",
             "def fixed_gradient(W, b, X, y):\n"
             "    m = X.shape[0]\n"
             "    Z = X @ W + b\n"
@@ -163,7 +163,7 @@ EXERCISES = {
         code(
             "import numpy as np\n\n"
             "from gradlab import SoftmaxRegression, datasets\n"
-            "from gradlab.grading import grade_choice\n"
+            "from gradlab.grading.exercises import check_choice\n"
             "from gradlab.plots import plot_decision_boundary\n\n"
             "X, y = datasets.make_blobs(n_samples=150, n_classes=3, seed=3)\n"
             "model = SoftmaxRegression(lr=0.5, epochs=200).fit(X, y)\n"
@@ -173,22 +173,14 @@ EXERCISES = {
             'drawn.ax.annotate("P", P, xytext=(8, 8), textcoords="offset points");'
         ),
         md("**Your turn.** Which class does the model predict at the star $P$ (0, 1 or 2)?"),
-        turn("class_at_P = ...", "class_at_P = 2"),
-        code(
-            'grade_choice(class_at_P, int(model.predict([P])[0]), name="class at P",\n'
-            '             choices=(0, 1, 2), hint="the colour of the region under P is "\n'
-            '             "the class predicted there")'
-        ),
+        turn("class_at_P = ...", "class_at_P = 2"),  # the model trained above predicts 2
+        code('check_choice("class at P", class_at_P, model=model, P=P)'),
         md(
             "**Your turn.** Is the boundary between two classes always a straight line for "
             'softmax regression? Answer `"yes"` or `"no"`.'
         ),
-        turn("straight = ...", 'straight = "yes"'),
-        code(
-            'grade_choice(straight, "yes", name="straight boundaries", choices=("yes", "no"),\n'
-            '             hint="on the boundary between j and k, z_j = z_k: what kind of "\n'
-            '             "equation in x is that?")'
-        ),
+        turn("straight = ...", f"straight = {KEY['straight boundaries']!r}"),
+        code('check_choice("straight boundaries", straight)'),
     ],
 }
 
