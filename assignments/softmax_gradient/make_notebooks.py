@@ -95,7 +95,7 @@ QUESTIONS = (
     Question(
         "q1",
         "**Question 1 (eq 2).** Type $\\partial J_i / \\partial z_k$, the derivative of one "
-        "sample's loss with respect to the logit $z_k$.",
+        "sample's loss with respect to the logit $z_k$, as a string `eq2_answer`.",
         '# BEGIN SOLUTION\neq2_answer = r"f_k - \\mathbb{I}(y_i = k)"\n# END SOLUTION',
         (
             Test(
@@ -119,7 +119,7 @@ QUESTIONS = (
     Question(
         "q2",
         "**Question 2 (eq 3).** Type $\\partial J / \\partial \\mathbf{w}_k$, the gradient of "
-        "the whole loss with respect to the weights of class $k$.",
+        "the whole loss with respect to the weights of class $k$, as a string `eq3_answer`.",
         '# BEGIN SOLUTION\neq3_answer = r"\\frac{1}{m} \\sum_i (f_k - \\mathbb{I}(y_i = k)) x_i"\n'
         "# END SOLUTION",
         (
@@ -221,7 +221,7 @@ QUESTIONS = (
     ),
     Question(
         "q5",
-        "**Question 5.** Train a `SoftmaxRegression` on `X_train, y_train` and write "
+        "**Question 5.** Train a `SoftmaxRegression` `model` on `X_train, y_train` and write "
         "`classify(X_new)`, which returns the predicted labels of new points given in the "
         "same units as `X_train`. It must reach 90% accuracy on points you have not seen. "
         "(Look at the scales of the two features first.)",
