@@ -48,7 +48,7 @@ _LAZY = {
     # training
     "SoftmaxRegression": "gradlab.train",
 }
-_SUBMODULES = ("datasets", "plots", "numeric", "symbolic", "answers", "train")
+_SUBMODULES = ("datasets", "plots", "numeric", "symbolic", "answers", "train", "grading")
 
 __all__ = [
     "AnswerCheck",
@@ -65,6 +65,7 @@ __all__ = [
     "derivations",
     "derive",
     "gradient",
+    "grading",
     "log_softmax",
     "loss",
     "loss_and_gradient",

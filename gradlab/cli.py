@@ -229,6 +229,22 @@ def _tour(args: argparse.Namespace) -> int:
     return 0
 
 
+def _grade(args: argparse.Namespace) -> int:
+    """Grade a submission with otter-grader; write Gradescope's results.json."""
+    from gradlab.grading.gradescope import grade_submission
+
+    try:
+        results = grade_submission(args.submission, args.assignment, args.out)
+    except (FileNotFoundError, RuntimeError) as exc:
+        print(f"gradlab grade: {exc}", file=sys.stderr)
+        return 2
+    top = sum(t["max_score"] for t in results["tests"])
+    for t in results["tests"]:
+        print(f"  {t['name']:<14}{t['score']:>6g} / {t['max_score']:g}")
+    print(f"score {results['score']:g} / {top:g}; wrote {args.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gradlab",
@@ -335,6 +351,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--verify", action="store_true", help="check every step and print verdicts")
     p.add_argument("--list", action="store_true", help="list the topics")
     p.set_defaults(handler=_derive)
+
+    p = sub.add_parser(
+        "grade", help="grade a submission with otter-grader; write Gradescope's results.json"
+    )
+    p.add_argument("submission", help="the student's notebook")
+    p.add_argument(
+        "--assignment", required=True, metavar="DIR",
+        help="otter-assign output (with autograder/*.zip) or the folder of the master notebook",
+    )  # fmt: skip
+    p.add_argument("--out", default="results.json", help="results file (default results.json)")
+    p.set_defaults(handler=_grade)
 
     return parser
 
