@@ -78,7 +78,7 @@ def my_gradient(W, b, X, y):
     return loss_and_gradient(W, b, X, y)[1:]
 
 
-report = gradlab.check_softmax_gradient(my_gradient, X_check, y_check)""",
+report = gradlab.check_softmax_gradient(my_gradient, X=X_check, y=y_check)""",
     "q5": """\
 X_scaled = datasets.standardize(X_train)
 model = SoftmaxRegression(lr=1.0, epochs=300).fit(X_scaled, y_train)

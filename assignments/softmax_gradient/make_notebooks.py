@@ -205,7 +205,7 @@ QUESTIONS = (
         "def my_gradient(W, b, X, y):\n"
         "    return loss_and_gradient(W, b, X, y)[1:]\n\n\n"
         "# BEGIN SOLUTION\n"
-        "report = gradlab.check_softmax_gradient(my_gradient, X_check, y_check)\n"
+        "report = gradlab.check_softmax_gradient(my_gradient, X=X_check, y=y_check)\n"
         "# END SOLUTION\n"
         "report",
         (

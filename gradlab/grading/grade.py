@@ -178,7 +178,7 @@ def grade_gradient(loss_and_gradient, X, y, *, W=None, b=None, name="gradient", 
             return loss_and_gradient(W, b, X, y)[1:]
 
         try:
-            check = check_softmax_gradient(grad_fn, X, y, W=W, b=b, progress=False)
+            check = check_softmax_gradient(grad_fn, W, b, X, y, progress=False)
         except Exception as exc:  # noqa: BLE001 - raised from the student's function on a later call
             return Grade(name, 0.0, False, f"your function raised {type(exc).__name__}: {exc}")
         return from_check(check, name)
@@ -293,7 +293,7 @@ def grade_own_check(report, loss_and_gradient, X, y, *, name="your gradient chec
     >>> from gradlab import check_softmax_gradient, loss_and_gradient
     >>> from gradlab.grading import grade_own_check
     >>> X, y = np.eye(3), np.array([0, 1, 2])
-    >>> report = check_softmax_gradient(lambda W, b, X, y: loss_and_gradient(W, b, X, y)[1:], X, y)
+    >>> report = check_softmax_gradient(lambda W, b, X, y: loss_and_gradient(W, b, X, y)[1:], X=X, y=y)
     >>> grade_own_check(report, loss_and_gradient, X, y).passed
     True
     """

@@ -117,7 +117,7 @@ EXERCISES = {
         ),
         code(
             "gradlab.check_softmax_gradient(\n"
-            "    lambda W, b, X, y: classmate_gradient(W, b, X, y)[1:], X, y\n)"
+            "    lambda W, b, X, y: classmate_gradient(W, b, X, y)[1:], X=X, y=y\n)"
         ),
         md('**Your turn.** Which line is wrong: `"Z"`, `"F"`, `"Y"`, `"J"`, `"dW"` or `"db"`?'),
         turn("wrong_line = ...", f"wrong_line = {KEY['the wrong line']!r}"),
