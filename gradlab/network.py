@@ -408,7 +408,8 @@ class _Run:
         sizes = np.cumsum([0] + [int(np.prod(s)) for _, s in shapes])
 
         def unpack(theta):
-            return {k: theta[a:b].reshape(s) for (k, s), a, b in zip(shapes, sizes, sizes[1:])}
+            bounds = zip(shapes, sizes[:-1], sizes[1:], strict=True)
+            return {k: theta[a:b].reshape(s) for (k, s), a, b in bounds}
 
         def fun(theta):
             J, grads = self.evaluate(unpack(theta))
