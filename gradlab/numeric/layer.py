@@ -40,8 +40,8 @@ import numpy as np
 
 from gradlab import mlp
 from gradlab._validation import describe
+from gradlab.numeric._forks import branch_gradients, branch_objective
 from gradlab.numeric.check import check_gradient
-from gradlab.numeric.differences import numeric_gradient
 
 __all__ = ["HYPOTHESES", "LayerCheck", "check_layer", "check_model_gradient"]
 
@@ -258,11 +258,11 @@ def _phi_at_output(layer, name, g):
 
 
 def _fork(layer, name, g):
-    branches = _branch_gradients(layer, name)
+    branches = branch_gradients(layer, name)
     if branches is None or len(branches) < 2:
         return None, ""
     for use, _ in enumerate(branches):
-        check = layer.check(name, g, f=_branch_objective(layer, name, use))
+        check = layer.check(name, g, f=branch_objective(layer, name, use))
         if check is not None and check.ok:
             others = sum(b for u, b in enumerate(branches) if u != use)
             return g + others, (
@@ -281,72 +281,6 @@ HYPOTHESES = {
     "φ′ at the output instead of the input": _phi_at_output,
     "= instead of += at a fork": _fork,
 }
-
-
-# ----------------------------------------------------------------------------- forks
-
-
-class _Uses(np.ndarray):
-    """An input that hands each NumPy operation using it its own copy (one per branch)."""
-
-    def __array_ufunc__(self, ufunc, method, *args, **kwargs):
-        if "out" in kwargs:
-            self._tracker["supported"] = False
-        args = [self._take(a) for a in args]
-        return getattr(ufunc, method)(*args, **kwargs)
-
-    def __array_function__(self, func, types, args, kwargs):
-        args = [self._take(a) for a in args]
-        return func(*args, **kwargs)
-
-    def _take(self, a):
-        if not isinstance(a, _Uses):
-            return a
-        tracker = a._tracker
-        if a is not tracker["root"]:  # a view (x.T, x[...]): its branch cannot be replayed
-            tracker["supported"] = False
-            return np.asarray(a).view(np.ndarray)
-        use = tracker["count"]
-        tracker["count"] += 1
-        return tracker["values"].get(use, tracker["base"]).copy()
-
-
-def _traced_forward(layer, name, values_by_use):
-    base = layer.values[layer.names.index(name)]
-    tracked = base.copy().view(_Uses)
-    tracker = {"root": tracked, "count": 0, "values": values_by_use, "base": base,
-               "supported": True}  # fmt: skip
-    tracked._tracker = tracker
-    args = [v.copy() for v in layer.values]
-    args[layer.names.index(name)] = tracked
-    try:
-        out = np.asarray(layer.forward(*args)).view(np.ndarray)
-    except Exception:  # noqa: BLE001 - a forward that cannot take the tracer: no fork test
-        return None, tracker
-    if isinstance(out, _Uses):
-        tracker["supported"] = False
-    return out, tracker
-
-
-def _branch_objective(layer, name, use):
-    def f(x):
-        out, _ = _traced_forward(layer, name, {use: x[name]})
-        return np.sum(layer.dout * out)
-
-    return f
-
-
-def _branch_gradients(layer, name):
-    out, tracker = _traced_forward(layer, name, {})
-    if out is None or not tracker["supported"] or tracker["count"] < 2:
-        return None
-    if not np.allclose(out, layer.out, rtol=1e-12, atol=0):
-        return None  # the traced forward differs from the real one: do not split it
-    x = {name: layer.values[layer.names.index(name)]}
-    return [
-        numeric_gradient(_branch_objective(layer, name, use), x, method="richardson")[name]
-        for use in range(tracker["count"])
-    ]
 
 
 # ----------------------------------------------------------------------------- check_layer
@@ -549,7 +483,7 @@ def check_model_gradient(gradient, params, X, y, *, activation="tanh", l2=0.0, m
     if not callable(gradient):
         raise TypeError(
             f"gradient must be a callable gradient(params, X, y); got {describe(gradient)}"
-        )  # noqa: E501
+        )
     mlp.loss(params, X, y, activation=activation, l2=l2)  # clear errors for bad input, up front
     params = {k: np.array(params[k], copy=True) for k in mlp.PARAMETERS}
     X, y = np.array(X, copy=True), np.array(y, copy=True)
