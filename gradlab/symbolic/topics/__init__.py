@@ -23,3 +23,10 @@ TOPICS = {
     ),
     "linear_dw": (linear_dw, "dJ/dw = (1/m) Xᵀ(Xw - y) for squared error"),
 }
+
+# Backpropagation through a two-layer network (issue 14): topics defined in topics/mlp*.py.
+from gradlab.symbolic.topics.mlp import TOPICS as _MLP_TOPICS
+from gradlab.symbolic.topics.mlp_matrix import TOPICS as _MLP_MATRIX_TOPICS
+
+TOPICS.update(_MLP_TOPICS)
+TOPICS.update(_MLP_MATRIX_TOPICS)
