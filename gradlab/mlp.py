@@ -43,6 +43,7 @@ __all__ = [
     "PARAMETERS",
     "activate",
     "activation_derivative",
+    "backprop",
     "forward",
     "gradient",
     "hidden",
@@ -303,8 +304,12 @@ def loss(params, X, y, activation="tanh", l2=0.0):
     return J + _penalty(p, l2) if l2 else J
 
 
-def _loss_and_gradient(p: dict, X: np.ndarray, y: np.ndarray, activation: str, l2: float):
-    """Backpropagation on checked arrays: one forward pass, then the chain rule backwards."""
+def _backprop(p: dict, X: np.ndarray, y: np.ndarray, activation: str, l2: float, keep=False):
+    """Backpropagation on checked arrays: one forward pass, then the chain rule backwards.
+
+    Returns ``(J, grads, values)``; with ``keep`` the gradients of the intermediate nodes
+    (``"Z2"``, ``"H"``, ``"Z1"``) are in ``grads`` too, and ``values`` holds the forward pass.
+    """
     m = X.shape[0]
     values = _forward(p, X, activation)
     H = values["H"]
@@ -312,21 +317,52 @@ def _loss_and_gradient(p: dict, X: np.ndarray, y: np.ndarray, activation: str, l
     rows = np.arange(m)
     J = -logF[rows, y].sum() / m
     dZ2 = np.exp(logF)  # F, overwritten in place by (F - Y) / m: eq (2) averaged
+    if keep:
+        values["F"] = dZ2.copy()
     dZ2[rows, y] -= 1
     dZ2 /= m
     grads = {"W2": H.T @ dZ2, "b2": dZ2.sum(axis=0)}
     dZ1 = dZ2 @ p["W2"].T  # dH: each hidden unit collects from every class
+    if keep:
+        grads.update(Z2=dZ2, H=dZ1.copy())
     dZ1 *= _phi_prime(values["Z1"], H, activation)
     if dZ1.dtype.kind == "c":  # keep the large real X real: no complex copy of it
         grads["W1"] = X.T @ dZ1.real + 1j * (X.T @ dZ1.imag)
     else:
         grads["W1"] = X.T @ dZ1
     grads["b1"] = dZ1.sum(axis=0)
+    if keep:
+        grads["Z1"] = dZ1
     if l2:
         J = J + _penalty(p, l2)
         grads["W1"] += l2 * p["W1"]
         grads["W2"] += l2 * p["W2"]
-    return J, {k: grads[k] for k in PARAMETERS}
+    return J, grads, values
+
+
+def backprop(params, X, y, activation="tanh", l2=0.0):
+    """The forward pass and the gradient of ``J`` at every node of the network.
+
+    Returns
+    -------
+    J : float
+    values : dict
+        ``"Z1"``, ``"H"``, ``"Z2"``, ``"F"``: the forward pass.
+    grads : dict
+        ``∂J/∂`` every node: the parameters ``"W1"``, ``"b1"``, ``"W2"``, ``"b2"`` and
+        the intermediates ``"Z2"`` (``(F - Y)/m``), ``"H"`` and ``"Z1"``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gradlab import mlp
+    >>> J, values, grads = mlp.backprop(mlp.init_params(2, 3, 2), np.ones((1, 2)), [1])
+    >>> sorted(grads)
+    ['H', 'W1', 'W2', 'Z1', 'Z2', 'b1', 'b2']
+    """
+    p, X, y, activation, l2 = _check_all(params, X, y, activation, l2)
+    J, grads, values = _backprop(p, X, y, activation, l2, keep=True)
+    return J, values, grads
 
 
 def gradient(params, X, y, activation="tanh", l2=0.0):
@@ -364,7 +400,8 @@ def loss_and_gradient(params, X, y, activation="tanh", l2=0.0):
     True
     """
     p, X, y, activation, l2 = _check_all(params, X, y, activation, l2)
-    return _loss_and_gradient(p, X, y, activation, l2)
+    J, grads, _ = _backprop(p, X, y, activation, l2)
+    return J, {k: grads[k] for k in PARAMETERS}
 
 
 def init_params(d, hidden, n_classes, *, activation="tanh", seed=0):
