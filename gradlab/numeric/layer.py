@@ -231,8 +231,8 @@ def _missing_phi(layer, name, g):
         candidate = layer.run_backward(scaled)[layer.names.index(name)]
         if layer.agrees(name, candidate):
             return candidate, (
-                f"missing φ′: d{name} ignores the derivative of {act}; multiply the upstream "
-                f"gradient by {act}′(z) before passing it down"
+                f"missing φ′ in d{name}: the derivative of {act} is never applied; multiply the "
+                f"upstream gradient by {act}′(z) before passing it down"
             )
     return None, ""
 
@@ -249,7 +249,7 @@ def _phi_at_output(layer, name, g):
         candidate = layer.run_backward(layer.dout * ratio)[layer.names.index(name)]
         if layer.agrees(name, candidate):
             return candidate, (
-                f"φ′ evaluated at the output instead of the input: d{name} uses {act}′(h) "
+                f"φ′ evaluated at the output instead of the input in d{name}: {act}′(h) is used "
                 f"with h = {act}(z); the derivative belongs at z ({act}′(z), which is "
                 + ("1 - h²" if act == "tanh" else "h (1 - h)")
                 + " in terms of h)"
@@ -389,7 +389,7 @@ def check_layer(
 
 def _report(kind, layer, grads, hypotheses, notes=()):
     """Check each gradient on its own; for each wrong one, try the hypotheses in order."""
-    rows, causes, extra, checks = [], [], [], {}
+    rows, found, extra, checks = [], {}, [], {}
     for name, g in zip(layer.names, grads, strict=True):
         shape = layer.value(name).shape
         row = {"name": name, "shape": shape, "verdict": "fail", "cause": "",
@@ -403,17 +403,29 @@ def _report(kind, layer, grads, hypotheses, notes=()):
             checks[name] = check
             row["verdict"] = check.verdict
             row["max_rel_error"] = float(check.max_rel_error)
-            extra += [f"d{name}: {d}" for d in check.diagnosis]
         if row["verdict"] == "fail" and g is not None:
             for bug, hypothesis in hypotheses.items():
                 undone, text = hypothesis(layer, name, g)
                 if undone is not None and layer.agrees(name, undone):
                     row["cause"] = bug
-                    causes.append(text)
+                    found.setdefault(bug, []).append((name, text))
                     break
+        if check is not None and not row["cause"]:
+            # the numeric check's own findings, where no named cause explains the error
+            extra += [f"d{name}: {d}" for d in check.diagnosis]
         rows.append(row)
+    causes = [_grouped(entries) for entries in found.values()]
     causes += [text for text in (note(rows) for note in notes) if text]
     return LayerCheck(kind, checks, rows, causes + extra, layer.dout)
+
+
+def _grouped(entries) -> str:
+    """One line per bug: the first input's explanation, naming every input it explains."""
+    (first, text), *others = entries
+    if not others:
+        return text
+    names = ", ".join(f"d{n}" for n, _ in entries)
+    return text.replace(f"d{first}", names, 1)
 
 
 # ----------------------------------------------------------------------------- whole model
