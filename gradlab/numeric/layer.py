@@ -66,6 +66,15 @@ class LayerCheck:
         The :func:`check_gradient` report of each gradient that had the right shape.
     dout : ndarray or None
         The random upstream gradient (``None`` for a whole model).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gradlab.numeric import check_layer
+    >>> x, W = np.ones((2, 3)), np.arange(6.0).reshape(3, 2)
+    >>> report = check_layer(lambda x, W: x @ W, lambda d: (d @ W.T, x.T @ d), [x, W])
+    >>> report.ok, [row["name"] for row in report.rows]
+    (True, ['x0', 'x1'])
     """
 
     def __init__(self, kind, checks, rows, diagnosis, dout=None):
