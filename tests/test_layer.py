@@ -256,3 +256,8 @@ def test_model_gradient_unexplained_error_says_where_it_enters():
     assert [r["verdict"] for r in report.rows] == ["fail", "pass", "pass", "pass"]
     assert report.rows[0]["cause"] == ""
     assert any("the output layer (W2, b2) is right" in d for d in report.diagnosis)
+
+
+def test_bad_activation_is_refused():
+    with pytest.raises(ValueError, match="activation must be 'auto', None or one of"):
+        check_layer(tanh_forward, tanh_backward, INPUTS, activation="softplus")

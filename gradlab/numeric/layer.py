@@ -353,7 +353,8 @@ def check_layer(
         a backward that reads a cache left by the last forward call works.
     inputs : dict of str to array, or sequence of arrays
         The arguments of ``forward``, parameters included (``{"x": x, "W": W, "b": b}``).
-        Never modified.
+        Never modified; checked in float64 (complex128 for complex inputs), the precision
+        in which finite differences can tell a bug from rounding.
     activation : {"auto", "relu", "tanh", "sigmoid"} or None, default "auto"
         The activation the layer ends with, if any, for the φ′ diagnoses; ``"auto"``
         tries those the output's range allows, ``None`` none.
@@ -384,6 +385,11 @@ def check_layer(
     """
     if not callable(forward) or not callable(backward):
         raise TypeError("forward and backward must be callables (the two passes of the layer)")
+    if activation not in (None, "auto", *_DERIVATIVE_FROM_OUTPUT):
+        raise ValueError(
+            f"activation must be 'auto', None or one of {', '.join(_DERIVATIVE_FROM_OUTPUT)}; "
+            f"got {describe(activation)}"
+        )
     names, values = _as_inputs(inputs)
     out = np.asarray(forward(*(v.copy() for v in values)))
     if out.dtype.kind not in "fc" or out.size == 0:
