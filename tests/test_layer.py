@@ -261,3 +261,9 @@ def test_model_gradient_unexplained_error_says_where_it_enters():
 def test_bad_activation_is_refused():
     with pytest.raises(ValueError, match="activation must be 'auto', None or one of"):
         check_layer(tanh_forward, tanh_backward, INPUTS, activation="softplus")
+
+
+def test_report_renders_as_html_in_jupyter():
+    report = check_layer(tanh_forward, lambda d: tanh_backward(d, bug="missing φ′"), INPUTS)
+    page = report._repr_html_()
+    assert "check FAILED" in page and page.count("missing φ′") >= 3

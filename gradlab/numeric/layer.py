@@ -121,6 +121,26 @@ class LayerCheck:
     def _repr_pretty_(self, p, cycle) -> None:
         p.text(str(self))
 
+    def _repr_html_(self) -> str:
+        import html
+
+        e = html.escape
+        color = {"pass": "#1a7f37", "fail": "#cf222e"}.get(self.verdict, "#9a6700")
+        rows = "".join(
+            f"<tr><td><code>d{e(r['name'])}</code></td><td>{e(str(r['shape']))}</td>"
+            f"<td>{e(r['verdict'])}</td><td>{r['max_rel_error']:.2e}</td>"
+            f"<td>{e(r['cause'])}</td></tr>"
+            for r in self.rows
+        )
+        diagnosis = "".join(f"<li>{e(d)}</li>" for d in self.diagnosis)
+        return (
+            f"<div><p style='color:{color};font-weight:bold'>{e(self.headline())}</p>"
+            "<table><tr><th>gradient</th><th>shape</th><th>verdict</th><th>max rel error</th>"
+            f"<th>cause</th></tr>{rows}</table>"
+            + (f"<p>diagnosis:</p><ul>{diagnosis}</ul>" if diagnosis else "")
+            + "</div>"
+        )
+
 
 # ----------------------------------------------------------------------------- hypotheses
 
