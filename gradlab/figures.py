@@ -333,7 +333,7 @@ def boundary_spirals_network(out: Path) -> Path:
     X, y, net = _spirals_network()
     with lecture_style():
         fig, (ax,) = _figure(height=5.4)
-        title = f"Two-layer network (H = 32): training accuracy {net.score(X, y):.0%}"
+        title = f"Two-layer network (H = 32): training accuracy {net.score(X, y):.1%}"
         plot_decision_boundary(net, X, y, ax=ax, title=title)
         return _save(fig, out / "boundary_spirals_network.png")
 

@@ -197,14 +197,16 @@ def plot_hidden_units(model, X, y=None, *, units=None, resolution=120, axes=None
     for ax, u in zip(axes, units, strict=False):
         h = values["H"][:, u].reshape(G0.shape)
         vmin, vmax = lims if lims else (0.0, max(float(h.max()), 1e-12))
-        images.append(ax.imshow(h, origin="lower", extent=extent, aspect="auto", cmap="PuOr_r",
-                                vmin=vmin, vmax=vmax))  # fmt: skip
+        # light greys: the class colours and the switching line stay readable on top
+        images.append(ax.imshow(h, origin="lower", extent=extent, aspect="auto", cmap="Greys",
+                                vmin=vmin, vmax=vmax, alpha=0.55))  # fmt: skip
         ax.contour(G0, G1, values["Z1"][:, u].reshape(G0.shape), levels=[0.0], colors="black",
-                   linewidths=1.8)  # fmt: skip
+                   linewidths=2.0, linestyles="--")  # fmt: skip
         if y is not None:
-            ax.scatter(X[:, 0], X[:, 1], c=[PALETTE[k % len(PALETTE)] for k in
-                       np.unique(y, return_inverse=True)[1]], s=8, alpha=0.55,
-                       edgecolors="none")  # fmt: skip
+            colors = [PALETTE[k % len(PALETTE)] for k in np.unique(y, return_inverse=True)[1]]
+            # a white rim keeps the class colours visible on the dark ends of the colour map
+            ax.scatter(X[:, 0], X[:, 1], c=colors, s=16, alpha=0.9, edgecolors="0.5",
+                       linewidths=0.5)  # fmt: skip
         ax.set_title(f"unit {u + 1}: $h_{{{u + 1}}}(\\mathbf{{x}})$")
         ax.set_xticks([])
         ax.set_yticks([])
