@@ -135,7 +135,7 @@ def directional(d: int = 784, C: int = 10, m: int = 200) -> None:
         l2 = 0.1 if name.startswith("l2") else 0.0
 
         def run(fn=fn, l2=l2):
-            return gradlab.check_softmax_gradient(fn, X, y, W=W, b=b, l2=l2, mode="directional")
+            return gradlab.check_softmax_gradient(fn, W, b, X, y, l2=l2, mode="directional")
 
         report = run()  # also warms up BLAS
         t = best_of(run, 3)

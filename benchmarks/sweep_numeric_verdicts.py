@@ -1,6 +1,12 @@
 """Randomized sweep: how often does check_gradient give a false verdict?
 
-Run:  python benchmarks/sweep_numeric_verdicts.py [N_FUNCTIONS]   (default 300, ~20 s)
+Run:  python benchmarks/sweep_numeric_verdicts.py [N_FUNCTIONS]   (default 300, ~2 min)
+      python benchmarks/sweep_numeric_verdicts.py 300 --baseline   (rewrite the baseline)
+
+The counts are compared with benchmarks/sweep_numeric_baseline.json, which holds the
+counts of this version and of the checker before the verdict procedure was re-founded
+(issue 10), at 300 functions (the README's numbers) and at the reduced size that
+tests/test_numeric_sweep.py runs as a slow test.
 
 Six function families (quadratic, exp, tanh network, rational, sin, entries spread
 over ten decades), input scales sx and output scales sf in 1e-8 .. 1e8, x centred at
@@ -13,6 +19,8 @@ verdict is a right gradient reported FAILED or a wrong one reported passed;
 
 from __future__ import annotations
 
+import json
+import pathlib
 import sys
 import time
 import warnings
@@ -61,12 +69,15 @@ def family(kind, n, sx, sf, off, rng):
     )
 
 
-def main(n_functions: int) -> None:
+BASELINE = pathlib.Path(__file__).with_name("sweep_numeric_baseline.json")
+
+
+def run(n_functions: int) -> dict:
+    """The sweep's counts: verdicts of right and wrong gradients, false verdicts by kind."""
     warnings.simplefilter("ignore")
     rng = np.random.default_rng(7)
     verdicts = Counter()
     false = Counter()
-    t0 = time.perf_counter()
     for trial in range(n_functions):
         kind = FAMILIES[trial % len(FAMILIES)]
         n = int(rng.integers(1, 7))
@@ -99,19 +110,53 @@ def main(n_functions: int) -> None:
                         verdicts[(right, v)] += 1
                         if (right and v == "fail") or (not right and v == "pass"):
                             where = "directional" if mode == "directional" else "full/sparse"
-                            false[(dtype.__name__, "right" if right else "wrong", where)] += 1
-    seconds = time.perf_counter() - t0
-    for right in (True, False):
+                            false[f"{dtype.__name__} {'right' if right else 'wrong'} {where}"] += 1
+    out = {"functions": n_functions}
+    for right, label in ((True, "right"), (False, "wrong")):
         total = sum(c for (r, v), c in verdicts.items() if r == right and v != "error")
-        bad = verdicts[(right, "fail" if right else "pass")]
-        inc = verdicts[(right, "inconclusive")]
-        label = "right gradients: false FAIL" if right else "wrong gradients: false pass"
-        print(f"{label} {bad} of {total} (inconclusive {inc})")
+        out[label] = {
+            "checks": total,
+            "false": verdicts[(right, "fail" if right else "pass")],
+            "inconclusive": verdicts[(right, "inconclusive")],
+        }
+    out["false_by_kind"] = dict(sorted(false.items()))
+    return out
+
+
+def false_count(counts: dict, precision: str, gradient: str) -> int:
+    return sum(
+        c for k, c in counts["false_by_kind"].items() if k.startswith(f"{precision} {gradient}")
+    )
+
+
+def _rate(part: dict) -> str:
+    return f"{part['inconclusive'] / part['checks']:.1%}"
+
+
+def main(n_functions: int, write: bool = False) -> None:
+    t0 = time.perf_counter()
+    counts = run(n_functions)
+    seconds = time.perf_counter() - t0
+    baseline = json.loads(BASELINE.read_text()) if BASELINE.exists() else {}
+    old = baseline.get("before", {}).get(str(n_functions))
+    for label, what in (("right", "false FAIL"), ("wrong", "false pass")):
+        part = counts[label]
+        line = (f"{label} gradients: {what} {part['false']} of {part['checks']} "
+                f"(inconclusive {part['inconclusive']}, {_rate(part)})")  # fmt: skip
+        if old:
+            line += (f"   before: {what} {old[label]['false']}, inconclusive "
+                     f"{old[label]['inconclusive']} ({_rate(old[label])})")  # fmt: skip
+        print(line)
     print("false verdicts by precision, gradient and mode:")
-    for key, count in sorted(false.items()):
-        print(f"  {key[0]:<8} {key[1]:<6} {key[2]:<12} {count}")
+    for key, count in counts["false_by_kind"].items():
+        print(f"  {key:<32} {count}")
     print(f"{n_functions} functions, {seconds:.0f} s")
+    if write:
+        baseline.setdefault("now", {})[str(n_functions)] = counts
+        BASELINE.write_text(json.dumps(baseline, indent=1, sort_keys=True) + "\n")
+        print(f"wrote {BASELINE.name}")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 300)
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    main(int(args[0]) if args else 300, write="--baseline" in sys.argv)

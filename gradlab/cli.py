@@ -170,7 +170,7 @@ def _gradcheck(args: argparse.Namespace) -> int:
     X, y = rng.normal(size=(args.m, d)), rng.integers(0, args.C, size=args.m)
     W = rng.normal(scale=1 / np.sqrt(d), size=(d, args.C))
     report = check_softmax_gradient(
-        STUDENT_GRADIENTS[args.bug], X, y, W=W, l2=L2 if args.bug == "l2-twice" else 0.0,
+        STUDENT_GRADIENTS[args.bug], W, X=X, y=y, l2=L2 if args.bug == "l2-twice" else 0.0,
         method=args.method, mode=args.mode, n=args.n, seed=args.seed, progress=False,
     )  # fmt: skip
     print(f"student gradient: {args.bug!r} on m = {args.m}, d = {d}, C = {args.C}")

@@ -176,7 +176,7 @@ def gradient_check_report(out: Path) -> Path:
 
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(40, 4)), rng.integers(0, 3, size=40)
-    report = check_softmax_gradient(STUDENT_GRADIENTS["one-entry"], X, y)
+    report = check_softmax_gradient(STUDENT_GRADIENTS["one-entry"], X=X, y=y)
     with lecture_style():
         fig, axes = _figure(ncols=2, width=5.0, height=4.2)
         report.plot(ax=axes)

@@ -33,8 +33,10 @@ from gradlab._validation import (
 )
 
 __all__ = [
+    "check_inputs",
     "gradient",
     "log_softmax",
+    "logits",
     "loss",
     "loss_and_gradient",
     "one_hot",
@@ -83,7 +85,7 @@ def _log_softmax(Z: np.ndarray, axis: int = -1) -> np.ndarray:
     return S - np.log(np.exp(S).sum(axis=axis, keepdims=True))
 
 
-def softmax(Z, axis=-1):
+def softmax(Z, axis=-1, *, validate=True):
     """Softmax ``f_k = exp(z_k) / sum_c exp(z_c)`` along ``axis``, computed stably.
 
     Parameters
@@ -92,6 +94,9 @@ def softmax(Z, axis=-1):
         Logits; finite real or complex numbers.
     axis : int, default -1
         The axis over the classes.
+    validate : bool, default True
+        Check ``Z`` and ``axis`` first. ``False`` is for callers that pass an array of
+        logits they built themselves (``logits(W, b, X)``) in a loop.
 
     Returns
     -------
@@ -106,11 +111,12 @@ def softmax(Z, axis=-1):
     >>> gradlab.softmax([1e4, 0.0])  # no overflow
     array([1., 0.])
     """
-    Z, axis = _as_logits(Z, axis)
+    if validate:
+        Z, axis = _as_logits(Z, axis)
     return _softmax(Z, axis)
 
 
-def log_softmax(Z, axis=-1):
+def log_softmax(Z, axis=-1, *, validate=True):
     """``log f_k = z_k - log sum_c exp(z_c)`` along ``axis`` (log-sum-exp, stable).
 
     Parameters
@@ -119,6 +125,8 @@ def log_softmax(Z, axis=-1):
         Logits; finite real or complex numbers.
     axis : int, default -1
         The axis over the classes.
+    validate : bool, default True
+        As in :func:`softmax`.
 
     Returns
     -------
@@ -131,7 +139,8 @@ def log_softmax(Z, axis=-1):
     >>> gradlab.log_softmax([0.0, -1e4])  # exact where log(softmax) would give -inf
     array([     0., -10000.])
     """
-    Z, axis = _as_logits(Z, axis)
+    if validate:
+        Z, axis = _as_logits(Z, axis)
     return _log_softmax(Z, axis)
 
 
@@ -201,7 +210,25 @@ def _check_X(X) -> np.ndarray:
     return X
 
 
-def _check_all(W, b, X, y=None):
+def check_inputs(W, b, X, y=None):
+    """``(W, b, X, y)`` checked against each other, with errors naming the argument.
+
+    The validation every function of this module runs; callers that evaluate the model
+    many times on the same data check once here and then pass ``validate=False``.
+
+    Returns
+    -------
+    W, b, X : ndarray
+        As arrays (not copied when already arrays).
+    y : ndarray of int or None
+
+    Examples
+    --------
+    >>> import numpy as np, gradlab
+    >>> W, b, X, y = gradlab.model.check_inputs(np.zeros((2, 3)), np.zeros(3), [[1.0, 2.0]], [2])
+    >>> X.shape, y
+    ((1, 2), array([2]))
+    """
     X = _check_X(X)
     W, b = _check_params(W, b, d=X.shape[1])
     labels = None if y is None else as_labels(y, n_classes=W.shape[1], m=X.shape[0])
@@ -225,6 +252,23 @@ def _logits(W: np.ndarray, b: np.ndarray, X: np.ndarray) -> np.ndarray:
             "standardize X"
         )
     return Z
+
+
+def logits(W, b, X, *, validate=True):
+    """The logits ``Z = X W + b``, shape (m, C): row ``i`` holds ``z_1..z_C`` of sample ``i``.
+
+    ``validate=False`` skips the shape checks (for arrays already passed through
+    :func:`check_inputs`); NaN or inf in the result is reported either way.
+
+    Examples
+    --------
+    >>> import numpy as np, gradlab
+    >>> gradlab.model.logits(np.eye(2), np.array([0.0, 1.0]), [[2.0, 3.0]])
+    array([[2., 4.]])
+    """
+    if validate:
+        W, b, X, _ = check_inputs(W, b, X)
+    return _logits(W, b, X)
 
 
 def _matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
@@ -260,7 +304,7 @@ def _loss_and_gradient(W, b, X, y, l2: float):
     return J, dW, db
 
 
-def loss(W, b, X, y, l2=0.0):
+def loss(W, b, X, y, l2=0.0, *, validate=True):
     """The softmax-regression objective, eq (1), with optional L2 penalty.
 
     ``J = -(1/m) sum_i log f_{y_i}(x_i) + (l2/2) ||W||_F^2``; the bias is not penalized.
@@ -277,6 +321,9 @@ def loss(W, b, X, y, l2=0.0):
         Labels ``0..C-1``.
     l2 : float, default 0.0
         Strength of the L2 penalty on ``W``.
+    validate : bool, default True
+        Check the arguments first. ``False`` is for a caller that evaluates ``J`` many
+        times on arrays it checked once with :func:`check_inputs` (a gradient check).
 
     Returns
     -------
@@ -291,8 +338,9 @@ def loss(W, b, X, y, l2=0.0):
     >>> print(f"{gradlab.loss(W, b, X, y):.4f}")  # uniform f_k = 1/3 gives J = log 3
     1.0986
     """
-    l2 = as_l2(l2)
-    W, b, X, y = _check_all(W, b, X, y)
+    if validate:
+        l2 = as_l2(l2)
+        W, b, X, y = check_inputs(W, b, X, y)
     m = X.shape[0]
     logp = _log_softmax(_logits(W, b, X), -1)
     J = -logp[np.arange(m), y].sum() / m
@@ -333,12 +381,12 @@ def gradient(W, b, X, y, l2=0.0):
     return dW, db
 
 
-def loss_and_gradient(W, b, X, y, l2=0.0):
+def loss_and_gradient(W, b, X, y, l2=0.0, *, validate=True):
     """:func:`loss` and :func:`gradient` from one shared forward pass.
 
     Parameters
     ----------
-    W, b, X, y, l2
+    W, b, X, y, l2, validate
         As in :func:`loss`.
 
     Returns
@@ -357,8 +405,9 @@ def loss_and_gradient(W, b, X, y, l2=0.0):
     >>> bool(np.isclose(J, gradlab.loss(W, b, X, y, l2=0.1)))
     True
     """
-    l2 = as_l2(l2)
-    W, b, X, y = _check_all(W, b, X, y)
+    if validate:
+        l2 = as_l2(l2)
+        W, b, X, y = check_inputs(W, b, X, y)
     return _loss_and_gradient(W, b, X, y, l2)
 
 
@@ -371,7 +420,7 @@ def predict_proba(W, b, X):
     >>> gradlab.predict_proba(np.eye(2), np.zeros(2), [[0.0, 0.0]])
     array([[0.5, 0.5]])
     """
-    W, b, X, _ = _check_all(W, b, X)
+    W, b, X, _ = check_inputs(W, b, X)
     return _softmax(_logits(W, b, X), -1)
 
 
@@ -384,7 +433,7 @@ def predict(W, b, X):
     >>> gradlab.predict(np.eye(2), np.zeros(2), [[2.0, 1.0], [0.0, 3.0]])
     array([0, 1])
     """
-    W, b, X, _ = _check_all(W, b, X)
+    W, b, X, _ = check_inputs(W, b, X)
     if W.dtype.kind == "c":
         raise TypeError("predict needs real W and b; got complex parameters")
     return _logits(W, b, X).argmax(axis=1)

@@ -23,7 +23,7 @@ from collections.abc import Callable
 import numpy as np
 
 from gradlab._validation import describe
-from gradlab.model import _loss_and_gradient
+from gradlab.model import loss_and_gradient
 
 __all__ = ["OPTIMIZERS", "InverseTimeDecay"]
 
@@ -89,7 +89,7 @@ def _evaluate(W, b, X, y, l2):
     # X was checked finite in fit, so the only ValueError left is X W + b overflowing.
     with np.errstate(over="ignore", invalid="ignore"):
         try:
-            J, dW, db = _loss_and_gradient(W, b, X, y, l2)
+            J, dW, db = loss_and_gradient(W, b, X, y, l2, validate=False)
         except ValueError:
             return np.inf, np.zeros_like(W), np.zeros_like(b)
     if not (np.isfinite(J) and np.isfinite(dW).all() and np.isfinite(db).all()):

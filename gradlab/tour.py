@@ -75,10 +75,10 @@ def tour(out="figures", *, seed=0, echo=print) -> list[Path]:
     rng = np.random.default_rng(seed)
     m, d, C = 50, 4, 3
     X, y = rng.normal(size=(m, d)), rng.integers(0, C, size=m)
-    reference = gradlab.check_softmax_gradient(STUDENT_GRADIENTS["none"], X, y, seed=seed)
+    reference = gradlab.check_softmax_gradient(STUDENT_GRADIENTS["none"], X=X, y=y, seed=seed)
     echo("The reference gradient, eq (3) in matrix form:")
     echo(_first_line(reference))
-    buggy = gradlab.check_softmax_gradient(STUDENT_GRADIENTS["missing-m"], X, y, seed=seed)
+    buggy = gradlab.check_softmax_gradient(STUDENT_GRADIENTS["missing-m"], X=X, y=y, seed=seed)
     echo("")
     echo("A student's gradient that forgot the 1/m of eq (3):")
     echo(_first_line(buggy))

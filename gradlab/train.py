@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 
 from gradlab._validation import as_array, as_l2, describe, require_finite
-from gradlab.model import _log_softmax, _logits, _softmax
+from gradlab.model import log_softmax, logits, softmax
 from gradlab.optimizers import (
     BLOW_UP,
     OPTIMIZERS,
@@ -302,7 +302,7 @@ class SoftmaxRegression:
     def decision_function(self, X):
         """The logits ``Z = X W + b``, shape (m, C)."""
         X = self._check_fitted_X(X)
-        return _logits(self.coef_, self.intercept_, X)
+        return logits(self.coef_, self.intercept_, X, validate=False)
 
     def predict_proba(self, X):
         """Class probabilities ``f_k(x_i)``, shape (m, C), columns in ``classes_`` order.
@@ -314,7 +314,7 @@ class SoftmaxRegression:
         >>> model.predict_proba([[5.0]])  # untrained: uniform
         array([[0.5, 0.5]])
         """
-        return _softmax(self.decision_function(X), -1)
+        return softmax(self.decision_function(X), -1, validate=False)
 
     def predict(self, X):
         """The most probable label for each row of ``X`` (values from ``classes_``).
@@ -491,10 +491,13 @@ def _accuracy(W, b, X, y) -> float:
 
 def _loss_accuracy(W, b, X, y, l2) -> tuple[float, float]:
     try:
-        Z = _logits(W, b, X)
+        Z = logits(W, b, X, validate=False)
     except ValueError:  # overflow on validation data the training set did not see
         return np.inf, _accuracy(W, b, X, y)
-    J = -_log_softmax(Z, -1)[np.arange(X.shape[0]), y].mean() + 0.5 * l2 * (W * W).sum()
+    J = (
+        -log_softmax(Z, -1, validate=False)[np.arange(X.shape[0]), y].mean()
+        + 0.5 * l2 * (W * W).sum()
+    )
     return float(J), float((Z.argmax(axis=1) == y).mean())
 
 

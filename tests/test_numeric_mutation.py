@@ -91,10 +91,10 @@ def W_b(d=D, seed=0):
 @pytest.mark.parametrize("method", ["auto", "complex", "richardson", "central", "forward"])
 def test_correct_gradient_passes_every_method_and_mode(method, mode):
     W, b = W_b()
-    report = check_softmax_gradient(correct, X, y, W, b, method=method, mode=mode, n=8)
+    report = check_softmax_gradient(correct, W, b, X, y, method=method, mode=mode, n=8)
     assert report.ok, str(report)
     report = check_softmax_gradient(
-        lambda *a: per_sample_gradient(*a, l2=L2), X, y, W, b, l2=L2, method=method, mode=mode
+        lambda *a: per_sample_gradient(*a, l2=L2), W, b, X, y, l2=L2, method=method, mode=mode
     )
     assert report.ok, str(report)
 
@@ -115,13 +115,13 @@ BUGS = {
 def test_each_bug_fails_with_a_fitting_diagnosis(bug, mode):
     grad_fn, words, l2 = BUGS[bug]
     W, b = W_b()
-    report = check_softmax_gradient(grad_fn, X, y, W, b, l2=l2, mode=mode)
+    report = check_softmax_gradient(grad_fn, W, b, X, y, l2=l2, mode=mode)
     assert not report.ok
     assert any(words in d for d in report.diagnosis), report.diagnosis
 
 
 def test_permutation_names_the_classes():
-    report = check_softmax_gradient(permuted, X, y, *W_b())
+    report = check_softmax_gradient(permuted, *W_b(), X, y)
     # column k of the student's one-hot holds class (k + 1) % C
     assert "{0: 1, 1: 2, 2: 0}" in report.diagnosis[0]
 
@@ -129,16 +129,16 @@ def test_permutation_names_the_classes():
 def test_transposed_gradient():
     W, b = W_b(d=C)  # square W: the transpose has the right shape
     X3 = X[:, :C]
-    report = check_softmax_gradient(transposed, X3, y, W, b)
+    report = check_softmax_gradient(transposed, W, b, X3, y)
     assert not report.ok and "'W' is transposed" in report.diagnosis[0]
     # with a non-square W the shape error says it looks transposed
     with pytest.raises(ValueError, match="looks transposed"):
-        check_softmax_gradient(transposed, X, y, *W_b())
+        check_softmax_gradient(transposed, *W_b(), X, y)
 
 
 def test_one_entry_off_by_one_part_in_a_million_is_caught_by_default():
     W, b = W_b()
-    report = check_softmax_gradient(one_entry, X, y, W, b)
+    report = check_softmax_gradient(one_entry, W, b, X, y)
     assert report.method == "complex"  # gradlab.loss is complex-safe in W and b
     assert not report.ok
     assert report.worst[0]["index"] == "W[2, 1]"
@@ -150,21 +150,23 @@ def test_one_entry_off_by_one_part_in_a_million_is_caught_by_default():
 
 
 def test_default_parameters_are_random_and_seeded():
-    r1 = check_softmax_gradient(correct, X, y)
-    r2 = check_softmax_gradient(correct, X, y)
+    r1 = check_softmax_gradient(correct, X=X, y=y)
+    r2 = check_softmax_gradient(correct, X=X, y=y)
     assert r1.ok and np.array_equal(r1.numeric, r2.numeric)
     assert np.abs(r1.numeric).max() > 1e-3  # not a trivial all-zero point
-    r3 = check_softmax_gradient(correct, X, y, seed=1)
+    r3 = check_softmax_gradient(correct, X=X, y=y, seed=1)
     assert not np.array_equal(r1.numeric, r3.numeric)
 
 
 def test_float32_data_and_parameters():
     W, b = W_b()
     report = check_softmax_gradient(
-        correct, X.astype(np.float32), y, W.astype(np.float32), b.astype(np.float32)
+        correct, W.astype(np.float32), b.astype(np.float32), X.astype(np.float32), y
     )
     assert report.ok, str(report)
-    assert not check_softmax_gradient(sign_flip, X.astype(np.float32), y, W.astype(np.float32)).ok
+    assert not check_softmax_gradient(
+        sign_flip, W.astype(np.float32), X=X.astype(np.float32), y=y
+    ).ok
 
 
 def test_callers_arrays_are_not_modified():
@@ -177,18 +179,18 @@ def test_callers_arrays_are_not_modified():
         X *= 0
         return out
 
-    check_softmax_gradient(vandal, X, y, W, b)
+    check_softmax_gradient(vandal, W, b, X, y)
     for a, c in zip((X, y, W, b), copies, strict=True):
         np.testing.assert_array_equal(a, c)
 
 
 def test_bad_grad_fn_output():
     with pytest.raises(TypeError, match=r"pair \(dW, db\)"):
-        check_softmax_gradient(lambda W, b, X, y: W, X, y)
+        check_softmax_gradient(lambda W, b, X, y: W, X=X, y=y)
     with pytest.raises(TypeError, match="callable"):
-        check_softmax_gradient("dW = X.T @ (F - Y)", X, y)
+        check_softmax_gradient("dW = X.T @ (F - Y)", X=X, y=y)
     with pytest.raises(ValueError, match="one label per row"):
-        check_softmax_gradient(correct, X, y[:-1])
+        check_softmax_gradient(correct, X=X, y=y[:-1])
 
 
 def test_generic_check_names_m_when_told():

@@ -77,7 +77,9 @@ def _grad_fn(W, b, X, y):
         ),
         (lambda: check_gradient(np.sum, np.ones_like, np.ones(3), seed="a"), TypeError, "seed"),
         (
-            lambda: check_softmax_gradient(_grad_fn, np.ones((4, 3)), [0, 1, 0, 1], W=np.zeros(3)),
+            lambda: check_softmax_gradient(
+                _grad_fn, np.zeros(3), X=np.ones((4, 3)), y=[0, 1, 0, 1]
+            ),
             ValueError,
             "W must be a 2-D array",
         ),
@@ -228,7 +230,7 @@ def test_check_softmax_gradient_refuses_1_based_labels_it_would_misread():
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(20, 3)), rng.integers(1, 4, size=20)
     with pytest.raises(ValueError, match="these look 1-based"):
-        gradlab.check_softmax_gradient(STUDENT_GRADIENTS["none"], X, y)
+        gradlab.check_softmax_gradient(STUDENT_GRADIENTS["none"], X=X, y=y)
     # with C given through W or b, labels 1..C-1 are legitimate (class 0 just absent)
-    assert gradlab.check_softmax_gradient(STUDENT_GRADIENTS["none"], X, y, W=np.zeros((3, 4))).ok
-    assert gradlab.check_softmax_gradient(STUDENT_GRADIENTS["none"], X, y, b=np.zeros(4)).ok
+    assert gradlab.check_softmax_gradient(STUDENT_GRADIENTS["none"], np.zeros((3, 4)), X=X, y=y).ok
+    assert gradlab.check_softmax_gradient(STUDENT_GRADIENTS["none"], b=np.zeros(4), X=X, y=y).ok

@@ -7,6 +7,9 @@
 * :func:`check_softmax_gradient` - the same for a student's softmax-regression gradient.
 * :func:`check_layer` / :func:`check_model_gradient` - a layer's backward pass, input by
   input, and a whole network's, naming the classic backpropagation bug when it finds one.
+* How a verdict is reached: the ladder in ``gradlab.numeric.check`` (screen, sharper step,
+  confirm, resolve), its thresholds in :class:`gradlab.numeric.policy.Policy`, and per
+  entry the deciding stage and numbers in :attr:`GradientCheck.trace`.
 * :func:`taylor_test` - the step-free check: the Taylor remainder must shrink as h².
 * :func:`step_size_sweep` - the error of each method against h: the lecture figure.
 

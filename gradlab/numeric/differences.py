@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gradlab.numeric._params import Evaluator, NonFiniteValue, NotComplexSafe, Params
+from gradlab.numeric.policy import POLICY
 
 __all__ = ["numeric_gradient"]
 
@@ -112,7 +113,7 @@ def complex_step(line: Line, h: float, eps: float) -> Estimate:
     d = c.imag / h
     # Complex step has no subtractive cancellation: only the rounding of f's own
     # arithmetic on the imaginary part, a few ulps of the result.
-    return Estimate(d, 8 * eps * abs(d))
+    return Estimate(d, POLICY.complex_ulps * eps * abs(d))
 
 
 def richardson(
@@ -248,7 +249,7 @@ def numeric_gradient(f, x, method="central", h=None, *, return_error=False):
     ev = Evaluator(f, params)
     f0 = ev.at()
     eps = max(eps_of(params.dtype), eps_of(ev.out_dtype or np.float64))
-    noise, _ = measured_noise(ev, f0, eps, np.random.default_rng(0))
+    noise, *_ = measured_noise(ev, f0, eps, np.random.default_rng(0))
     steps = steps_for(params, method, eps, h)
     values = np.empty(params.size)
     errors = np.empty(params.size)
@@ -275,11 +276,13 @@ def numeric_gradient(f, x, method="central", h=None, *, return_error=False):
 
 def noise_level(f0: float, eps: float) -> float:
     """The rounding error of one evaluation of f: a few ulps of |f(x)|."""
-    return 16 * eps * max(abs(f0), np.finfo(float).tiny)
+    return POLICY.rounding_ulps * eps * max(abs(f0), np.finfo(float).tiny)
 
 
-def measured_noise(ev: Evaluator, f0: float, eps: float, rng) -> tuple[float, float]:
-    """The rounding error of f near x, measured rather than assumed; and f(x) once more.
+def measured_noise(ev: Evaluator, f0: float, eps: float, rng) -> tuple[float, float, float, bool]:
+    """The rounding error of f near x, measured rather than assumed; f(x) once more; the
+    largest |f| seen near x (what "a few ulps of f" means at a zero of f); and whether the
+    level measured is rounding (False: f's variation below the probe's scale).
 
     ``few ulps of |f(x)|`` underestimates it when f is a small difference of large
     terms (at a minimum where f = 0, say). The 4th difference of f at five points
@@ -296,20 +299,73 @@ def measured_noise(ev: Evaluator, f0: float, eps: float, rng) -> tuple[float, fl
         g = [ev.along(v, k * delta) for k in (-2, -1)] + [f_again]
         g += [ev.along(v, k * delta) for k in (1, 2)]
     except NonFiniteValue:
-        return noise_level(f0, eps), f_again  # x is at the edge of f's domain
+        return noise_level(f0, eps), f_again, abs(f0), True  # x is at the edge of f's domain
     floor = noise_level(f0, eps)
+    size = max(abs(v) for v in g)
+    rounding = True
     d4 = g[0] - 4 * g[1] + 6 * g[2] - 4 * g[3] + g[4]
-    if abs(d4) > 100 * floor:
+    if abs(d4) > POLICY.noise_far * floor:
         # Far above rounding: noise, or f varying on a scale below δ (sin(x) at x ~ 1e8),
         # whose δ⁴ f⁗ is signal. Noise does not depend on δ, signal falls as δ⁴: look
-        # again 1000× closer. (Five equal values there are a staircase, f rounding to
-        # a coarser grid than x: that is noise, keep the first look.)
+        # again 1000× closer. (Repeated values there are a staircase, f rounding to a
+        # coarser grid than x, as log(1 - σ(z)) does at large z: that is noise, keep
+        # the first look.)
         try:
-            near = [ev.along(v, k * delta * 1e-3) for k in (-2, -1, 1, 2)]
+            near = [ev.along(v, k * delta * POLICY.noise_closer) for k in (-2, -1, 1, 2)]
         except NonFiniteValue:
             near = None
-        if near is not None and len({*near, f_again}) > 1:
+        if near is not None and len({*near, f_again}) == 5:
             d4_near = near[0] - 4 * near[1] + 6 * f_again - 4 * near[2] + near[3]
-            if abs(d4_near) < abs(d4) / 100:
+            if abs(d4_near) < abs(d4) / POLICY.noise_far:
                 d4 = d4_near
-    return max(floor, 2 * abs(d4) / np.sqrt(70)), f_again
+                rounding = False  # signal: f varies on a scale below δ, or has a kink
+    return max(floor, 2 * abs(d4) / np.sqrt(70)), f_again, size, rounding
+
+
+def staircase_noise(ev: Evaluator, a: np.ndarray, f0: float, eps: float, rng) -> float:
+    """The height of f's steps when f rounds to a grid far coarser than x's, else 0.
+
+    ``log(1 - σ(z))`` at z ~ 30 keeps 1 - σ to a few digits: f is a staircase, constant
+    over small steps, then jumping. Five samples can all sit on one step, and the
+    measured noise then calls f exact. Along a random direction, at ±δ:
+
+    * the second difference ``f(x+δ) + f(x-δ) - 2 f(x)`` is far above rounding, above
+      what f's curvature (seen at 100δ) explains, and does not shrink with the step (a
+      kink's would, seen at δ/100): rounding of that size. A wrong analytic slope
+      cancels out of it, so a bug is not mistaken for noise;
+    * or f does not move at all although the analytic slope says it moves far beyond
+      rounding, and at a 10-10⁴x larger step its change matches that slope within 10%
+      (a flat f with a wrong slope does not): the rise over δ is the step height.
+
+    Costs 2 evaluations, up to 10 when f is flat or rough.
+    """
+    v = rng.standard_normal(ev.params.size)
+    v /= np.linalg.norm(v)
+    s = float(v @ a)
+    t = eps**0.4 * ev.params.typical_all
+    floor = POLICY.lossy_noise_ratio * noise_level(f0, eps)
+    try:
+        up, down = ev.along(v, t), ev.along(v, -t)
+        if up != f0 or down != f0:
+            rough = abs(up + down - 2 * f0)
+            if not rough > floor:
+                return 0.0
+            # Curvature grows as step², a kink as step; rounding does not shrink.
+            T = 100 * t
+            curved = abs(ev.along(v, T) + ev.along(v, -T) - 2 * f0) * (t / T) ** 2
+            fine = abs(ev.along(v, t / 100) + ev.along(v, -t / 100) - 2 * f0)
+            # 0 at the finer step: it sits on one stair
+            steady = fine > rough / POLICY.stair_shrink or fine == 0
+            return rough / 2 if rough > POLICY.stair_curvature * curved and steady else 0.0
+        if not abs(s) * t > floor:
+            return 0.0
+        for k in (1, 2, 3, 4):
+            T = t * 10.0**k
+            up, down = ev.along(v, T), ev.along(v, -T)
+            if (up != f0 or down != f0) and abs(
+                (up - down) / (2 * T) - s
+            ) <= POLICY.stair_slope * abs(s):
+                return abs(s) * t
+    except NonFiniteValue:
+        return 0.0
+    return 0.0

@@ -4,7 +4,7 @@ Used by ``gradlab gradcheck --bug NAME`` and handy in classroom notebooks::
 
     from gradlab.numeric import check_softmax_gradient
     from gradlab.numeric.examples import STUDENT_GRADIENTS
-    check_softmax_gradient(STUDENT_GRADIENTS["sign-flip"], X, y)
+    check_softmax_gradient(STUDENT_GRADIENTS["sign-flip"], X=X, y=y)
 
 Each takes ``(W, b, X, y)`` and returns ``(dW, db)``; ``l2`` is fixed at ``L2``.
 """

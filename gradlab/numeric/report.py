@@ -6,9 +6,31 @@ import html
 
 import numpy as np
 
+from gradlab.numeric.policy import POLICY, UNDECIDED, Status
+from gradlab.numeric.trace import TraceEntry, entry
+
 __all__ = ["GradientCheck"]
 
-_WORST = 5
+_WORST = POLICY.worst_shown
+
+# What each status in the report means, shown under the tables for those present.
+_LEGEND = {
+    Status.OK: "ok: agrees within the numeric error bar plus rtol/atol",
+    Status.FAIL: (
+        "fail: disagrees, confirmed by a second method or at two steps 100x apart "
+        "(real differences, or the exact complex step)"
+    ),
+    Status.SUSPECT: (
+        "suspect: disagreed at the screen and was not re-measured, since another entry's "
+        "failure was already confirmed; counted as wrong"
+    ),
+    Status.KINK: "kink: f is not differentiable there; the analytic value is a valid subgradient",
+    Status.UNRESOLVED: "unresolved: the numeric derivative changes with h; no verdict",
+    Status.IMPRECISE: "imprecise: no error bar was narrow enough to decide; no verdict",
+    Status.ALIASED: "aliased: f varies at or below the spacing of x; no verdict",
+    Status.COMPLEX_ONLY: "complex-only: only the unverified complex step disagrees; no verdict",
+    Status.LOST_DIGITS: "lost-digits: f loses digits at x, so no method resolves it; no verdict",
+}
 
 
 class GradientCheck:
@@ -36,7 +58,11 @@ class GradientCheck:
         not checked); per direction in directional mode.
     worst : list of dict
         The entries (or directions) furthest outside their tolerance.
-    status : ndarray of str
+    trace : list of TraceEntry
+        Per probe: the stage of the ladder that decided it (``"screen"``, ``"sharper
+        step"``, ``"confirm"``, ``"resolve"``), the estimate it rested on (method, step,
+        value, error bar) and the verdict; ``str(entry)`` reads as one sentence.
+    status : ndarray of Status (a str Enum)
         Per probe: ``"ok"``; ``"fail"`` (confirmed by Richardson extrapolation);
         ``"suspect"`` (failed the screening, left unconfirmed once another failure
         was confirmed; counted as a failure); ``"kink"`` (f is not differentiable
@@ -46,7 +72,9 @@ class GradientCheck:
         ``"complex-only"`` (under ``method="auto"``, only the complex step disagrees, by
         less than real differences can resolve); ``"aliased"`` (f fluctuates near x by as much as the
         analytic slope predicts within a few of x's representable steps: it may vary at
-        or below x's spacing, where no real difference can see the slope).
+        or below x's spacing, where no real difference can see the slope);
+        ``"lost-digits"`` (f rounds far above a few ulps at x, e.g. log(1 - σ(z)) at
+        large z, and no method resolves the entry).
     summary : list of dict
         One row per parameter: name, shape, entries checked, failed, max relative error.
     diagnosis : list of str
@@ -69,7 +97,7 @@ class GradientCheck:
 
     def __init__(self, *, params, mode, method, probe_idx, directions, analytic_full, analytic,
                  numeric, numeric_error, tolerance, status, steps, rtol, atol, precision,
-                 n_evals, seconds):  # fmt: skip
+                 n_evals, seconds, decisions=None):  # fmt: skip
         self._params = params
         self.mode = mode
         self.method = method
@@ -89,9 +117,10 @@ class GradientCheck:
         self.n_evals = n_evals
         self.seconds = seconds
         self.diagnosis: list[str] = []
-        if (status == "fail").any():
+        self._decisions = decisions
+        if any(s is Status.FAIL for s in status):
             self.verdict = "fail"
-        elif np.isin(status, ["unresolved", "imprecise", "complex-only", "aliased"]).any():
+        elif any(s in UNDECIDED for s in status):
             self.verdict = "inconclusive"
         else:
             self.verdict = "pass"
@@ -145,6 +174,30 @@ class GradientCheck:
         if self.directions is not None:
             return f"direction {k}"
         return self._params.entry_name(int(self.probe_idx[k]))
+
+    @property
+    def trace(self) -> list[TraceEntry]:
+        """Per probe, the stage that decided it and the numbers it rested on."""
+        if self._decisions is None:
+            return []
+        return [
+            entry(self.probe_name(k), d, self.analytic[k], self.tolerance[k])
+            for k, d in enumerate(self._decisions)
+        ]
+
+    def _trace_shown(self) -> list[TraceEntry]:
+        """The worst entries and every undecided one, for the text and HTML reports."""
+        trace = self.trace
+        if not trace:
+            return []
+        ratio = self.abs_error / np.maximum(self.tolerance, 1e-300)
+        order = list(np.argsort(-ratio, kind="stable")[:_WORST])
+        order += [k for k, s in enumerate(self.status) if s in UNDECIDED and k not in order]
+        return [trace[int(k)] for k in order]
+
+    def _legend(self) -> list[str]:
+        present = {Status(str(s)) for s in self.status}
+        return [text for s, text in _LEGEND.items() if s in present and s is not Status.OK]
 
     @property
     def worst(self) -> list[dict]:
@@ -231,6 +284,12 @@ class GradientCheck:
                 f"  {w['index']:<16}{w['analytic']:>14.6g}{w['numeric']:>14.6g}"
                 f"{w['error']:>11.2e}{w['rel_error']:>11.2e}  {w['status']}"
             )
+        shown = self._trace_shown()
+        if shown:
+            lines += ["", "  how each was decided:"] + [f"  {t}" for t in shown]
+        legend = self._legend()
+        if legend:
+            lines += ["", "  statuses:"] + [f"  - {t}" for t in legend]
         if self.diagnosis:
             lines += ["", "  diagnosis:"] + [f"  - {d}" for d in self.diagnosis]
         return "\n".join(lines)
@@ -253,6 +312,8 @@ class GradientCheck:
             for w in self.worst
         )
         diag = "".join(f"<li>{e(d)}</li>" for d in self.diagnosis)
+        trace = "".join(f"<li><code>{e(str(t))}</code></li>" for t in self._trace_shown())
+        legend = "".join(f"<li>{e(t)}</li>" for t in self._legend())
         th = "style='text-align:left'"
         return (
             f"<div><p style='color:{color};font-weight:bold'>{e(self.headline())}</p>"
@@ -261,6 +322,8 @@ class GradientCheck:
             f"<th>max rel error</th></tr>{rows}</table>"
             f"<table><tr><th {th}>worst</th><th>analytic</th><th>numeric</th><th>abs error</th>"
             f"<th>rel error</th><th>status</th></tr>{worst}</table>"
+            + (f"<p>how each was decided:</p><ul>{trace}</ul>" if trace else "")
+            + (f"<p>statuses:</p><ul>{legend}</ul>" if legend else "")
             + (f"<p>diagnosis:</p><ul>{diag}</ul>" if diag else "")
             + "</div>"
         )

@@ -1,11 +1,13 @@
-"""Check a student's softmax-regression gradient against gradlab's loss, eq (1)."""
+"""Check a student's softmax-regression gradient against the model's own loss, eq (1)."""
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
 from gradlab._validation import as_array, as_l2, as_labels, describe
-from gradlab.model import _check_params, _check_X, _logits, _one_hot, _shifted, _softmax
+from gradlab.model import check_inputs, logits, loss, one_hot, softmax
 from gradlab.numeric.check import check_gradient, random_generator
 from gradlab.numeric.report import GradientCheck
 
@@ -19,8 +21,8 @@ class _SoftmaxContext:
         self.l2 = l2
         m, C = X.shape[0], W.shape[1]
         self.X, self.m, self.C = X, m, C
-        self.F = _softmax(_logits(W, b, X), -1)
-        self.Y = _one_hot(y, C, np.float64)
+        self.F = softmax(logits(W, b, X, validate=False), -1, validate=False)
+        self.Y = one_hot(y, C)
         self.W = W
         self.d = W.size
 
@@ -55,27 +57,62 @@ class _SoftmaxContext:
             )
 
 
-def check_softmax_gradient(grad_fn, X, y, W=None, b=None, l2=0.0, **kw) -> GradientCheck:
-    """Check a student's ``grad_fn(W, b, X, y) -> (dW, db)`` against gradlab's loss.
+def _legacy_order(W, b, X, y):
+    """``(grad_fn, X, y[, W, b])``, the order before the model's: detected by labels in the
+    place of ``b`` (integers, one per row of the array in the place of ``W``) and, if
+    given, a float vector in the place of ``y``."""
+    if W is None or b is None or np.ndim(W) != 2 or np.ndim(b) != 1:
+        return None
+    if np.asarray(b).dtype.kind not in "iu" or np.shape(b)[0] != np.shape(W)[0]:
+        return None
+    if y is not None and np.asarray(y).dtype.kind != "f":
+        return None
+    warnings.warn(
+        "check_softmax_gradient(grad_fn, X, y, W, b) is deprecated: the arguments follow the "
+        "model's order, check_softmax_gradient(grad_fn, W, b, X, y), or pass X=X, y=y",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return X, y, W, b  # W, b, X, y in the new order
 
-    The reference is :func:`gradlab.loss` (eq 1, plus ``(l2/2)‖W‖²``), which is
-    complex-safe, so the default check uses the complex step and catches an error of
-    one part in a million in a single entry.
+
+def check_softmax_gradient(
+    grad_fn,
+    W=None,
+    b=None,
+    X=None,
+    y=None,
+    *,
+    l2=0.0,
+    method="auto",
+    mode="full",
+    n=None,
+    rtol=None,
+    atol=None,
+    seed=0,
+    progress=None,
+) -> GradientCheck:
+    """Check a student's ``grad_fn(W, b, X, y) -> (dW, db)`` against :func:`gradlab.loss`.
+
+    The arguments follow the model's order, ``(W, b, X, y)``. The reference is
+    :func:`gradlab.loss` itself (eq 1, plus ``(l2/2)‖W‖²``), which is complex-safe, so
+    the default check uses the complex step and catches an error of one part in a
+    million in a single entry.
 
     Parameters
     ----------
     grad_fn : callable
         ``grad_fn(W, b, X, y)`` returning ``(dW, db)`` of shapes (d, C) and (C,).
-    X : array_like, shape (m, d)
-    y : array_like of int, shape (m,)
     W : array_like, shape (d, C), optional
         Default: random normal with scale 1/√d (seeded by ``seed``).
     b : array_like, shape (C,), optional
         Default: random normal with scale 0.1.
+    X : array_like, shape (m, d)
+    y : array_like of int, shape (m,)
     l2 : float, default 0.0
         The L2 strength λ of the reference loss; ``grad_fn`` must include ``λ W``.
-    **kw
-        Passed to :func:`check_gradient` (``method``, ``mode``, ``n``, ``rtol``, ``seed`` ...).
+    method, mode, n, rtol, atol, seed, progress
+        As in :func:`check_gradient` (``m`` is set to the number of samples).
 
     Returns
     -------
@@ -92,59 +129,69 @@ def check_softmax_gradient(grad_fn, X, y, W=None, b=None, l2=0.0, **kw) -> Gradi
     ...     F = np.exp(X @ W + b); F /= F.sum(axis=1, keepdims=True)
     ...     F[np.arange(len(y)), y] -= 1
     ...     return X.T @ F, F.sum(axis=0)
-    >>> report = check_softmax_gradient(grad_fn, X, y, W=np.zeros((4, 3)), b=np.zeros(3))
-    >>> report.ok
-    False
+    >>> report = check_softmax_gradient(grad_fn, np.zeros((4, 3)), np.zeros(3), X, y)
+    >>> report.verdict
+    'fail'
     >>> print(report.diagnosis[0])
     for 'W': analytic = 50 × numeric: forgot to divide by m = 50?
     """
     if not callable(grad_fn):
         raise TypeError(f"grad_fn must be callable as grad_fn(W, b, X, y); got {describe(grad_fn)}")
+    legacy = _legacy_order(W, b, X, y)
+    if legacy is not None:
+        W, b, X, y = legacy
+    if X is None or y is None:
+        raise TypeError("check_softmax_gradient needs the data: pass X (m, d) and y (m,)")
     l2 = as_l2(l2)
-    X = _check_X(X)
-    if X.dtype.kind != "f":
-        X = X.astype(np.float64)
-    m, d = X.shape
-    y_arr = as_labels(y, m=m)
-    rng = random_generator(kw.get("seed", 0))
-    if W is not None:
-        W = as_array("W", W, ndim=2, shape_hint=" of shape (d, C)")
-    if b is not None:
-        b = as_array("b", b, ndim=1, shape_hint=" of shape (C,)")
-    if W is None and b is None and y_arr.min() >= 1:
-        # C is inferred from the labels here, so 1-based labels would silently add an
-        # empty class 0 and check a different model from the student's
-        raise ValueError(
-            f"labels must be 0..C-1; these look 1-based (they run from {y_arr.min()} to "
-            f"{y_arr.max()}): pass y - 1, or pass W of shape (d, C) to fix C"
-        )
-    C = W.shape[1] if W is not None else (b.shape[0] if b is not None else None)
-    C = C if C is not None else max(int(y_arr.max()) + 1, 2)
-    W = rng.normal(scale=1 / np.sqrt(d), size=(d, C)) if W is None else W
-    b = rng.normal(scale=0.1, size=C) if b is None else b
-    W, b = _check_params(W, b, d=d)
-    y_arr = as_labels(y_arr, n_classes=C, m=m)
-    rows = np.arange(m)
-    X_ref = X.copy()  # the loss never sees the caller's X, nor does grad_fn
-    y_ref = y_arr.copy()
+    W, b, X, y = _point(W, b, X, y, random_generator(seed))
+    X_ref, y_ref = X.copy(), y.copy()  # neither the loss nor grad_fn sees the caller's X
 
     def f(p):
-        S = _shifted(_logits(p["W"], p["b"], X_ref), -1)
-        J = (np.log(np.exp(S).sum(axis=1)).sum() - S[rows, y_ref].sum()) / m
-        if l2:
-            J = J + 0.5 * l2 * (p["W"] * p["W"]).sum()
-        return J
+        return loss(p["W"], p["b"], X_ref, y_ref, l2, validate=False)
 
     def grad(p):
-        out = grad_fn(p["W"], p["b"], X_ref.copy(), y_ref.copy())
+        try:
+            out = grad_fn(p["W"], p["b"], X_ref.copy(), y_ref.copy())
+        except (ValueError, TypeError, IndexError) as exc:
+            raise type(exc)(
+                f"grad_fn(W, b, X, y) raised {type(exc).__name__}: {exc}: check the argument "
+                f"order (W {W.shape}, b {b.shape}, X {X.shape}, y {y.shape})"
+            ) from exc
         if isinstance(out, dict):
             return out
         if not isinstance(out, (tuple, list)) or len(out) != 2:
             raise TypeError(f"grad_fn must return a pair (dW, db); got {describe(out)}")
         return {"W": out[0], "b": out[1]}
 
-    W0 = W.astype(np.float64) if W.dtype.kind != "f" else W
-    b0 = b.astype(W0.dtype)
-    ctx = _SoftmaxContext(W0.astype(float), b0.astype(float), X_ref.astype(float), y_ref, l2)
-    kw.setdefault("m", m)
-    return check_gradient(f, grad, {"W": W0, "b": b0}, _context=ctx, **kw)
+    ctx = _SoftmaxContext(W.astype(float), b.astype(float), X_ref.astype(float), y_ref, l2)
+    return check_gradient(
+        f, grad, {"W": W, "b": b}, method=method, mode=mode, n=n, rtol=rtol, atol=atol,
+        seed=seed, m=X.shape[0], progress=progress, _context=ctx,
+    )  # fmt: skip
+
+
+def _point(W, b, X, y, rng):
+    """The checked point: (W, b) given or drawn at random, X as floats, y as labels."""
+    X = as_array("X", X, ndim=2, shape_hint=" of shape (m, d)")
+    if X.dtype.kind != "f":
+        X = X.astype(np.float64)
+    m, d = X.shape
+    y = as_labels(y, m=m)
+    if W is not None:
+        W = as_array("W", W, ndim=2, shape_hint=" of shape (d, C)")
+    if b is not None:
+        b = as_array("b", b, ndim=1, shape_hint=" of shape (C,)")
+    if W is None and b is None and y.min() >= 1:
+        # C is inferred from the labels here, so 1-based labels would silently add an
+        # empty class 0 and check a different model from the student's
+        raise ValueError(
+            f"labels must be 0..C-1; these look 1-based (they run from {y.min()} to "
+            f"{y.max()}): pass y - 1, or pass W of shape (d, C) to fix C"
+        )
+    C = W.shape[1] if W is not None else (b.shape[0] if b is not None else None)
+    C = C if C is not None else max(int(y.max()) + 1, 2)
+    W = rng.normal(scale=1 / np.sqrt(d), size=(d, C)) if W is None else W
+    b = rng.normal(scale=0.1, size=C) if b is None else b
+    W, b, X, y = check_inputs(W, b, X, y)
+    W = W.astype(np.float64) if W.dtype.kind != "f" else W
+    return W, b.astype(W.dtype), X, y

@@ -12,7 +12,8 @@ import html
 import numpy as np
 
 from gradlab.numeric._params import Evaluator, NonFiniteValue, Params
-from gradlab.numeric.check import _analytic, random_generator
+from gradlab.numeric.analytic import analytic_gradient
+from gradlab.numeric.check import random_generator
 from gradlab.numeric.differences import eps_of, noise_level
 
 __all__ = ["TaylorResult", "taylor_test"]
@@ -167,7 +168,7 @@ def taylor_test(f, grad, x, direction=None, *, hs=None, seed=0) -> TaylorResult:
     params = Params(x)
     ev = Evaluator(f, params)
     f0 = ev.at()
-    g, g_dtype, _ = _analytic(grad, x, params)
+    g, g_dtype, _ = analytic_gradient(grad, params)
     eps = max(eps_of(params.dtype), eps_of(g_dtype), eps_of(ev.out_dtype or np.float64))
     if direction is None:
         v = random_generator(seed).standard_normal(params.size)

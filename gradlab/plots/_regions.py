@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gradlab._validation import as_array, describe, require_finite
-from gradlab.model import _softmax
+from gradlab.model import softmax
 from gradlab.plots._style import class_color, class_marker
 
 # ----------------------------------------------------------------------------- the plane
@@ -166,7 +166,7 @@ class DecisionBoundaryPlot:
 def region_rgba(Z: np.ndarray, shape) -> np.ndarray:
     """RGBA image: the predicted class's colour, more opaque where the model is surer."""
     C = Z.shape[1]
-    F = _softmax(Z, -1)
+    F = softmax(Z, -1, validate=False)
     k = F.argmax(axis=1)
     confidence = (F[np.arange(len(k)), k] - 1 / C) / (1 - 1 / C)  # 0 at a tie, 1 when sure
     colors = np.array([class_color(c) for c in range(C)])
@@ -365,7 +365,7 @@ def plot_probabilities(
     model = _checked_model(model)
     X, codes = _checked_data(model, X, y)
     plane = make_plane(X, features, resolution)
-    F = _softmax(_logits_on(model, plane), -1)
+    F = softmax(_logits_on(model, plane), -1, validate=False)
     C = F.shape[1]
     colorbar = None
     if ax is None:
