@@ -44,6 +44,7 @@ __all__ = [
     "activate",
     "activation_derivative",
     "backprop",
+    "check_activation",
     "forward",
     "gradient",
     "hidden",
@@ -62,7 +63,8 @@ _ANALYTIC = ("tanh", "sigmoid")  # complex-safe: the complex step works through 
 # ----------------------------------------------------------------------------- activations
 
 
-def _check_activation(activation) -> str:
+def check_activation(activation) -> str:
+    """``activation`` if it names one of :data:`ACTIVATIONS`, else a ``ValueError``."""
     if activation not in ACTIVATIONS:
         raise ValueError(
             f"activation must be one of {', '.join(map(repr, ACTIVATIONS))}; "
@@ -85,7 +87,7 @@ def activate(Z, activation):
     >>> activate([-1000.0, 0.0, 1000.0], "sigmoid")
     array([0. , 0.5, 1. ])
     """
-    activation = _check_activation(activation)
+    activation = check_activation(activation)
     Z = as_array("Z", Z)
     return _phi(Z, activation)
 
@@ -104,7 +106,7 @@ def activation_derivative(Z, activation):
     >>> activation_derivative([0.0], "sigmoid")
     array([0.25])
     """
-    activation = _check_activation(activation)
+    activation = check_activation(activation)
     Z = as_array("Z", Z)
     return _phi_prime(Z, _phi(Z, activation), activation)
 
@@ -193,7 +195,7 @@ def _check_X(X) -> np.ndarray:
 
 
 def _check_all(params, X, y, activation, l2=0.0):
-    activation = _check_activation(activation)
+    activation = check_activation(activation)
     l2 = as_l2(l2)
     X = _check_X(X)
     p = _check_params(params, activation, d=X.shape[1])
@@ -418,7 +420,7 @@ def init_params(d, hidden, n_classes, *, activation="tanh", seed=0):
     >>> {k: v.shape for k, v in init_params(2, 8, 3).items()}
     {'W1': (2, 8), 'b1': (8,), 'W2': (8, 3), 'b2': (3,)}
     """
-    _check_activation(activation)
+    check_activation(activation)
     for name, value in (("d", d), ("hidden", hidden), ("n_classes", n_classes)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a positive integer; got {describe(value)}")

@@ -8,19 +8,20 @@ one backward pass of :func:`gradlab.mlp.loss_and_gradient`.
 
 from __future__ import annotations
 
-import numbers
-import warnings
-
 import numpy as np
 
 from gradlab import mlp
-from gradlab._validation import as_array, as_l2, describe, require_finite
-from gradlab.optimizers import BLOW_UP, OPTIMIZERS
-from gradlab.train import DivergenceError, DivergenceWarning
+from gradlab._validation import as_int
+from gradlab.estimator import (
+    Classifier,
+    check_fit_data,
+    check_on_divergence,
+    report_divergence,
+    training_options,
+)
+from gradlab.optimizers import BLOW_UP
 
 __all__ = ["NetworkLogits", "TwoLayerNet"]
-
-_DEFAULT_SGD_BATCH = 32
 
 
 class NetworkLogits:
@@ -65,7 +66,7 @@ class NetworkLogits:
         return f"<NetworkLogits {d} -> {H} ({self.activation}) -> {C}>"
 
 
-class TwoLayerNet:
+class TwoLayerNet(Classifier):
     """A two-layer network (one hidden layer) trained by backpropagation.
 
     Minimizes ``J = -(1/m) Σ_i log f_{y_i}(x_i) + (l2/2)(‖W¹‖² + ‖W²‖²)`` (eq 1 on the
@@ -155,26 +156,6 @@ class TwoLayerNet:
         self.seed = seed
         self.record_every = record_every
 
-    def get_params(self, deep=True):
-        """The constructor parameters as a dict (scikit-learn convention)."""
-        return {name: getattr(self, name) for name in self._PARAMS}
-
-    def set_params(self, **params):
-        """Set constructor parameters; returns self."""
-        for name, value in params.items():
-            if name not in self._PARAMS:
-                raise ValueError(
-                    f"invalid parameter {name!r} for TwoLayerNet; "
-                    f"valid parameters are {', '.join(self._PARAMS)}"
-                )
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        defaults = TwoLayerNet().get_params()
-        changed = [f"{k}={v!r}" for k, v in self.get_params().items() if v != defaults[k]]
-        return f"TwoLayerNet({', '.join(changed)})"
-
     # ------------------------------------------------------------------ fit
 
     def fit(self, X, y, X_val=None, y_val=None, *, on_divergence="warn"):
@@ -193,17 +174,9 @@ class TwoLayerNet:
             at the last epoch before it; ``"warn"`` issues a :class:`DivergenceWarning`,
             ``"raise"`` raises :class:`DivergenceError`.
         """
-        if on_divergence not in ("warn", "raise"):
-            raise ValueError(f'on_divergence must be "warn" or "raise"; got {on_divergence!r}')
+        check_on_divergence(on_divergence)
         opts = self._checked_params()
-        X = _as_features("X", X)
-        classes, codes = _encode(y, X.shape[0])
-        validation = None
-        if (X_val is None) != (y_val is None):
-            raise ValueError("pass both X_val and y_val for validation, or neither")
-        if X_val is not None:
-            Xv = _as_features("X_val", X_val, d=X.shape[1])
-            validation = (Xv, _encode_with("y_val", y_val, classes, Xv.shape[0]))
+        X, classes, codes, validation = check_fit_data(X, y, X_val, y_val)
         params = mlp.init_params(
             X.shape[1], opts["hidden"], len(classes), activation=opts["activation"],
             seed=opts["seed"],
@@ -228,60 +201,16 @@ class TwoLayerNet:
                 f"one. Training stopped: params_ and history_ hold epoch {run.n_iter}, the "
                 "last one before it diverged."
             )
-            if on_divergence == "raise":
-                raise DivergenceError(message)
-            warnings.warn(message, DivergenceWarning, stacklevel=2)
+            report_divergence(message, on_divergence)
         return self
 
     def _checked_params(self) -> dict:
-        opt = self.optimizer
-        if opt not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {opt!r}")
-        if self.activation not in mlp.ACTIVATIONS:
-            raise ValueError(
-                f"activation must be one of {', '.join(mlp.ACTIVATIONS)}; "
-                f"got {describe(self.activation)}"
-            )
-        lr = self.lr
-        if not callable(lr) and (
-            isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 < lr < np.inf
-        ):
-            raise ValueError(f"lr must be a finite number > 0 or a schedule; got {describe(lr)}")
-        batch_size = self.batch_size
-        if batch_size is not None:
-            batch_size = _int_param("batch_size", batch_size, 1)
-            if opt in ("gd", "lbfgs"):
-                raise ValueError(
-                    f'batch_size is for mini-batch training; optimizer="{opt}" always uses the '
-                    'full batch. Use optimizer="sgd" (or momentum/nesterov), or leave it None'
-                )
-        elif opt == "sgd":
-            batch_size = _DEFAULT_SGD_BATCH
-        mu = self.momentum
-        if isinstance(mu, bool) or not isinstance(mu, numbers.Real) or not 0 <= mu < 1:
-            raise ValueError(f"momentum must be a number in [0, 1); got {describe(mu)}")
-        tol = self.tol
-        if tol is not None and (
-            isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol > 0
-        ):
-            raise ValueError(f"tol must be None or a number > 0; got {describe(tol)}")
-        seed = self.seed
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-            raise ValueError(f"seed must be an integer >= 0; got {describe(seed)}")
-        return {
-            "hidden": _int_param("hidden", self.hidden, 1), "activation": self.activation,
-            "optimizer": opt, "lr": lr, "epochs": _int_param("epochs", self.epochs, 0),
-            "batch_size": batch_size, "momentum": float(mu), "l2": as_l2(self.l2),
-            "tol": tol, "seed": int(seed),
-            "record_every": _int_param("record_every", self.record_every, 1),
-        }  # fmt: skip
+        opts = training_options(self)
+        opts["hidden"] = as_int("hidden", self.hidden, 1)
+        opts["activation"] = mlp.check_activation(self.activation)
+        return opts
 
     # ------------------------------------------------------------------ predict
-
-    def _check_fitted_X(self, X) -> np.ndarray:
-        if not hasattr(self, "params_"):
-            raise ValueError("this TwoLayerNet is not fitted yet: call fit(X, y) before using it")
-        return _as_features("X", X, d=self.n_features_in_)
 
     def decision_function(self, X):
         """The logits ``Z² = φ(X W¹ + b¹) W² + b²``, shape (m, C)."""
@@ -298,29 +227,10 @@ class TwoLayerNet:
         X = self._check_fitted_X(X)
         return mlp.predict_proba(self.params_, X, self.activation)
 
-    def predict(self, X):
-        """The most probable label for each row of ``X`` (values from ``classes_``)."""
-        Z = self.decision_function(X)
-        return self.classes_[Z.argmax(axis=1)]
-
-    def score(self, X, y):
-        """Mean accuracy on ``(X, y)``."""
-        X = self._check_fitted_X(X)
-        y = np.asarray(y)
-        if y.shape != (X.shape[0],):
-            raise ValueError(
-                f"y must be 1-D with one label per row of X ({X.shape[0]}); got shape {y.shape}"
-            )
-        return float((self.predict(X) == y).mean())
-
-    def __str__(self) -> str:
-        if not hasattr(self, "history_"):
-            return repr(self) + " (not fitted)"
-        h = self.history_
-        return (
-            f"{self!r}\n  epochs run : {self.n_iter_}{' (diverged)' if self.diverged_ else ''}\n"
-            f"  final J    : {h['loss'][-1]:.6g}\n  accuracy   : {h['accuracy'][-1]:.3f}"
-        )
+    def _summary_rows(self) -> list[tuple[str, str]]:
+        d, C = self.coef_.shape
+        layers = f"{d} -> {self.params_['W2'].shape[0]} ({self.activation}) -> {C}"
+        return [("network", layers), *super()._summary_rows()]
 
 
 # ---------------------------------------------------------------------- the training run
@@ -476,60 +386,3 @@ def _step(params, velocity, grads, lr, mu, nesterov):
     if nesterov:
         return {k: params[k] + mu * velocity[k] - lr * grads[k] for k in params}, velocity
     return {k: params[k] + velocity[k] for k in params}, velocity
-
-
-# ---------------------------------------------------------------------- input checks
-# (train.py has private versions of these; they belong in gradlab._validation)
-
-
-def _int_param(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= {minimum}; got {describe(value)}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value}")
-    return int(value)
-
-
-def _as_features(name, X, d=None) -> np.ndarray:
-    X = as_array(name, X, ndim=2, shape_hint=" of shape (m, d)")
-    if X.dtype.kind == "c":
-        raise TypeError(f"{name} must be real; got complex values")
-    if X.shape[0] == 0:
-        raise ValueError(f"{name} must have at least one sample (row); got shape {X.shape}")
-    if d is not None and X.shape[1] != d:
-        raise ValueError(
-            f"{name} must have {d} features (columns) like the training data; got shape {X.shape}"
-        )
-    require_finite(name, X)
-    return np.ascontiguousarray(X, dtype=np.float64)
-
-
-def _encode(y, m):
-    y = np.asarray(y)
-    if y.ndim != 1 or y.shape[0] != m:
-        raise ValueError(
-            f"y must be a 1-D array with one label per row of X (m = {m}); got shape {y.shape}"
-        )
-    classes, codes = np.unique(y, return_inverse=True)
-    if classes.shape[0] < 2:
-        raise ValueError(
-            f"y must contain at least two classes to train a classifier; got only {classes!r}"
-        )
-    return classes, codes.reshape(-1).astype(np.intp)
-
-
-def _encode_with(name, y, classes, m):
-    y = np.asarray(y)
-    if y.ndim != 1 or y.shape[0] != m:
-        raise ValueError(
-            f"{name} must be a 1-D array with one label per row of X_val (m = {m}); "
-            f"got shape {y.shape}"
-        )
-    codes = np.clip(np.searchsorted(classes, y), 0, classes.shape[0] - 1)
-    unknown = classes[codes] != y
-    if unknown.any():
-        raise ValueError(
-            f"{name} contains labels not seen in y: {np.unique(y[unknown])[:5].tolist()}; "
-            f"the classes are {classes.tolist()}"
-        )
-    return codes.astype(np.intp)
