@@ -36,7 +36,7 @@ from __future__ import annotations
 import numpy as np
 
 from gradlab._validation import as_array, as_l2, as_labels, describe, require_finite
-from gradlab.model import log_softmax
+from gradlab.model import affine, check_X, log_softmax, matmul
 
 __all__ = [
     "ACTIVATIONS",
@@ -185,19 +185,10 @@ def _check_params(params, activation: str, d: int | None = None) -> dict:
     return out
 
 
-def _check_X(X) -> np.ndarray:
-    X = as_array("X", X, ndim=2, shape_hint=" of shape (m, d)")
-    if X.shape[0] == 0:
-        raise ValueError(f"X must have at least one sample (row); got shape {X.shape}")
-    if X.dtype.kind == "c":
-        raise TypeError("X must be real; got complex X (only the parameters may be complex)")
-    return X
-
-
 def _check_all(params, X, y, activation, l2=0.0):
     activation = check_activation(activation)
     l2 = as_l2(l2)
-    X = _check_X(X)
+    X = check_X(X, parameters="the parameters")
     p = _check_params(params, activation, d=X.shape[1])
     labels = None if y is None else as_labels(y, n_classes=p["W2"].shape[1], m=X.shape[0])
     return p, X, labels, activation, l2
@@ -206,29 +197,10 @@ def _check_all(params, X, y, activation, l2=0.0):
 # ----------------------------------------------------------------------------- forward
 
 
-def _affine(A: np.ndarray, W: np.ndarray, b: np.ndarray, name: str) -> np.ndarray:
-    """``A W + b``; a large real ``A`` stays real when ``W`` is complex (no complex copy)."""
-    with np.errstate(invalid="ignore", over="ignore"):
-        if W.dtype.kind == "c" and A.dtype.kind != "c":
-            Z = A @ W.real + 1j * (A @ W.imag) + b
-        else:
-            Z = A @ W + b
-    if not np.isfinite(Z).all():
-        # X was not scanned up front (it is the largest array): a NaN there shows up here
-        if name == "Z1":
-            require_finite("X", A)
-        raise ValueError(
-            f"{name} overflowed to inf: the inputs or weights are too large "
-            f"(max |input| = {np.abs(A).max():.3g}, max |W| = {np.abs(W).max():.3g}); "
-            "standardize X or shrink the weights"
-        )
-    return Z
-
-
 def _forward(p: dict, X: np.ndarray, activation: str) -> dict:
-    Z1 = _affine(X, p["W1"], p["b1"], "Z1")
+    Z1 = affine(X, p["W1"], p["b1"], names=("X", "W1", "b1"))
     H = _phi(Z1, activation)
-    Z2 = _affine(H, p["W2"], p["b2"], "Z2")
+    Z2 = affine(H, p["W2"], p["b2"], names=("H", "W2", "b2"))
     return {"Z1": Z1, "H": H, "Z2": Z2}
 
 
@@ -328,10 +300,7 @@ def _backprop(p: dict, X: np.ndarray, y: np.ndarray, activation: str, l2: float,
     if keep:
         grads.update(Z2=dZ2, H=dZ1.copy())
     dZ1 *= _phi_prime(values["Z1"], H, activation)
-    if dZ1.dtype.kind == "c":  # keep the large real X real: no complex copy of it
-        grads["W1"] = X.T @ dZ1.real + 1j * (X.T @ dZ1.imag)
-    else:
-        grads["W1"] = X.T @ dZ1
+    grads["W1"] = matmul(X.T, dZ1)  # keeps the large real X real when dZ1 is complex
     grads["b1"] = dZ1.sum(axis=0)
     if keep:
         grads["Z1"] = dZ1
