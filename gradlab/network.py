@@ -19,7 +19,7 @@ from gradlab.estimator import (
     report_divergence,
     training_options,
 )
-from gradlab.optimizers import BLOW_UP
+from gradlab.optimizers import Diverged, descend, grad_norm
 
 __all__ = ["NetworkLogits", "TwoLayerNet"]
 
@@ -259,8 +259,12 @@ class _Run:
             return np.inf, None
         return float(J), grads
 
-    def record(self, epoch, params, J, grads):
-        gnorm = float(np.sqrt(sum((g * g).sum() for g in grads.values())))
+    def record_at(self, epoch, params):
+        """Record ``params`` at ``epoch`` with their full-batch loss and gradient norm."""
+        J, grads = self.evaluate(params)
+        self.record(epoch, params, J, np.nan if grads is None else grad_norm(grads.values()))
+
+    def record(self, epoch, params, J, gnorm):
         row = [epoch, J, self._accuracy(params, self.X, self.y), gnorm,
                {k: v.copy() for k, v in params.items()}]  # fmt: skip
         if self.validation is not None:
@@ -290,46 +294,30 @@ class _Run:
         return history
 
     def first_order(self, params, rng):
-        o = self.opts
-        lr_at = o["lr"] if callable(o["lr"]) else (lambda _epoch: o["lr"])
-        mu = 0.0 if o["optimizer"] in ("gd", "sgd") else o["momentum"]
-        nesterov = o["optimizer"] == "nesterov"
-        velocity = {k: np.zeros_like(v) for k, v in params.items()}
-        m, batch = self.X.shape[0], o["batch_size"]
-        limit = np.inf
-        last = None
-        for epoch in range(o["epochs"] + 1):
-            J, grads = self.evaluate(params)
-            if not J <= limit:
-                return self._stop(epoch, J, last)
-            limit = BLOW_UP * J if epoch == 0 else limit
-            gnorm = np.sqrt(sum((g * g).sum() for g in grads.values()))
-            self.converged = o["tol"] is not None and gnorm <= o["tol"]
-            if epoch % o["record_every"] == 0 or epoch == o["epochs"] or self.converged:
-                self.record(epoch, params, J, grads)
-            last = (epoch, params, J, grads)
-            self.n_iter = epoch
-            if self.converged or epoch == o["epochs"]:
-                return params
-            step = lr_at(epoch)
-            if batch is None or batch >= m:
-                params, velocity = _step(params, velocity, grads, step, mu, nesterov)
-                continue
-            order = rng.permutation(m)
-            for start in range(0, m, batch):
-                idx = order[start : start + batch]
-                Jb, grads = self.evaluate(params, self.X[idx], self.y[idx])
-                if not Jb <= limit:
-                    return self._stop(epoch + 1, Jb, last)
-                params, velocity = _step(params, velocity, grads, step, mu, nesterov)
-        raise AssertionError("unreachable")  # pragma: no cover
+        """gd, sgd, momentum or nesterov: :func:`gradlab.optimizers.descend` on the layers."""
+        o, keys = self.opts, mlp.PARAMETERS
 
-    def _stop(self, epoch, J, last):
-        last_epoch, params, J_last, grads = last
-        if not self.records or self.records[-1][0] != last_epoch:
-            self.record(last_epoch, params, J_last, grads)
-        self.diverged, self.n_iter = (epoch, J), last_epoch
-        return params
+        def evaluate(values, rows):
+            X, y = (self.X, self.y) if rows is None else (self.X[rows], self.y[rows])
+            J, grads = self.evaluate(dict(zip(keys, values, strict=True)), X, y)
+            if grads is None:  # overflow: J = inf stops training before a gradient is used
+                return J, tuple(np.zeros_like(v) for v in values)
+            return J, tuple(grads[k] for k in keys)
+
+        def record(epoch, values, J, gnorm):
+            self.record(epoch, dict(zip(keys, values, strict=True)), J, gnorm)
+
+        try:
+            values, self.n_iter, self.converged = descend(
+                o["optimizer"], tuple(params[k] for k in keys), evaluate, self.X.shape[0],
+                lr=o["lr"], momentum=o["momentum"], epochs=o["epochs"],
+                batch_size=o["batch_size"], tol=o["tol"], record_every=o["record_every"],
+                rng=rng, record=record,
+            )  # fmt: skip
+        except Diverged as exc:
+            self.diverged, self.n_iter = (exc.epoch, exc.loss), exc.last_epoch
+            values = exc.params
+        return dict(zip(keys, values, strict=True))
 
     def lbfgs(self, params):
         """SciPy's L-BFGS-B on the flattened parameters; each iteration is one epoch."""
@@ -355,11 +343,10 @@ class _Run:
             nonlocal iteration
             iteration += 1
             if iteration % o["record_every"] == 0:
-                p = unpack(theta.copy())
-                self.record(iteration, p, *self.evaluate(p))
+                self.record_at(iteration, unpack(theta.copy()))
 
         theta0 = np.concatenate([params[k].ravel() for k in mlp.PARAMETERS])
-        self.record(0, params, *self.evaluate(params))
+        self.record_at(0, params)
         if o["epochs"] == 0:
             return params
         # Without a tolerance run to (near) machine precision, like SoftmaxRegression's L-BFGS;
@@ -373,16 +360,6 @@ class _Run:
         final = unpack(result.x.copy())
         self.n_iter = int(result.nit)
         if self.records[-1][0] != self.n_iter:
-            self.record(self.n_iter, final, *self.evaluate(final))
+            self.record_at(self.n_iter, final)
         self.converged = bool(result.success) and self.n_iter < o["epochs"]
         return final
-
-
-def _step(params, velocity, grads, lr, mu, nesterov):
-    # new arrays rather than in-place updates: the history keeps references to old ones
-    if mu == 0.0:
-        return {k: params[k] - lr * grads[k] for k in params}, velocity
-    velocity = {k: mu * velocity[k] - lr * grads[k] for k in params}
-    if nesterov:
-        return {k: params[k] + mu * velocity[k] - lr * grads[k] for k in params}, velocity
-    return {k: params[k] + velocity[k] for k in params}, velocity

@@ -146,7 +146,8 @@ class SoftmaxRegression(Classifier):
         l2 = opts["l2"]
         records: list[tuple] = []
 
-        def record(epoch, W, b, J, gnorm):
+        def record(epoch, params, J, gnorm):
+            W, b = params
             row = [epoch, J, _accuracy(W, b, X, codes), gnorm, W, b]
             if validation is not None:
                 row += list(_loss_accuracy(W, b, *validation, l2))
@@ -170,7 +171,7 @@ class SoftmaxRegression(Classifier):
                 )  # fmt: skip
         except Diverged as exc:
             diverged = exc
-            W, b, n = exc.params
+            (W, b), n = exc.params, exc.last_epoch
             converged = False
         # set together, after training, so that a fit that raises leaves the last one whole
         self.classes_, self.n_features_in_ = classes, d
