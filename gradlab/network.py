@@ -19,7 +19,7 @@ from gradlab.estimator import (
     report_divergence,
     training_options,
 )
-from gradlab.optimizers import Diverged, descend, grad_norm
+from gradlab.optimizers import Diverged, descend, lbfgs
 
 __all__ = ["NetworkLogits", "TwoLayerNet"]
 
@@ -182,10 +182,7 @@ class TwoLayerNet(Classifier):
             seed=opts["seed"],
         )  # fmt: skip
         run = _Run(X, codes, opts, validation)
-        if opts["optimizer"] == "lbfgs":
-            params = run.lbfgs(params)
-        else:
-            params = run.first_order(params, np.random.default_rng(opts["seed"]))
+        params = run.train(params, np.random.default_rng(opts["seed"]))
         self.classes_, self.n_features_in_ = classes, X.shape[1]
         self.params_ = {k: v.copy() for k, v in params.items()}
         self.coef_ = NetworkLogits(self.params_, opts["activation"])
@@ -259,11 +256,6 @@ class _Run:
             return np.inf, None
         return float(J), grads
 
-    def record_at(self, epoch, params):
-        """Record ``params`` at ``epoch`` with their full-batch loss and gradient norm."""
-        J, grads = self.evaluate(params)
-        self.record(epoch, params, J, np.nan if grads is None else grad_norm(grads.values()))
-
     def record(self, epoch, params, J, gnorm):
         row = [epoch, J, self._accuracy(params, self.X, self.y), gnorm,
                {k: v.copy() for k, v in params.items()}]  # fmt: skip
@@ -293,9 +285,9 @@ class _Run:
             history["val_loss"], history["val_accuracy"] = map(np.array, columns[5:])
         return history
 
-    def first_order(self, params, rng):
-        """gd, sgd, momentum or nesterov: :func:`gradlab.optimizers.descend` on the layers."""
-        o, keys = self.opts, mlp.PARAMETERS
+    def _as_model(self):
+        """The layers as :mod:`gradlab.optimizers` sees a model: ``evaluate`` and ``record``."""
+        keys = mlp.PARAMETERS
 
         def evaluate(values, rows):
             X, y = (self.X, self.y) if rows is None else (self.X[rows], self.y[rows])
@@ -307,59 +299,26 @@ class _Run:
         def record(epoch, values, J, gnorm):
             self.record(epoch, dict(zip(keys, values, strict=True)), J, gnorm)
 
+        return evaluate, record
+
+    def train(self, params, rng):
+        """Run the optimizer from ``params``; returns the trained (or last finite) ones."""
+        o, keys = self.opts, mlp.PARAMETERS
+        evaluate, record = self._as_model()
+        values = tuple(params[k] for k in keys)
+        common = {"epochs": o["epochs"], "tol": o["tol"], "record_every": o["record_every"],
+                  "record": record}  # fmt: skip
         try:
-            values, self.n_iter, self.converged = descend(
-                o["optimizer"], tuple(params[k] for k in keys), evaluate, self.X.shape[0],
-                lr=o["lr"], momentum=o["momentum"], epochs=o["epochs"],
-                batch_size=o["batch_size"], tol=o["tol"], record_every=o["record_every"],
-                rng=rng, record=record,
-            )  # fmt: skip
+            if o["optimizer"] == "lbfgs":
+                values, self.n_iter, self.converged = lbfgs(
+                    values, evaluate, maxfun=20 * o["epochs"] + 20, **common
+                )
+            else:
+                values, self.n_iter, self.converged = descend(
+                    o["optimizer"], values, evaluate, self.X.shape[0], lr=o["lr"],
+                    momentum=o["momentum"], batch_size=o["batch_size"], rng=rng, **common,
+                )  # fmt: skip
         except Diverged as exc:
             self.diverged, self.n_iter = (exc.epoch, exc.loss), exc.last_epoch
             values = exc.params
         return dict(zip(keys, values, strict=True))
-
-    def lbfgs(self, params):
-        """SciPy's L-BFGS-B on the flattened parameters; each iteration is one epoch."""
-        from scipy.optimize import minimize
-
-        o = self.opts
-        shapes = [(k, params[k].shape) for k in mlp.PARAMETERS]
-        sizes = np.cumsum([0] + [int(np.prod(s)) for _, s in shapes])
-
-        def unpack(theta):
-            bounds = zip(shapes, sizes[:-1], sizes[1:], strict=True)
-            return {k: theta[a:b].reshape(s) for (k, s), a, b in bounds}
-
-        def fun(theta):
-            J, grads = self.evaluate(unpack(theta))
-            if grads is None:  # overflow: tell the line search to step back
-                return np.inf, np.zeros_like(theta)
-            return J, np.concatenate([grads[k].ravel() for k in mlp.PARAMETERS])
-
-        iteration = 0
-
-        def callback(theta):
-            nonlocal iteration
-            iteration += 1
-            if iteration % o["record_every"] == 0:
-                self.record_at(iteration, unpack(theta.copy()))
-
-        theta0 = np.concatenate([params[k].ravel() for k in mlp.PARAMETERS])
-        self.record_at(0, params)
-        if o["epochs"] == 0:
-            return params
-        # Without a tolerance run to (near) machine precision, like SoftmaxRegression's L-BFGS;
-        # scikit-learn stops at gtol = 1e-4 by default.
-        gtol = 1e-10 if o["tol"] is None else o["tol"]
-        result = minimize(
-            fun, theta0, jac=True, method="L-BFGS-B", callback=callback,
-            options={"maxiter": o["epochs"], "maxfun": 20 * o["epochs"] + 20, "gtol": gtol,
-                     "ftol": 0.0 if o["tol"] is None else 1e-12, "maxcor": 20},
-        )  # fmt: skip
-        final = unpack(result.x.copy())
-        self.n_iter = int(result.nit)
-        if self.records[-1][0] != self.n_iter:
-            self.record_at(self.n_iter, final)
-        self.converged = bool(result.success) and self.n_iter < o["epochs"]
-        return final

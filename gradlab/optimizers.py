@@ -14,7 +14,7 @@ First-order methods, with ``g = dJ/dtheta`` from eq (3) and learning rate ``lr``
 * ``nesterov``: ``g`` taken at the look-ahead point ``theta + mu v``, written in the
   equivalent form that keeps the look-ahead point as the parameters
   (``v <- mu v - lr g;  theta <- theta + mu v - lr g``);
-* ``lbfgs``:    SciPy's L-BFGS-B quasi-Newton method (no learning rate).
+* ``lbfgs``:    SciPy's L-BFGS-B quasi-Newton method (no learning rate), :func:`lbfgs`.
 """
 
 from __future__ import annotations
@@ -221,21 +221,36 @@ def _diverge(epoch, J_bad, previous, record, record_every, epochs):
     raise Diverged(epoch, J_bad, params, last_epoch)
 
 
-def run_lbfgs(W, b, X, y, *, l2, epochs, tol, record_every, record: Recorder):
-    """Minimize J with SciPy's L-BFGS-B; each iteration counts as one epoch."""
+def lbfgs(
+    params: tuple,
+    evaluate: Evaluator,
+    *,
+    epochs: int,
+    tol: float | None,
+    record_every: int,
+    record: Recorder,
+    maxfun: int | None = None,
+):
+    """SciPy's L-BFGS-B on any model; each iteration counts as one epoch.
+
+    ``params``, ``evaluate`` and ``record`` as in :func:`descend` (``evaluate`` is always
+    called on all rows); returns ``(params, iterations, converged)``. If the loss
+    overflows, raises :class:`Diverged` with the last iterate whose loss was finite.
+    """
     from scipy.optimize import minimize
 
-    d, C = W.shape
+    shapes = [p.shape for p in params]
+    bounds = np.cumsum([0] + [p.size for p in params])
     last = {}
 
     def unpack(theta):
-        return theta[: d * C].reshape(d, C), theta[d * C :]
+        parts = zip(shapes, bounds[:-1], bounds[1:], strict=True)
+        return tuple(theta[a:b].reshape(shape) for shape, a, b in parts)
 
     def fun(theta):
-        Wt, bt = unpack(theta)
-        J, dW, db = _evaluate(Wt, bt, X, y, l2)
-        last.update(theta=theta.copy(), J=J, gnorm=grad_norm((dW, db)))
-        return J, np.concatenate([dW.ravel(), db])
+        J, grads = evaluate(unpack(theta), None)
+        last.update(theta=theta.copy(), J=J, gnorm=grad_norm(grads))
+        return J, np.concatenate([g.ravel() for g in grads])
 
     iteration = 0
     finite = {}  # the last iterate with a finite loss, kept if a later one overflows
@@ -249,38 +264,39 @@ def run_lbfgs(W, b, X, y, *, l2, epochs, tol, record_every, record: Recorder):
             return  # overflowed (huge features): never record it; handled after minimize
         finite.update(epoch=iteration, theta=theta.copy(), J=last["J"], gnorm=last["gnorm"])
         if iteration % record_every == 0:
-            Wt, bt = unpack(theta)
-            record(iteration, (Wt.copy(), bt.copy()), last["J"], last["gnorm"])
+            record(iteration, unpack(theta.copy()), last["J"], last["gnorm"])
 
-    theta0 = np.concatenate([W.ravel(), b])
+    theta0 = np.concatenate([p.ravel() for p in params])
     J0, _ = fun(theta0)
-    record(0, (W, b), J0, last["gnorm"])
+    record(0, params, J0, last["gnorm"])
     finite.update(epoch=0, theta=theta0.copy(), J=J0, gnorm=last["gnorm"])
     if epochs == 0:  # SciPy would still take one iteration with maxiter=0
-        return W.copy(), b.copy(), 0, False
+        return tuple(p.copy() for p in params), 0, False
     # Without a tolerance run to (near) machine precision, like the first-order methods
     # that run all their epochs; scikit-learn stops at gtol = 1e-4 by default.
-    gtol = 1e-10 if tol is None else tol
-    ftol = 0.0 if tol is None else 1e-12
-    result = minimize(
-        fun,
-        theta0,
-        jac=True,
-        method="L-BFGS-B",
-        callback=callback,
-        options={"maxiter": epochs, "gtol": gtol, "ftol": ftol, "maxcor": 20},
-    )
-    Wt, bt = unpack(result.x)
+    options = {"maxiter": epochs, "gtol": 1e-10 if tol is None else tol,
+               "ftol": 0.0 if tol is None else 1e-12, "maxcor": 20}  # fmt: skip
+    if maxfun is not None:
+        options["maxfun"] = maxfun
+    result = minimize(fun, theta0, jac=True, method="L-BFGS-B", callback=callback, options=options)
+    final = unpack(result.x.copy())
     n = int(result.nit)
-    J_end = _evaluate(Wt, bt, X, y, l2)[0]
+    J_end, grads = evaluate(final, None)
     if not np.isfinite(J_end) or finite["epoch"] < n:
         # J overflowed (X W + b beyond float range): stop at the last finite iterate
-        Wf, bf = unpack(finite["theta"])
-        previous = (finite["epoch"], (Wf.copy(), bf.copy()), finite["J"], finite["gnorm"])
+        previous = (finite["epoch"], unpack(finite["theta"]), finite["J"], finite["gnorm"])
         _diverge(finite["epoch"] + 1, np.inf, previous, record, record_every, epochs)
-    if n % record_every != 0 or n == 0:
-        J, dW, db = _evaluate(Wt, bt, X, y, l2)
-        if n > 0:
-            record(n, (Wt.copy(), bt.copy()), J, grad_norm((dW, db)))
-    converged = bool(result.success) and n < epochs
-    return Wt.copy(), bt.copy(), n, converged
+    if n % record_every != 0 and n > 0:
+        record(n, final, J_end, grad_norm(grads))
+    return final, n, bool(result.success) and n < epochs
+
+
+def run_lbfgs(W, b, X, y, *, l2, **options):
+    """:func:`lbfgs` on softmax regression's ``(W, b)``; returns ``(W, b, epochs, converged)``."""
+
+    def evaluate(params, _rows):
+        J, dW, db = _evaluate(*params, X, y, l2)
+        return J, (dW, db)
+
+    (W, b), n, converged = lbfgs((W, b), evaluate, **options)
+    return W, b, n, converged
