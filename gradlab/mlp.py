@@ -36,7 +36,14 @@ from __future__ import annotations
 import numpy as np
 
 from gradlab._validation import as_array, as_l2, as_labels, describe, require_finite
-from gradlab.model import affine, check_X, log_softmax, matmul
+from gradlab.model import (
+    affine,
+    check_X,
+    cross_entropy,
+    cross_entropy_and_dZ,
+    log_softmax,
+    matmul,
+)
 
 __all__ = [
     "ACTIVATIONS",
@@ -217,8 +224,12 @@ def forward(params, X, activation="tanh"):
     """
     p, X, _, activation, _ = _check_all(params, X, None, activation)
     values = _forward(p, X, activation)
-    values["F"] = np.exp(log_softmax(values["Z2"], axis=1))
+    values["F"] = _probabilities(values["Z2"])
     return values
+
+
+def _probabilities(Z2: np.ndarray) -> np.ndarray:
+    return np.exp(log_softmax(Z2, axis=1, validate=False))
 
 
 def hidden(params, X, activation="tanh"):
@@ -274,7 +285,7 @@ def loss(params, X, y, activation="tanh", l2=0.0):
     """
     p, X, y, activation, l2 = _check_all(params, X, y, activation, l2)
     Z2 = _forward(p, X, activation)["Z2"]
-    J = -log_softmax(Z2, axis=1)[np.arange(X.shape[0]), y].sum() / X.shape[0]
+    J = cross_entropy(Z2, y, validate=False)
     return J + _penalty(p, l2) if l2 else J
 
 
@@ -284,17 +295,11 @@ def _backprop(p: dict, X: np.ndarray, y: np.ndarray, activation: str, l2: float,
     Returns ``(J, grads, values)``; with ``keep`` the gradients of the intermediate nodes
     (``"Z2"``, ``"H"``, ``"Z1"``) are in ``grads`` too, and ``values`` holds the forward pass.
     """
-    m = X.shape[0]
     values = _forward(p, X, activation)
     H = values["H"]
-    logF = log_softmax(values["Z2"], axis=1)
-    rows = np.arange(m)
-    J = -logF[rows, y].sum() / m
-    dZ2 = np.exp(logF)  # F, overwritten in place by (F - Y) / m: eq (2) averaged
+    J, dZ2 = cross_entropy_and_dZ(values["Z2"], y, validate=False)  # (F - Y) / m: eq (2)
     if keep:
-        values["F"] = dZ2.copy()
-    dZ2[rows, y] -= 1
-    dZ2 /= m
+        values["F"] = _probabilities(values["Z2"])
     grads = {"W2": H.T @ dZ2, "b2": dZ2.sum(axis=0)}
     dZ1 = dZ2 @ p["W2"].T  # dH: each hidden unit collects from every class
     if keep:

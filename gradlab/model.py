@@ -36,6 +36,8 @@ __all__ = [
     "affine",
     "check_X",
     "check_inputs",
+    "cross_entropy",
+    "cross_entropy_and_dZ",
     "gradient",
     "log_softmax",
     "logits",
@@ -321,10 +323,49 @@ def matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     return A @ B
 
 
-def _loss_and_gradient(W, b, X, y, l2: float):
-    """Eqs (1) and (3) on checked arrays: one forward pass shared by both."""
-    m = X.shape[0]
-    Z = affine(X, W, b)
+def _check_logits_labels(Z, y) -> tuple[np.ndarray, np.ndarray]:
+    Z = as_array("Z", Z, ndim=2, shape_hint=" of shape (m, C)")
+    if 0 in Z.shape:
+        raise ValueError(f"Z must have at least one sample and one class; got shape {Z.shape}")
+    require_finite("Z", Z)
+    return Z, as_labels(y, n_classes=Z.shape[1], m=Z.shape[0])
+
+
+def cross_entropy(Z, y, *, validate=True):
+    """Eq (1) from the logits: ``J = -(1/m) sum_i log f_{y_i}``, ``F = softmax(Z)`` row-wise.
+
+    The loss of every model that ends in softmax: here ``Z = X W + b``, in
+    :mod:`gradlab.mlp` the output layer's ``Z²``. ``validate=False`` is for arrays the
+    caller built and checked itself.
+
+    Examples
+    --------
+    >>> import numpy as np, gradlab
+    >>> print(f"{gradlab.model.cross_entropy(np.zeros((2, 3)), [0, 2]):.4f}")  # log 3
+    1.0986
+    """
+    if validate:
+        Z, y = _check_logits_labels(Z, y)
+    m = Z.shape[0]
+    return -_log_softmax(Z, -1)[np.arange(m), y].sum() / m
+
+
+def cross_entropy_and_dZ(Z, y, *, validate=True):
+    """:func:`cross_entropy` and its gradient in the logits, ``dZ = (F - Y) / m`` (eq 2).
+
+    Row ``i`` of ``dZ`` is eq (2) for sample ``i``, divided by ``m`` for the mean.
+    One pass of ``exp`` serves both.
+
+    Examples
+    --------
+    >>> import numpy as np, gradlab
+    >>> J, dZ = gradlab.model.cross_entropy_and_dZ(np.zeros((1, 2)), [1])
+    >>> dZ  # f_k - I(y = k) with f = (1/2, 1/2)
+    array([[ 0.5, -0.5]])
+    """
+    if validate:
+        Z, y = _check_logits_labels(Z, y)
+    m = Z.shape[0]
     S = _shifted(Z, -1)
     E = np.exp(S)
     sums = E.sum(axis=1)
@@ -335,6 +376,12 @@ def _loss_and_gradient(W, b, X, y, l2: float):
     dZ = E
     dZ /= sums[:, None] * m
     dZ[rows, y] -= 1.0 / m
+    return J, dZ
+
+
+def _loss_and_gradient(W, b, X, y, l2: float):
+    """Eqs (1) and (3) on checked arrays: one forward pass shared by both."""
+    J, dZ = cross_entropy_and_dZ(affine(X, W, b), y, validate=False)
     dW = matmul(X.T, dZ)
     db = dZ.sum(axis=0)
     if l2:
@@ -380,9 +427,7 @@ def loss(W, b, X, y, l2=0.0, *, validate=True):
     if validate:
         l2 = as_l2(l2)
         W, b, X, y = check_inputs(W, b, X, y)
-    m = X.shape[0]
-    logp = _log_softmax(affine(X, W, b), -1)
-    J = -logp[np.arange(m), y].sum() / m
+    J = cross_entropy(affine(X, W, b), y, validate=False)
     if l2:
         J = J + 0.5 * l2 * (W * W).sum()
     return J
