@@ -25,6 +25,7 @@ __all__ = [
     "DivergenceWarning",
     "as_features",
     "check_fit_data",
+    "check_on_divergence",
     "encode_labels",
     "encode_like",
     "report_divergence",
@@ -113,7 +114,15 @@ def encode_labels(y, m):
 
 
 def encode_like(name, y, classes, m) -> np.ndarray:
-    """The codes of labels ``y`` (named ``name``) in the ``classes`` found in the training ``y``."""
+    """The codes of labels ``y`` (named ``name``) in the ``classes`` found in the training ``y``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gradlab.estimator import encode_like
+    >>> encode_like("y_val", ["b", "b", "a"], np.array(["a", "b"]), 3).tolist()
+    [1, 1, 0]
+    """
     y = _labels_array(name, y, m)
     try:
         codes = np.clip(np.searchsorted(classes, y), 0, classes.shape[0] - 1)
@@ -135,6 +144,13 @@ def check_fit_data(X, y, X_val=None, y_val=None):
     """``fit``'s data checked: ``(X, classes, codes, validation)``.
 
     ``validation`` is ``None`` or ``(X_val, codes of y_val)``, the codes in ``classes``.
+
+    Examples
+    --------
+    >>> from gradlab.estimator import check_fit_data
+    >>> X, classes, codes, validation = check_fit_data([[0.0], [1.0]], ["no", "yes"])
+    >>> classes.tolist(), codes.tolist(), validation
+    (['no', 'yes'], [0, 1], None)
     """
     X = as_features("X", X)
     classes, codes = encode_labels(y, X.shape[0])
@@ -155,6 +171,13 @@ def training_options(est) -> dict:
 
     ``optimizer``, ``lr``, ``epochs``, ``batch_size`` (the SGD default filled in),
     ``momentum``, ``l2``, ``tol``, ``seed`` and ``record_every``, read from ``est``.
+
+    Examples
+    --------
+    >>> from gradlab import SoftmaxRegression
+    >>> from gradlab.estimator import training_options
+    >>> training_options(SoftmaxRegression(optimizer="sgd"))["batch_size"]
+    32
     """
     opt = est.optimizer
     if opt not in OPTIMIZERS:
@@ -196,6 +219,7 @@ def training_options(est) -> dict:
 
 
 def check_on_divergence(on_divergence) -> None:
+    """Refuse an ``on_divergence`` other than ``"warn"`` or ``"raise"``."""
     if on_divergence not in ("warn", "raise"):
         raise ValueError(f'on_divergence must be "warn" or "raise"; got {on_divergence!r}')
 
@@ -217,6 +241,15 @@ class Classifier:
     A subclass lists its constructor parameters in ``_PARAMS``, sets ``coef_``,
     ``intercept_``, ``classes_``, ``n_features_in_``, ``n_iter_``, ``diverged_`` and
     ``history_`` in ``fit``, and defines ``decision_function``.
+
+    Examples
+    --------
+    >>> from gradlab import SoftmaxRegression, TwoLayerNet
+    >>> from gradlab.estimator import Classifier
+    >>> issubclass(SoftmaxRegression, Classifier), issubclass(TwoLayerNet, Classifier)
+    (True, True)
+    >>> TwoLayerNet(hidden=8).set_params(lr=0.5)
+    TwoLayerNet(hidden=8, lr=0.5)
     """
 
     _PARAMS: tuple[str, ...] = ()

@@ -71,7 +71,14 @@ _ANALYTIC = ("tanh", "sigmoid")  # complex-safe: the complex step works through 
 
 
 def check_activation(activation) -> str:
-    """``activation`` if it names one of :data:`ACTIVATIONS`, else a ``ValueError``."""
+    """``activation`` if it names one of :data:`ACTIVATIONS`, else a ``ValueError``.
+
+    Examples
+    --------
+    >>> from gradlab.mlp import check_activation
+    >>> check_activation("relu")
+    'relu'
+    """
     if activation not in ACTIVATIONS:
         raise ValueError(
             f"activation must be one of {', '.join(map(repr, ACTIVATIONS))}; "

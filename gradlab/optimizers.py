@@ -1,4 +1,4 @@
-"""The optimizers behind :class:`gradlab.SoftmaxRegression`.
+"""The optimizers behind :class:`gradlab.SoftmaxRegression` and :class:`gradlab.TwoLayerNet`.
 
 Each runs on arrays that ``fit`` has already checked (float64 ``X``, integer
 codes ``y``), and calls the model's ``loss_and_gradient(..., validate=False)`` so that
@@ -27,7 +27,7 @@ import numpy as np
 from gradlab._validation import describe
 from gradlab.model import loss_and_gradient
 
-__all__ = ["OPTIMIZERS", "InverseTimeDecay"]
+__all__ = ["OPTIMIZERS", "InverseTimeDecay", "descend", "grad_norm", "lbfgs"]
 
 OPTIMIZERS = ("gd", "sgd", "momentum", "nesterov", "lbfgs")
 
@@ -103,7 +103,15 @@ def _evaluate(W, b, X, y, l2):
 
 
 def grad_norm(grads) -> float:
-    """``‖(g_1, g_2, ...)‖``, the Euclidean norm of all the gradient arrays together."""
+    """``‖(g_1, g_2, ...)‖``, the Euclidean norm of all the gradient arrays together.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gradlab.optimizers import grad_norm
+    >>> grad_norm((np.array([[3.0]]), np.array([4.0])))
+    5.0
+    """
     with np.errstate(over="ignore"):
         squares = sum((g * g).sum() for g in grads)
     if squares < np.finfo(float).max:
@@ -142,6 +150,22 @@ def descend(
     grad_norm)`` is called with the full-batch objective for epoch 0, every
     ``record_every`` epochs and the last epoch. Raises :class:`Diverged` after recording
     the last finite epoch.
+
+    Examples
+    --------
+    Gradient descent on ``J(w) = ‖w - 1‖² / 2`` (the gradient is ``w - 1``):
+
+    >>> import numpy as np
+    >>> from gradlab.optimizers import descend
+    >>> def evaluate(params, rows):
+    ...     (w,) = params
+    ...     return float(((w - 1) ** 2).sum() / 2), (w - 1,)
+    >>> (w,), epochs, converged = descend(
+    ...     "gd", (np.zeros(2),), evaluate, 1, lr=0.5, momentum=0.0, epochs=50,
+    ...     batch_size=None, tol=1e-6, record_every=1, rng=None,
+    ...     record=lambda *row: None)
+    >>> w.round(6), epochs, converged
+    (array([1., 1.]), 21, True)
     """
     lr_at = lr if callable(lr) else (lambda _epoch, lr=lr: lr)
     mu = 0.0 if method in ("gd", "sgd") else momentum
@@ -236,6 +260,19 @@ def lbfgs(
     ``params``, ``evaluate`` and ``record`` as in :func:`descend` (``evaluate`` is always
     called on all rows); returns ``(params, iterations, converged)``. If the loss
     overflows, raises :class:`Diverged` with the last iterate whose loss was finite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gradlab.optimizers import lbfgs
+    >>> def evaluate(params, rows):
+    ...     (w,) = params
+    ...     return float(((w - 1) ** 2).sum() / 2), (w - 1,)
+    >>> (w,), iterations, converged = lbfgs(
+    ...     (np.zeros(2),), evaluate, epochs=20, tol=1e-8, record_every=1,
+    ...     record=lambda *row: None)
+    >>> w, converged
+    (array([1., 1.]), True)
     """
     from scipy.optimize import minimize
 
