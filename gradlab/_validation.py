@@ -83,6 +83,15 @@ def as_l2(l2) -> float:
     return float(l2)
 
 
+def as_int(name: str, value, minimum: int) -> int:
+    """An integer option such as ``epochs`` as an ``int``, at least ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer >= {minimum}; got {describe(value)}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value}")
+    return int(value)
+
+
 def as_n_classes(n_classes) -> int:
     if isinstance(n_classes, bool) or not isinstance(n_classes, numbers.Integral):
         raise TypeError(f"n_classes must be a positive integer; got {describe(n_classes)}")

@@ -11,6 +11,7 @@ open windows or global state behind.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -319,3 +320,65 @@ def training_blobs(out: Path) -> Path:
         # 20 frames of 1200 x 520 pixels: slide-sized, and the layout is solved once
         anim = animate_training(model, X, y, frames=20, interval=250, resolution=100)
         return anim.save(out / "training_blobs.gif", dpi=100)
+
+
+# ----------------------------------------------------------------------------- backpropagation
+
+
+@functools.lru_cache(maxsize=2)
+def _spirals_network(hidden=32):
+    """The network every backprop figure shows, trained once per hidden size."""
+    from gradlab.datasets import make_spirals
+    from gradlab.network import TwoLayerNet
+
+    X, y = make_spirals(300, 3, seed=0)
+    net = TwoLayerNet(hidden=hidden, optimizer="momentum", lr=0.5, epochs=600, record_every=20)
+    return X, y, net.fit(X, y)
+
+
+@register("boundary_spirals_network")
+def boundary_spirals_network(out: Path) -> Path:
+    """Spirals again, with one hidden layer: the boundary bends around the arms."""
+    from gradlab.plots import lecture_style, plot_decision_boundary
+
+    X, y, net = _spirals_network()
+    with lecture_style():
+        fig, (ax,) = _figure(height=5.4)
+        title = f"Two-layer network (H = 32): training accuracy {net.score(X, y):.1%}"
+        plot_decision_boundary(net, X, y, ax=ax, title=title)
+        return _save(fig, out / "boundary_spirals_network.png")
+
+
+@register("hidden_units_spirals")
+def hidden_units_spirals(out: Path) -> Path:
+    """What each hidden unit computes: a soft half-plane, switching at z¹_j = 0."""
+    from gradlab.plots import lecture_style, plot_hidden_units
+
+    X, y, net = _spirals_network(hidden=8)
+    with lecture_style():
+        drawn = plot_hidden_units(net, X, y, resolution=100)
+        return _save(drawn["figure"], out / "hidden_units_spirals.png")
+
+
+@register("training_spirals_network")
+def training_spirals_network(out: Path) -> Path:
+    """The network's boundary bending epoch by epoch under momentum (GIF)."""
+    from gradlab.plots import animate_training, lecture_style
+
+    X, y, net = _spirals_network()
+    with lecture_style():
+        anim = animate_training(net, X, y, frames=13, interval=300, resolution=90)
+        return anim.save(out / "training_spirals_network.gif", dpi=100)
+
+
+@register("backprop_graph")
+def backprop_graph(out: Path) -> Path:
+    """One sample's computational graph: forward values and backward gradients on every node."""
+    import numpy as np
+
+    from gradlab import mlp
+    from gradlab.plots import lecture_style, plot_backprop_graph
+
+    with lecture_style():
+        drawn = plot_backprop_graph(mlp.init_params(2, 3, 3, seed=0), np.array([0.5, -1.0]), 2)
+        return _save(drawn["figure"], out / "backprop_graph.png")

@@ -33,12 +33,17 @@ from gradlab._validation import (
 )
 
 __all__ = [
+    "affine",
+    "check_X",
     "check_inputs",
+    "cross_entropy",
+    "cross_entropy_and_dZ",
     "gradient",
     "log_softmax",
     "logits",
     "loss",
     "loss_and_gradient",
+    "matmul",
     "one_hot",
     "predict",
     "predict_proba",
@@ -121,11 +126,7 @@ def log_softmax(Z, axis=-1, *, validate=True):
 
     Parameters
     ----------
-    Z : array_like
-        Logits; finite real or complex numbers.
-    axis : int, default -1
-        The axis over the classes.
-    validate : bool, default True
+    Z, axis, validate
         As in :func:`softmax`.
 
     Returns
@@ -201,12 +202,20 @@ def _check_params(W, b, d: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     return W, b
 
 
-def _check_X(X) -> np.ndarray:
+def check_X(X, *, parameters="W and b") -> np.ndarray:
+    """``X`` as a real 2-D array (m, d) with at least one row; ``parameters`` may be complex.
+
+    Examples
+    --------
+    >>> import gradlab
+    >>> gradlab.model.check_X([[1, 2]])
+    array([[1., 2.]])
+    """
     X = as_array("X", X, ndim=2, shape_hint=" of shape (m, d)")
     if X.shape[0] == 0:
         raise ValueError(f"X must have at least one sample (row); got shape {X.shape}")
     if X.dtype.kind == "c":
-        raise TypeError("X must be real; got complex X (only W and b may be complex)")
+        raise TypeError(f"X must be real; got complex X (only {parameters} may be complex)")
     return X
 
 
@@ -229,7 +238,7 @@ def check_inputs(W, b, X, y=None):
     >>> X.shape, y
     ((1, 2), array([2]))
     """
-    X = _check_X(X)
+    X = check_X(X)
     W, b = _check_params(W, b, d=X.shape[1])
     labels = None if y is None else as_labels(y, n_classes=W.shape[1], m=X.shape[0])
     return W, b, X, labels
@@ -238,17 +247,29 @@ def check_inputs(W, b, X, y=None):
 # ----------------------------------------------------------------------------- forward
 
 
-def _logits(W: np.ndarray, b: np.ndarray, X: np.ndarray) -> np.ndarray:
-    """``Z = X W + b``, checked for NaN/inf without a full pass over the large X."""
+def affine(A: np.ndarray, W: np.ndarray, b: np.ndarray, *, names=("X", "W", "b")) -> np.ndarray:
+    """``A W + b`` (by :func:`matmul`) on checked arrays, NaN or overflow reported by name.
+
+    The model's ``Z = X W + b`` and each layer of :mod:`gradlab.mlp` (``names`` are
+    those of ``A``, ``W`` and ``b`` in the errors).
+
+    Examples
+    --------
+    >>> import numpy as np, gradlab
+    >>> gradlab.model.affine(np.ones((1, 2)), np.ones((2, 1)), np.zeros(1))
+    array([[2.]])
+    """
+    a, w, b_name = names
     # NaN/inf are reported below with the argument that holds them, not as warnings.
     with np.errstate(invalid="ignore", over="ignore"):
-        Z = _matmul(X, W) + b
+        Z = matmul(A, W) + b
     if not np.isfinite(Z).all():
-        # NaN or inf anywhere in X propagates to Z, so X is only scanned on failure.
-        require_finite("X", X)
+        # NaN or inf anywhere in A propagates to Z, so A (often the large X) is only
+        # scanned on failure.
+        require_finite(a, A)
         raise ValueError(
-            "X @ W + b overflowed to inf: the features or weights are too large "
-            f"(max |X| = {np.abs(X).max():.3g}, max |W| = {np.abs(W).max():.3g}); "
+            f"{a} @ {w} + {b_name} overflowed to inf: the features or weights are too large "
+            f"(max |{a}| = {np.abs(A).max():.3g}, max |{w}| = {np.abs(W).max():.3g}); "
             "standardize X"
         )
     return Z
@@ -268,24 +289,68 @@ def logits(W, b, X, *, validate=True):
     """
     if validate:
         W, b, X, _ = check_inputs(W, b, X)
-    return _logits(W, b, X)
+    return affine(X, W, b)
 
 
-def _matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+def matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     """``A @ B`` that keeps a large real ``A`` real when ``B`` is complex.
 
     ``A @ complex B`` would first copy all of ``A`` to complex; two real products
     cost the same flops without the copy.
+
+    Examples
+    --------
+    >>> import numpy as np, gradlab
+    >>> gradlab.model.matmul(np.eye(2), np.array([[1j], [2.0]]))
+    array([[0.+1.j],
+           [2.+0.j]])
     """
     if B.dtype.kind == "c" and A.dtype.kind != "c":
         return A @ B.real + 1j * (A @ B.imag)
     return A @ B
 
 
-def _loss_and_gradient(W, b, X, y, l2: float):
-    """Eqs (1) and (3) on checked arrays: one forward pass shared by both."""
-    m = X.shape[0]
-    Z = _logits(W, b, X)
+def _check_logits_labels(Z, y) -> tuple[np.ndarray, np.ndarray]:
+    Z = as_array("Z", Z, ndim=2, shape_hint=" of shape (m, C)")
+    if 0 in Z.shape:
+        raise ValueError(f"Z must have at least one sample and one class; got shape {Z.shape}")
+    require_finite("Z", Z)
+    return Z, as_labels(y, n_classes=Z.shape[1], m=Z.shape[0])
+
+
+def cross_entropy(Z, y, *, validate=True):
+    """Eq (1) from the logits ``Z`` (here ``X W + b``, in :mod:`gradlab.mlp` ``Z²``).
+
+    ``J = -(1/m) sum_i log f_{y_i}`` with ``F = softmax(Z)`` row-wise; ``validate=False``
+    is for arrays the caller built and checked itself.
+
+    Examples
+    --------
+    >>> import numpy as np, gradlab
+    >>> print(f"{gradlab.model.cross_entropy(np.zeros((2, 3)), [0, 2]):.4f}")  # log 3
+    1.0986
+    """
+    if validate:
+        Z, y = _check_logits_labels(Z, y)
+    m = Z.shape[0]
+    return -_log_softmax(Z, -1)[np.arange(m), y].sum() / m
+
+
+def cross_entropy_and_dZ(Z, y, *, validate=True):
+    """:func:`cross_entropy` and its gradient in the logits, ``dZ = (F - Y) / m`` (eq 2).
+
+    Row ``i`` of ``dZ`` is eq (2) for sample ``i``, over ``m``; one ``exp`` serves both.
+
+    Examples
+    --------
+    >>> import numpy as np, gradlab
+    >>> J, dZ = gradlab.model.cross_entropy_and_dZ(np.zeros((1, 2)), [1])
+    >>> dZ  # f_k - I(y = k) with f = (1/2, 1/2)
+    array([[ 0.5, -0.5]])
+    """
+    if validate:
+        Z, y = _check_logits_labels(Z, y)
+    m = Z.shape[0]
     S = _shifted(Z, -1)
     E = np.exp(S)
     sums = E.sum(axis=1)
@@ -296,7 +361,13 @@ def _loss_and_gradient(W, b, X, y, l2: float):
     dZ = E
     dZ /= sums[:, None] * m
     dZ[rows, y] -= 1.0 / m
-    dW = _matmul(X.T, dZ)
+    return J, dZ
+
+
+def _loss_and_gradient(W, b, X, y, l2: float):
+    """Eqs (1) and (3) on checked arrays: one forward pass shared by both."""
+    J, dZ = cross_entropy_and_dZ(affine(X, W, b), y, validate=False)
+    dW = matmul(X.T, dZ)
     db = dZ.sum(axis=0)
     if l2:
         J = J + 0.5 * l2 * (W * W).sum()
@@ -341,9 +412,7 @@ def loss(W, b, X, y, l2=0.0, *, validate=True):
     if validate:
         l2 = as_l2(l2)
         W, b, X, y = check_inputs(W, b, X, y)
-    m = X.shape[0]
-    logp = _log_softmax(_logits(W, b, X), -1)
-    J = -logp[np.arange(m), y].sum() / m
+    J = cross_entropy(affine(X, W, b), y, validate=False)
     if l2:
         J = J + 0.5 * l2 * (W * W).sum()
     return J
@@ -421,7 +490,7 @@ def predict_proba(W, b, X):
     array([[0.5, 0.5]])
     """
     W, b, X, _ = check_inputs(W, b, X)
-    return _softmax(_logits(W, b, X), -1)
+    return _softmax(affine(X, W, b), -1)
 
 
 def predict(W, b, X):
@@ -436,4 +505,4 @@ def predict(W, b, X):
     W, b, X, _ = check_inputs(W, b, X)
     if W.dtype.kind == "c":
         raise TypeError("predict needs real W and b; got complex parameters")
-    return _logits(W, b, X).argmax(axis=1)
+    return affine(X, W, b).argmax(axis=1)

@@ -1,8 +1,10 @@
-"""The optimizers behind :class:`gradlab.SoftmaxRegression`.
+"""The optimizers behind :class:`gradlab.SoftmaxRegression` and :class:`gradlab.TwoLayerNet`.
 
 Each runs on arrays that ``fit`` has already checked (float64 ``X``, integer
-codes ``y``), and calls the model's private ``_loss_and_gradient`` so that a step
-costs one forward and one backward pass with no re-validation.
+codes ``y``), and calls the model's ``loss_and_gradient(..., validate=False)`` so that
+a step costs one forward and one backward pass with no re-validation. :func:`descend`
+runs the first-order methods on any model's parameters (softmax regression's
+``(W, b)``, the two-layer network's ``(W¹, b¹, W², b²)``).
 
 First-order methods, with ``g = dJ/dtheta`` from eq (3) and learning rate ``lr``:
 
@@ -12,7 +14,7 @@ First-order methods, with ``g = dJ/dtheta`` from eq (3) and learning rate ``lr``
 * ``nesterov``: ``g`` taken at the look-ahead point ``theta + mu v``, written in the
   equivalent form that keeps the look-ahead point as the parameters
   (``v <- mu v - lr g;  theta <- theta + mu v - lr g``);
-* ``lbfgs``:    SciPy's L-BFGS-B quasi-Newton method (no learning rate).
+* ``lbfgs``:    SciPy's L-BFGS-B quasi-Newton method (no learning rate), :func:`lbfgs`.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import numpy as np
 from gradlab._validation import describe
 from gradlab.model import loss_and_gradient
 
-__all__ = ["OPTIMIZERS", "InverseTimeDecay"]
+__all__ = ["OPTIMIZERS", "InverseTimeDecay", "descend", "grad_norm", "lbfgs"]
 
 OPTIMIZERS = ("gd", "sgd", "momentum", "nesterov", "lbfgs")
 
@@ -77,15 +79,18 @@ def _positive(name: str, value) -> float:
 
 
 class Diverged(Exception):
-    """Internal signal: the loss became inf (or blew up) at ``epoch``."""
+    """Internal signal: the loss became inf (or blew up) at ``epoch``.
 
-    def __init__(self, epoch: int, loss: float):
+    ``params`` holds the parameters of ``last_epoch``, the last finite one.
+    """
+
+    def __init__(self, epoch: int, loss: float, params: tuple, last_epoch: int):
         super().__init__(epoch, loss)
-        self.epoch, self.loss = epoch, loss
+        self.epoch, self.loss, self.params, self.last_epoch = epoch, loss, params, last_epoch
 
 
 def _evaluate(W, b, X, y, l2):
-    """``_loss_and_gradient`` that reports overflow as an infinite loss instead of raising."""
+    """``loss_and_gradient`` that reports overflow as an infinite loss instead of raising."""
     # X was checked finite in fit, so the only ValueError left is X W + b overflowing.
     with np.errstate(over="ignore", invalid="ignore"):
         try:
@@ -97,27 +102,38 @@ def _evaluate(W, b, X, y, l2):
     return float(J), dW, db
 
 
-def _grad_norm(dW, db) -> float:
+def grad_norm(grads) -> float:
+    """``‖(g_1, g_2, ...)‖``, the Euclidean norm of all the gradient arrays together.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gradlab.optimizers import grad_norm
+    >>> grad_norm((np.array([[3.0]]), np.array([4.0])))
+    5.0
+    """
     with np.errstate(over="ignore"):
-        squares = (dW * dW).sum() + (db * db).sum()
+        squares = sum((g * g).sum() for g in grads)
     if squares < np.finfo(float).max:
         return float(np.sqrt(squares))
     # huge features: squaring overflowed, so scale first (the norm itself is finite)
-    scale = max(np.abs(dW).max(), np.abs(db).max())
-    return float(scale * np.sqrt(((dW / scale) ** 2).sum() + ((db / scale) ** 2).sum()))
+    scale = max(np.abs(g).max() for g in grads)
+    return float(scale * np.sqrt(sum(((g / scale) ** 2).sum() for g in grads)))
 
 
-Recorder = Callable[[int, np.ndarray, np.ndarray, float, float], None]
+# record(epoch, params, J, grad_norm), params a tuple of arrays
+Recorder = Callable[[int, tuple, float, float], None]
+# evaluate(params, rows) -> (J, grads): on the training rows ``rows`` (all of them for
+# None), J = inf where it overflowed
+Evaluator = Callable[[tuple, "np.ndarray | None"], tuple]
 
 
-def run_first_order(
+def descend(
     method: str,
-    W: np.ndarray,
-    b: np.ndarray,
-    X: np.ndarray,
-    y: np.ndarray,
+    params: tuple,
+    evaluate: Evaluator,
+    m: int,
     *,
-    l2: float,
     lr,
     momentum: float,
     epochs: int,
@@ -127,51 +143,78 @@ def run_first_order(
     rng: np.random.Generator,
     record: Recorder,
 ):
-    """Train with gd, sgd, momentum or nesterov; returns ``(W, b, epochs_run, converged)``.
+    """gd, sgd, momentum or nesterov on any model; returns ``(params, epochs_run, converged)``.
 
-    ``record(epoch, W, b, J, grad_norm)`` is called with the full-batch objective for
-    epoch 0, every ``record_every`` epochs and the last epoch. Raises :class:`Diverged`
-    after recording the last finite epoch, with ``W`` and ``b`` from that epoch left in
-    ``exc.params``.
+    ``params`` is a tuple of arrays and ``evaluate(params, rows)`` its loss and gradients
+    (a tuple alike) on ``rows`` of the ``m`` training samples. ``record(epoch, params, J,
+    grad_norm)`` is called with the full-batch objective for epoch 0, every
+    ``record_every`` epochs and the last epoch. Raises :class:`Diverged` after recording
+    the last finite epoch.
+
+    Examples
+    --------
+    Gradient descent on ``J(w) = ‖w - 1‖² / 2`` (the gradient is ``w - 1``):
+
+    >>> import numpy as np
+    >>> from gradlab.optimizers import descend
+    >>> def evaluate(params, rows):
+    ...     (w,) = params
+    ...     return float(((w - 1) ** 2).sum() / 2), (w - 1,)
+    >>> (w,), epochs, converged = descend(
+    ...     "gd", (np.zeros(2),), evaluate, 1, lr=0.5, momentum=0.0, epochs=50,
+    ...     batch_size=None, tol=1e-6, record_every=1, rng=None,
+    ...     record=lambda *row: None)
+    >>> w.round(6), epochs, converged
+    (array([1., 1.]), 21, True)
     """
     lr_at = lr if callable(lr) else (lambda _epoch, lr=lr: lr)
-    m = X.shape[0]
     mu = 0.0 if method in ("gd", "sgd") else momentum
     nesterov = method == "nesterov"
-    vW, vb = np.zeros_like(W), np.zeros_like(b)
+    velocity = tuple(np.zeros_like(p) for p in params)
     full_batch = batch_size is None or batch_size >= m
-    previous = None  # (epoch, W, b, J, grad_norm) of the last finite full evaluation
+    previous = None  # (epoch, params, J, grad_norm) of the last finite full evaluation
     limit = np.inf
 
     for epoch in range(epochs + 1):
-        J, dW, db = _evaluate(W, b, X, y, l2)
+        J, grads = evaluate(params, None)
         if not J <= limit:
             _diverge(epoch, J, previous, record, record_every, epochs)
         if epoch == 0:
             # Relative to the start, not to the best loss so far: a run that reached
             # J = 1e-4 may still oscillate up to J = 1 without diverging.
             limit = BLOW_UP * J
-        gnorm = _grad_norm(dW, db)
+        gnorm = grad_norm(grads)
         converged = tol is not None and gnorm <= tol
         if epoch % record_every == 0 or epoch == epochs or converged:
-            record(epoch, W, b, J, gnorm)
-        previous = (epoch, W, b, J, gnorm)
+            record(epoch, params, J, gnorm)
+        previous = (epoch, params, J, gnorm)
         if converged or epoch == epochs:
-            return W, b, epoch, converged
+            return params, epoch, converged
         step = lr_at(epoch)
         if callable(lr):
             _check_scheduled(step, epoch)
         if full_batch:
-            W, b, vW, vb = _step(W, b, vW, vb, dW, db, step, mu, nesterov)
+            params, velocity = _step(params, velocity, grads, step, mu, nesterov)
             continue
         order = rng.permutation(m)
         for start in range(0, m, batch_size):
-            idx = order[start : start + batch_size]
-            Jb, dW, db = _evaluate(W, b, X[idx], y[idx], l2)
+            Jb, grads = evaluate(params, order[start : start + batch_size])
             if not Jb <= limit:
                 _diverge(epoch + 1, Jb, previous, record, record_every, epochs)
-            W, b, vW, vb = _step(W, b, vW, vb, dW, db, step, mu, nesterov)
+            params, velocity = _step(params, velocity, grads, step, mu, nesterov)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def run_first_order(method, W, b, X, y, *, l2, **options):
+    """:func:`descend` on softmax regression's ``(W, b)``; returns ``(W, b, epochs, converged)``."""
+
+    def evaluate(params, rows):
+        Xr, yr = (X, y) if rows is None else (X[rows], y[rows])
+        J, dW, db = _evaluate(*params, Xr, yr, l2)
+        return J, (dW, db)
+
+    (W, b), n, converged = descend(method, (W, b), evaluate, X.shape[0], **options)
+    return W, b, n, converged
 
 
 def _check_scheduled(step, epoch):
@@ -183,41 +226,68 @@ def _check_scheduled(step, epoch):
         )
 
 
-def _step(W, b, vW, vb, dW, db, lr, mu, nesterov):
-    # New arrays rather than in-place updates: the recorder keeps references to W and b.
+def _step(params, velocity, grads, lr, mu, nesterov):
+    # New arrays rather than in-place updates: the recorder keeps references to the params.
     if mu == 0.0:
-        return W - lr * dW, b - lr * db, vW, vb
-    vW = mu * vW - lr * dW
-    vb = mu * vb - lr * db
+        return tuple(p - lr * g for p, g in zip(params, grads, strict=True)), velocity
+    velocity = tuple(mu * v - lr * g for v, g in zip(velocity, grads, strict=True))
     if nesterov:
-        return W + mu * vW - lr * dW, b + mu * vb - lr * db, vW, vb
-    return W + vW, b + vb, vW, vb
+        moved = (p + mu * v - lr * g for p, v, g in zip(params, velocity, grads, strict=True))
+    else:
+        moved = (p + v for p, v in zip(params, velocity, strict=True))
+    return tuple(moved), velocity
 
 
 def _diverge(epoch, J_bad, previous, record, record_every, epochs):
-    last_epoch, W, b, J, gnorm = previous
+    last_epoch, params, J, gnorm = previous
     if last_epoch % record_every != 0 and last_epoch != epochs:
-        record(last_epoch, W, b, J, gnorm)  # keep the last finite epoch in the history
-    exc = Diverged(epoch, J_bad)
-    exc.params = (W, b, last_epoch)
-    raise exc
+        record(last_epoch, params, J, gnorm)  # keep the last finite epoch in the history
+    raise Diverged(epoch, J_bad, params, last_epoch)
 
 
-def run_lbfgs(W, b, X, y, *, l2, epochs, tol, record_every, record: Recorder):
-    """Minimize J with SciPy's L-BFGS-B; each iteration counts as one epoch."""
+def lbfgs(
+    params: tuple,
+    evaluate: Evaluator,
+    *,
+    epochs: int,
+    tol: float | None,
+    record_every: int,
+    record: Recorder,
+    maxfun: int | None = None,
+):
+    """SciPy's L-BFGS-B on any model; each iteration counts as one epoch.
+
+    ``params``, ``evaluate`` and ``record`` as in :func:`descend` (``evaluate`` is always
+    called on all rows); returns ``(params, iterations, converged)``. If the loss
+    overflows, raises :class:`Diverged` with the last iterate whose loss was finite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gradlab.optimizers import lbfgs
+    >>> def evaluate(params, rows):
+    ...     (w,) = params
+    ...     return float(((w - 1) ** 2).sum() / 2), (w - 1,)
+    >>> (w,), iterations, converged = lbfgs(
+    ...     (np.zeros(2),), evaluate, epochs=20, tol=1e-8, record_every=1,
+    ...     record=lambda *row: None)
+    >>> w, converged
+    (array([1., 1.]), True)
+    """
     from scipy.optimize import minimize
 
-    d, C = W.shape
+    shapes = [p.shape for p in params]
+    bounds = np.cumsum([0] + [p.size for p in params])
     last = {}
 
     def unpack(theta):
-        return theta[: d * C].reshape(d, C), theta[d * C :]
+        parts = zip(shapes, bounds[:-1], bounds[1:], strict=True)
+        return tuple(theta[a:b].reshape(shape) for shape, a, b in parts)
 
     def fun(theta):
-        Wt, bt = unpack(theta)
-        J, dW, db = _evaluate(Wt, bt, X, y, l2)
-        last.update(theta=theta.copy(), J=J, gnorm=_grad_norm(dW, db))
-        return J, np.concatenate([dW.ravel(), db])
+        J, grads = evaluate(unpack(theta), None)
+        last.update(theta=theta.copy(), J=J, gnorm=grad_norm(grads))
+        return J, np.concatenate([g.ravel() for g in grads])
 
     iteration = 0
     finite = {}  # the last iterate with a finite loss, kept if a later one overflows
@@ -231,38 +301,39 @@ def run_lbfgs(W, b, X, y, *, l2, epochs, tol, record_every, record: Recorder):
             return  # overflowed (huge features): never record it; handled after minimize
         finite.update(epoch=iteration, theta=theta.copy(), J=last["J"], gnorm=last["gnorm"])
         if iteration % record_every == 0:
-            Wt, bt = unpack(theta)
-            record(iteration, Wt.copy(), bt.copy(), last["J"], last["gnorm"])
+            record(iteration, unpack(theta.copy()), last["J"], last["gnorm"])
 
-    theta0 = np.concatenate([W.ravel(), b])
+    theta0 = np.concatenate([p.ravel() for p in params])
     J0, _ = fun(theta0)
-    record(0, W, b, J0, last["gnorm"])
+    record(0, params, J0, last["gnorm"])
     finite.update(epoch=0, theta=theta0.copy(), J=J0, gnorm=last["gnorm"])
     if epochs == 0:  # SciPy would still take one iteration with maxiter=0
-        return W.copy(), b.copy(), 0, False
+        return tuple(p.copy() for p in params), 0, False
     # Without a tolerance run to (near) machine precision, like the first-order methods
     # that run all their epochs; scikit-learn stops at gtol = 1e-4 by default.
-    gtol = 1e-10 if tol is None else tol
-    ftol = 0.0 if tol is None else 1e-12
-    result = minimize(
-        fun,
-        theta0,
-        jac=True,
-        method="L-BFGS-B",
-        callback=callback,
-        options={"maxiter": epochs, "gtol": gtol, "ftol": ftol, "maxcor": 20},
-    )
-    Wt, bt = unpack(result.x)
+    options = {"maxiter": epochs, "gtol": 1e-10 if tol is None else tol,
+               "ftol": 0.0 if tol is None else 1e-12, "maxcor": 20}  # fmt: skip
+    if maxfun is not None:
+        options["maxfun"] = maxfun
+    result = minimize(fun, theta0, jac=True, method="L-BFGS-B", callback=callback, options=options)
+    final = unpack(result.x.copy())
     n = int(result.nit)
-    J_end = _evaluate(Wt, bt, X, y, l2)[0]
+    J_end, grads = evaluate(final, None)
     if not np.isfinite(J_end) or finite["epoch"] < n:
         # J overflowed (X W + b beyond float range): stop at the last finite iterate
-        Wf, bf = unpack(finite["theta"])
-        previous = (finite["epoch"], Wf.copy(), bf.copy(), finite["J"], finite["gnorm"])
+        previous = (finite["epoch"], unpack(finite["theta"]), finite["J"], finite["gnorm"])
         _diverge(finite["epoch"] + 1, np.inf, previous, record, record_every, epochs)
-    if n % record_every != 0 or n == 0:
-        J, dW, db = _evaluate(Wt, bt, X, y, l2)
-        if n > 0:
-            record(n, Wt.copy(), bt.copy(), J, _grad_norm(dW, db))
-    converged = bool(result.success) and n < epochs
-    return Wt.copy(), bt.copy(), n, converged
+    if n % record_every != 0 and n > 0:
+        record(n, final, J_end, grad_norm(grads))
+    return final, n, bool(result.success) and n < epochs
+
+
+def run_lbfgs(W, b, X, y, *, l2, **options):
+    """:func:`lbfgs` on softmax regression's ``(W, b)``; returns ``(W, b, epochs, converged)``."""
+
+    def evaluate(params, _rows):
+        J, dW, db = _evaluate(*params, X, y, l2)
+        return J, (dW, db)
+
+    (W, b), n, converged = lbfgs((W, b), evaluate, **options)
+    return W, b, n, converged

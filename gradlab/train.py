@@ -8,36 +8,25 @@ the optimizers in :mod:`gradlab.optimizers`, and keeps a per-epoch history for p
 from __future__ import annotations
 
 import numbers
-import warnings
 
 import numpy as np
 
-from gradlab._validation import as_array, as_l2, describe, require_finite
-from gradlab.model import log_softmax, logits, softmax
-from gradlab.optimizers import (
-    BLOW_UP,
-    OPTIMIZERS,
-    Diverged,
-    InverseTimeDecay,
-    run_first_order,
-    run_lbfgs,
+from gradlab.estimator import (
+    Classifier,
+    DivergenceError,
+    DivergenceWarning,
+    check_fit_data,
+    check_on_divergence,
+    report_divergence,
+    training_options,
 )
+from gradlab.model import log_softmax, logits, softmax
+from gradlab.optimizers import BLOW_UP, Diverged, InverseTimeDecay, run_first_order, run_lbfgs
 
 __all__ = ["DivergenceError", "DivergenceWarning", "InverseTimeDecay", "SoftmaxRegression"]
 
 
-class DivergenceWarning(UserWarning):
-    """Training stopped because the loss became inf or blew up (learning rate too large)."""
-
-
-class DivergenceError(FloatingPointError):
-    """Raised by ``fit(..., on_divergence="raise")`` when training diverges."""
-
-
-_DEFAULT_SGD_BATCH = 32
-
-
-class SoftmaxRegression:
+class SoftmaxRegression(Classifier):
     """Softmax (multinomial logistic) regression trained by gradient methods.
 
     Minimizes ``J(W, b) = -(1/m) sum_i log f_{y_i}(x_i) + (l2/2) ||W||_F^2`` (eq 1)
@@ -125,30 +114,8 @@ class SoftmaxRegression:
         self.seed = seed
         self.record_every = record_every
 
-    # ------------------------------------------------------------------ sklearn protocol
-
     _PARAMS = ("optimizer", "lr", "epochs", "batch_size", "momentum", "l2", "tol", "seed",
                "record_every")  # fmt: skip
-
-    def get_params(self, deep=True):
-        """The constructor parameters as a dict (scikit-learn convention)."""
-        return {name: getattr(self, name) for name in self._PARAMS}
-
-    def set_params(self, **params):
-        """Set constructor parameters; returns self (scikit-learn convention)."""
-        for name, value in params.items():
-            if name not in self._PARAMS:
-                raise ValueError(
-                    f"invalid parameter {name!r} for SoftmaxRegression; "
-                    f"valid parameters are {', '.join(self._PARAMS)}"
-                )
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        defaults = SoftmaxRegression().get_params()
-        changed = [f"{k}={v!r}" for k, v in self.get_params().items() if v != defaults[k]]
-        return f"SoftmaxRegression({', '.join(changed)})"
 
     # ------------------------------------------------------------------ fit
 
@@ -171,23 +138,16 @@ class SoftmaxRegression:
         -------
         self
         """
-        if on_divergence not in ("warn", "raise"):
-            raise ValueError(f'on_divergence must be "warn" or "raise"; got {on_divergence!r}')
-        opts = self._checked_params()
-        X = _as_features("X", X)
-        classes, codes = _encode(y, X.shape[0])
-        validation = None
-        if (X_val is None) != (y_val is None):
-            raise ValueError("pass both X_val and y_val for validation, or neither")
-        if X_val is not None:
-            Xv = _as_features("X_val", X_val, d=X.shape[1])
-            validation = (Xv, _encode_with("y_val", y_val, classes, Xv.shape[0]))
+        check_on_divergence(on_divergence)
+        opts = training_options(self)
+        X, classes, codes, validation = check_fit_data(X, y, X_val, y_val)
 
         d, C = X.shape[1], classes.shape[0]
         l2 = opts["l2"]
         records: list[tuple] = []
 
-        def record(epoch, W, b, J, gnorm):
+        def record(epoch, params, J, gnorm):
+            W, b = params
             row = [epoch, J, _accuracy(W, b, X, codes), gnorm, W, b]
             if validation is not None:
                 row += list(_loss_accuracy(W, b, *validation, l2))
@@ -211,7 +171,7 @@ class SoftmaxRegression:
                 )  # fmt: skip
         except Diverged as exc:
             diverged = exc
-            W, b, n = exc.params
+            (W, b), n = exc.params, exc.last_epoch
             converged = False
         # set together, after training, so that a fit that raises leaves the last one whole
         self.classes_, self.n_features_in_ = classes, d
@@ -220,9 +180,7 @@ class SoftmaxRegression:
         self.history_ = _history(records, validation is not None)
         if diverged is not None:
             message = self._divergence_message(diverged.epoch, diverged.loss, n, X, l2)
-            if on_divergence == "raise":
-                raise DivergenceError(message)
-            warnings.warn(message, DivergenceWarning, stacklevel=2)
+            report_divergence(message, on_divergence)
         return self
 
     def _divergence_message(self, epoch, J, last, X, l2):
@@ -250,54 +208,7 @@ class SoftmaxRegression:
             "the last one before it diverged."
         )
 
-    def _checked_params(self) -> dict:
-        opt = self.optimizer
-        if opt not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {opt!r}")
-        lr = self.lr
-        if not callable(lr):
-            if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
-                raise TypeError(f"lr must be a positive number or a schedule; got {describe(lr)}")
-            if not np.isfinite(lr) or lr <= 0:
-                raise ValueError(f"lr must be a finite number > 0; got {lr!r}")
-        epochs = _int_param("epochs", self.epochs, 0)
-        record_every = _int_param("record_every", self.record_every, 1)
-        batch_size = self.batch_size
-        if batch_size is not None:
-            batch_size = _int_param("batch_size", batch_size, 1)
-            if opt in ("gd", "lbfgs"):
-                raise ValueError(
-                    f'batch_size is for mini-batch training; optimizer="{opt}" always uses '
-                    f'the full batch. Use optimizer="sgd" (or momentum/nesterov) with '
-                    f"batch_size={batch_size}, or leave batch_size=None"
-                )
-        elif opt == "sgd":
-            batch_size = _DEFAULT_SGD_BATCH
-        mu = self.momentum
-        if isinstance(mu, bool) or not isinstance(mu, numbers.Real) or not 0 <= mu < 1:
-            raise ValueError(f"momentum must be a number in [0, 1); got {describe(mu)}")
-        tol = self.tol
-        if tol is not None and (
-            isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol > 0
-        ):
-            raise ValueError(f"tol must be None or a number > 0; got {describe(tol)}")
-        seed = self.seed
-        if seed is not None and (
-            isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0
-        ):
-            raise ValueError(f"seed must be None or an integer >= 0; got {describe(seed)}")
-        return {"optimizer": opt, "lr": lr, "epochs": epochs, "batch_size": batch_size,
-                "momentum": float(mu), "l2": as_l2(self.l2), "tol": tol, "seed": self.seed,
-                "record_every": record_every}  # fmt: skip
-
     # ------------------------------------------------------------------ predict
-
-    def _check_fitted_X(self, X) -> np.ndarray:
-        if not hasattr(self, "coef_"):
-            raise ValueError(
-                "this SoftmaxRegression is not fitted yet: call fit(X, y) before using it"
-            )
-        return _as_features("X", X, d=self.n_features_in_)
 
     def decision_function(self, X):
         """The logits ``Z = X W + b``, shape (m, C)."""
@@ -315,77 +226,6 @@ class SoftmaxRegression:
         array([[0.5, 0.5]])
         """
         return softmax(self.decision_function(X), -1, validate=False)
-
-    def predict(self, X):
-        """The most probable label for each row of ``X`` (values from ``classes_``).
-
-        Examples
-        --------
-        >>> from gradlab import SoftmaxRegression
-        >>> model = SoftmaxRegression(lr=1.0).fit([[-1.0], [1.0]], ["neg", "pos"])
-        >>> model.predict([[-3.0], [2.0]]).tolist()
-        ['neg', 'pos']
-        """
-        Z = self.decision_function(X)
-        return self.classes_[Z.argmax(axis=1)]
-
-    def score(self, X, y):
-        """Mean accuracy on ``(X, y)``.
-
-        Examples
-        --------
-        >>> from gradlab import SoftmaxRegression
-        >>> X, y = [[-1.0], [1.0], [2.0]], [0, 1, 1]
-        >>> SoftmaxRegression(lr=1.0).fit(X, y).score(X, y)
-        1.0
-        """
-        X = self._check_fitted_X(X)
-        y = np.asarray(y)
-        if y.shape != (X.shape[0],):
-            raise ValueError(
-                f"y must be 1-D with one label per row of X ({X.shape[0]}); got shape {y.shape}"
-            )
-        kinds = {_label_kind(y.dtype), _label_kind(self.classes_.dtype)}
-        if len(kinds) == 2 and "object" not in kinds:
-            # e.g. integer codes against string classes: every comparison is False
-            raise ValueError(
-                f"y must hold labels like classes_ ({self.classes_.dtype} values such as "
-                f"{self.classes_[0]!r}); got dtype {y.dtype}"
-            )
-        return float((self.predict(X) == y).mean())
-
-    # ------------------------------------------------------------------ display
-
-    def _summary_rows(self) -> list[tuple[str, str]]:
-        h = self.history_
-        rows = [
-            ("optimizer", f"{self.optimizer} (lr={self.lr}, l2={self.l2})"),
-            ("classes", ", ".join(map(str, self.classes_))),
-            ("epochs run", f"{self.n_iter_}" + (" (diverged)" if self.diverged_ else "")),
-            ("final J", f"{h['loss'][-1]:.6g}"),
-            ("train accuracy", f"{h['accuracy'][-1]:.3f}"),
-        ]
-        if "val_loss" in h:
-            rows.append(("validation J / accuracy",
-                         f"{h['val_loss'][-1]:.6g} / {h['val_accuracy'][-1]:.3f}"))  # fmt: skip
-        return rows
-
-    def __str__(self) -> str:
-        if not hasattr(self, "history_"):
-            return repr(self) + " (not fitted)"
-        width = max(len(k) for k, _ in self._summary_rows())
-        return "\n".join([repr(self)] + [f"  {k:<{width}} : {v}" for k, v in self._summary_rows()])
-
-    def _repr_html_(self) -> str:
-        import html
-
-        if not hasattr(self, "history_"):
-            return f"<code>{html.escape(repr(self))}</code> (not fitted)"
-        body = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
-            for k, v in self._summary_rows()
-        )
-        return f"<table><caption><code>{html.escape(repr(self))}</code></caption>{body}</table>"
 
 
 def smoothness(X, l2=0.0) -> float:
@@ -406,82 +246,6 @@ def smoothness(X, l2=0.0) -> float:
 
 
 # ---------------------------------------------------------------------- helpers
-
-
-def _int_param(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= {minimum}; got {describe(value)}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value}")
-    return int(value)
-
-
-def _as_features(name, X, d=None) -> np.ndarray:
-    X = as_array(name, X, ndim=2, shape_hint=" of shape (m, d)")
-    if X.dtype.kind == "c":
-        raise TypeError(f"{name} must be real; got complex values")
-    if X.shape[0] == 0:
-        raise ValueError(f"{name} must have at least one sample (row); got shape {X.shape}")
-    if d is not None and X.shape[1] != d:
-        raise ValueError(
-            f"{name} must have {d} features (columns) like the training data; got shape {X.shape}"
-        )
-    require_finite(name, X)
-    return np.ascontiguousarray(X, dtype=np.float64)
-
-
-def _labels_array(name, y, m) -> np.ndarray:
-    y = np.asarray(y)
-    if y.ndim != 1 or y.shape[0] != m:
-        hint = ""
-        if y.ndim == 2 and y.shape[0] == m and y.shape[1] > 1:
-            hint = f"; if it is one-hot (the lecture's Y), pass {name}=Y.argmax(axis=1)"
-        raise ValueError(
-            f"{name} must be a 1-D array with one label per row of "
-            f"{'X' if name == 'y' else 'X_val'} (m = {m}); got shape {y.shape}{hint}"
-        )
-    if y.dtype.kind == "f" and not np.isfinite(y).all():
-        raise ValueError(f"{name} must not contain NaN or inf labels")
-    return y
-
-
-def _label_kind(dtype) -> str:
-    return {"U": "text", "S": "text", "O": "object"}.get(dtype.kind, "number")
-
-
-def _encode(y, m):
-    y = _labels_array("y", y, m)
-    try:
-        classes, codes = np.unique(y, return_inverse=True)
-    except TypeError as exc:  # labels that cannot be sorted together, e.g. 1 and "a"
-        kinds = sorted({type(v).__name__ for v in y.tolist()})
-        raise TypeError(
-            "y must hold labels of one kind (all numbers or all strings) so that classes_ "
-            f"can be sorted; got {', '.join(kinds)} values"
-        ) from exc
-    if classes.shape[0] < 2:
-        raise ValueError(
-            f"y must contain at least two classes to train a classifier; got only {classes!r}"
-        )
-    return classes, codes.reshape(-1).astype(np.intp)
-
-
-def _encode_with(name, y, classes, m):
-    y = _labels_array(name, y, m)
-    try:
-        codes = np.clip(np.searchsorted(classes, y), 0, classes.shape[0] - 1)
-        unknown = classes[codes] != y
-    except TypeError as exc:  # e.g. numbers against string classes
-        raise ValueError(
-            f"{name} must hold labels like y's ({classes.dtype} values such as "
-            f"{classes[0]!r}); got dtype {y.dtype}"
-        ) from exc
-    if unknown.any():
-        raise ValueError(
-            f"{name} contains labels not seen in y: {np.unique(y[unknown])[:5].tolist()}; "
-            f"the classes are {classes.tolist()}"
-        )
-    return codes.astype(np.intp)
 
 
 def _accuracy(W, b, X, y) -> float:

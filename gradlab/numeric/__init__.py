@@ -5,6 +5,8 @@
   them, entry by entry, in random entries or along random directions; the report
   (:class:`GradientCheck`) says which entries are wrong and what the bug probably is.
 * :func:`check_softmax_gradient` - the same for a student's softmax-regression gradient.
+* :func:`check_layer` / :func:`check_model_gradient` - a layer's backward pass, input by
+  input, and a whole network's, naming the classic backpropagation bug when it finds one.
 * How a verdict is reached: the ladder in ``gradlab.numeric.check`` (screen, sharper step,
   confirm, resolve), its thresholds in :class:`gradlab.numeric.policy.Policy`, and per
   entry the deciding stage and numbers in :attr:`GradientCheck.trace`.
@@ -16,6 +18,8 @@ matplotlib is imported only by the plotting methods, tqdm only when a progress b
 
 from gradlab.numeric.check import assert_gradient, check_gradient
 from gradlab.numeric.differences import numeric_gradient
+from gradlab.numeric.layer import LayerCheck, check_layer
+from gradlab.numeric.network import check_model_gradient
 from gradlab.numeric.report import GradientCheck
 from gradlab.numeric.softmax import check_softmax_gradient
 from gradlab.numeric.sweep import SweepResult, step_size_sweep
@@ -23,10 +27,13 @@ from gradlab.numeric.taylor import TaylorResult, taylor_test
 
 __all__ = [
     "GradientCheck",
+    "LayerCheck",
     "SweepResult",
     "TaylorResult",
     "assert_gradient",
     "check_gradient",
+    "check_layer",
+    "check_model_gradient",
     "check_softmax_gradient",
     "numeric_gradient",
     "step_size_sweep",

@@ -16,14 +16,16 @@ palette and every class also has its own marker. Wrap calls in :func:`lecture_st
 for slide-sized fonts and lines; :func:`lecture_figure` makes a figure outside pyplot.
 
 >>> import gradlab
->>> sorted(name for name in gradlab.plots.__all__ if name.startswith("plot"))
-['plot_decision_boundary', 'plot_loss', 'plot_probabilities']
+>>> sorted(name for name in gradlab.plots.__all__ if name.startswith("plot"))  # doctest: +NORMALIZE_WHITESPACE
+['plot_backprop_graph', 'plot_decision_boundary', 'plot_hidden_units', 'plot_loss',
+ 'plot_probabilities']
 """
 
 from __future__ import annotations
 
 from gradlab.plots._animate import TrainingAnimation, animate_training
 from gradlab.plots._display import Display
+from gradlab.plots._graph import plot_backprop_graph, plot_hidden_units
 from gradlab.plots._loss import LossPlot, plot_loss
 from gradlab.plots._probabilities import ProbabilityPlot, plot_probabilities
 from gradlab.plots._regions import DecisionBoundaryPlot, plot_decision_boundary
@@ -40,7 +42,9 @@ __all__ = [
     "animate_training",
     "lecture_figure",
     "lecture_style",
+    "plot_backprop_graph",
     "plot_decision_boundary",
+    "plot_hidden_units",
     "plot_loss",
     "plot_probabilities",
 ]
