@@ -39,6 +39,16 @@ class TrainingAnimation(Display):
     animation : matplotlib.animation.FuncAnimation
     frame_indices : list of int
         The positions in ``model.history_`` shown, in order.
+
+    Examples
+    --------
+    >>> import gradlab
+    >>> from gradlab.plots import animate_training
+    >>> X, y = gradlab.datasets.make_blobs(n_samples=60, n_classes=3, seed=0)
+    >>> model = gradlab.SoftmaxRegression(epochs=10).fit(X, y)
+    >>> anim = animate_training(model, X, y, frames=3, resolution=30)
+    >>> len(anim.frame_indices), anim.figure is anim.ax.figure
+    (3, True)
     """
 
     def save(self, path, *, dpi=None, writer=None, **kwargs):

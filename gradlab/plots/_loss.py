@@ -59,6 +59,15 @@ class LossPlot(Display):
     lines : list of Line2D
         For each run its training curve, then its validation curve if drawn.
     legend : Legend
+
+    Examples
+    --------
+    >>> import gradlab
+    >>> from gradlab.plots import plot_loss
+    >>> X, y = gradlab.datasets.make_blobs(n_samples=60, n_classes=3, seed=0)
+    >>> drawn = plot_loss(gradlab.SoftmaxRegression(epochs=20).fit(X, y))
+    >>> drawn.figure is drawn.ax.figure
+    True
     """
 
 

@@ -25,6 +25,15 @@ class ProbabilityPlot(Display):
         The ``f_k = 0.5`` lines (where a class has them).
     colorbar : Colorbar or None
         None when the caller passed ``ax``.
+
+    Examples
+    --------
+    >>> import gradlab
+    >>> from gradlab.plots import plot_probabilities
+    >>> X, y = gradlab.datasets.make_blobs(n_samples=60, n_classes=3, seed=0)
+    >>> drawn = plot_probabilities(gradlab.SoftmaxRegression().fit(X, y), X, y, resolution=30)
+    >>> len(drawn.images)  # one map per class
+    3
     """
 
 
