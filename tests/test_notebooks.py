@@ -1,8 +1,9 @@
 """Every classroom notebook runs top to bottom in a real Jupyter kernel.
 
-The notebooks are committed without outputs; here each one is executed with
-nbclient (kernel ``python3``) from inside ``notebooks/`` and must finish
-within the timeout with no error output.
+The notebooks are committed without outputs; here each one (every ``*.ipynb`` in
+``notebooks/``, so a new notebook is tested as soon as it is added) is executed with
+nbclient (kernel ``python3``) from inside ``notebooks/`` and must finish with no error
+output. Their run times are measured in benchmarks/bench_notebooks.py, not here.
 """
 
 from pathlib import Path
@@ -13,19 +14,20 @@ nbformat = pytest.importorskip("nbformat", reason="the dev extra installs nbform
 nbclient = pytest.importorskip("nbclient", reason="the dev extra installs nbclient")
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
-# Per-cell limit; whole-notebook run times are measured in benchmarks/bench_notebooks.py.
-TIMEOUT = 60
+# A hang guard, not a speed limit: a cell still running after 10 minutes is stuck (a
+# kernel waiting for input, a deadlock). A busy machine can make a 1-s cell take 60 s.
+HANG_GUARD = 600
 
 
 def test_the_five_classroom_notebooks_exist():
-    names = [nb.name for nb in NOTEBOOKS]
-    assert names == [
+    names = {nb.name for nb in NOTEBOOKS}
+    assert names >= {
         "01_derive_softmax_gradient.ipynb",
         "02_gradient_checking.ipynb",
         "03_training_and_decision_boundaries.ipynb",
         "04_check_your_homework.ipynb",
         "05_lecture_figures.ipynb",
-    ]
+    }
 
 
 @pytest.mark.notebook
@@ -43,7 +45,7 @@ def test_notebook_runs_cleanly(path, tmp_path, monkeypatch):
     monkeypatch.setenv("GRADLAB_FIGURES_DIR", str(tmp_path))
     client = nbclient.NotebookClient(
         nb,
-        timeout=TIMEOUT,
+        timeout=HANG_GUARD,
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
     )
