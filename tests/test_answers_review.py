@@ -324,6 +324,7 @@ _RUN = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_huge_numbers_and_power_towers_get_a_quick_verdict_not_a_crash():
     # In a subprocess with a hang guard (not a speed limit): before the fix k^{k^{k^k}}
     # never returned.

@@ -90,6 +90,7 @@ def test_the_venvs_are_git_ignored():
     assert {".venv/", ".ci-venv/"} <= set(ignored)
 
 
+@pytest.mark.slow
 def test_the_sdist_ships_what_its_tests_need(tmp_path):
     build = subprocess.run(
         [sys.executable, "-m", "hatchling", "build", "-t", "sdist", "-d", str(tmp_path)],

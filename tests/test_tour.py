@@ -8,6 +8,7 @@ import pytest
 from gradlab.tour import tour
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+pytestmark = pytest.mark.slow  # each test runs the whole tour
 
 
 def test_gradlab_tour_tells_the_whole_story_and_writes_its_figures(tmp_path):
