@@ -32,10 +32,14 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_command(args, **kwargs) -> tuple[float, float]:
-    """Run ``args`` to completion (it must succeed); return (wall seconds, CPU seconds)."""
+def run_command(args, check=True, **kwargs) -> tuple[float, float]:
+    """Run ``args`` to completion; return (wall seconds, CPU seconds).
+
+    With ``check=True`` the command must succeed. Its output is kept in
+    ``run_command.last`` (a CompletedProcess) for callers that report on it.
+    """
     cpu, start = _children_cpu(), time.perf_counter()
-    subprocess.run(args, check=True, capture_output=True, **kwargs)
+    run_command.last = subprocess.run(args, check=check, capture_output=True, text=True, **kwargs)
     return time.perf_counter() - start, _children_cpu() - cpu
 
 
