@@ -31,7 +31,7 @@ _runs = pytest.StashKey[dict]()
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if isinstance(item, pytest.DoctestItem) and item.name in SLOW_DOCTESTS:
+        if hasattr(item, "dtest") and item.name in SLOW_DOCTESTS:  # a doctest item
             item.add_marker(pytest.mark.slow)
     # the notebook tests last: their kernels run in the background meanwhile
     items.sort(key=lambda item: item.get_closest_marker("notebook") is not None)
@@ -61,7 +61,8 @@ def pytest_collection_finish(session):
     paths = [
         item.callspec.params["path"]
         for item in session.items
-        if item.get_closest_marker("notebook") and hasattr(item, "callspec")
+        if "executed_notebook" in getattr(item, "fixturenames", ())
+        and "path" in getattr(getattr(item, "callspec", None), "params", {})
     ]
     if not paths or session.config.option.collectonly:
         return
