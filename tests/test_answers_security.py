@@ -76,8 +76,8 @@ def nothing_runs(monkeypatch):
 
 
 def outcome_of(answer):
-    # No clock here: the grammar's limits count work (length, depth, sums, exponents),
-    # so "fast" is what these tests pin by asserting which limit refused the input.
+    # No clock here: the grammar's limits count work (length, depth, sums, exponents), so
+    # "fast" means refused by a limit (test_error_messages_are_specific names which one).
     try:
         return check_answer(answer)
     except AnswerSyntaxError as exc:
