@@ -66,6 +66,8 @@ def pytest_collection_finish(session):
     ]
     if not paths or session.config.option.collectonly:
         return
+    if hasattr(session.config, "workerinput"):
+        return  # a pytest-xdist worker: every worker collects every test; run them in place
     scratch = tempfile.TemporaryDirectory(prefix="gradlab-notebooks-")
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 2) - 1))
     runs = {}
