@@ -5,16 +5,20 @@ the README). Tests mark themselves with ``@pytest.mark.slow``; doctests cannot, 
 ones that run a whole story (the tour, an animation) are marked here.
 
 The notebook tests (tests/test_notebooks.py) spend their time waiting for a Jupyter
-kernel, a separate process. So that the rest of the suite does not wait with them, the
-selected notebooks start executing, one kernel per spare CPU, as soon as collection ends,
-and their tests run last and collect the results. Each notebook still gets a fresh kernel
-started from ``notebooks/``, with the environment the suite started with.
+kernel, a separate process; so do the tests marked ``early_run``, which run a command
+(``python -m gradlab ...``) and read what it printed. So that the rest of the suite does
+not wait with them, these processes start, one per spare CPU, as soon as collection ends,
+in the order their tests will need them; the notebook tests run last. Each notebook still
+gets a fresh kernel started from ``notebooks/``, each command a fresh process in a scratch
+folder, with the environment the suite started with.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -22,9 +26,9 @@ import pytest
 
 SLOW_DOCTESTS = {"gradlab.tour.tour", "gradlab.plots._animate.animate_training"}
 
-# A hang guard, not a speed limit: a cell still running after 10 minutes is stuck (a
-# kernel waiting for input, a deadlock). A busy machine can make a 1-s cell take 60 s.
-NOTEBOOK_HANG_GUARD = 600
+# A hang guard, not a speed limit: a notebook cell or a command still running after 10
+# minutes is stuck (waiting for input, a deadlock). A busy machine makes 1 s take 60 s.
+HANG_GUARD = 600
 
 _runs = pytest.StashKey[dict]()
 
@@ -49,7 +53,7 @@ def execute_notebook(path: Path, env: dict[str, str]):
     nb = nbformat.read(path, as_version=4)
     client = nbclient.NotebookClient(
         nb,
-        timeout=NOTEBOOK_HANG_GUARD,
+        timeout=HANG_GUARD,
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
     )
@@ -57,44 +61,90 @@ def execute_notebook(path: Path, env: dict[str, str]):
     return nb
 
 
-def pytest_collection_finish(session):
-    paths = [
-        item.callspec.params["path"]
-        for item in session.items
-        if "executed_notebook" in getattr(item, "fixturenames", ())
-        and "path" in getattr(getattr(item, "callspec", None), "params", {})
-    ]
-    if not paths or session.config.option.collectonly:
-        return
-    if hasattr(session.config, "workerinput"):
-        return  # a pytest-xdist worker: every worker collects every test; run them in place
-    scratch = tempfile.TemporaryDirectory(prefix="gradlab-notebooks-")
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 2) - 1))
-    runs = {}
-    for path in paths:
-        # figures the notebooks write go to a scratch folder, not the repository
-        folder = Path(scratch.name) / path.stem
+def run_python(args, folder: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """``python ARGS`` run to the end in ``folder``; the result also carries ``.folder``."""
+    run = subprocess.run(
+        [sys.executable, *args],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        timeout=HANG_GUARD,
+        check=False,
+    )
+    run.folder = folder
+    return run
+
+
+def _early_job(n: int, item, scratch: Path, environ: dict[str, str]):
+    """What to start early for ``item``, the n-th test: (function, arguments), or None."""
+    mark = item.get_closest_marker("early_run")
+    if mark is not None:
+        folder = scratch / f"run{n}"
         folder.mkdir()
-        env = {**os.environ, "GRADLAB_FIGURES_DIR": str(folder)}
-        runs[path] = pool.submit(execute_notebook, path, env)
-    session.config.stash[_runs] = runs
+        return run_python, (mark.args, folder, {**environ, **mark.kwargs.get("env", {})})
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if "executed_notebook" in getattr(item, "fixturenames", ()) and "path" in params:
+        path = params["path"]
+        # figures the notebooks write go to a scratch folder, not the repository
+        folder = scratch / path.stem
+        folder.mkdir(exist_ok=True)
+        return execute_notebook, (path, {**environ, "GRADLAB_FIGURES_DIR": str(folder)})
+    return None
+
+
+def pytest_collection_finish(session):
+    """Start the selected notebooks and early runs, in the order their tests will need them."""
+    config = session.config
+    if config.option.collectonly or hasattr(config, "workerinput"):
+        return  # under pytest-xdist every worker collects every test: run them in place
+    scratch = tempfile.TemporaryDirectory(prefix="gradlab-tests-")
+    environ = dict(os.environ)  # as the suite started, whatever a test sets later
+    jobs = {
+        item.nodeid: _early_job(n, item, Path(scratch.name), environ)
+        for n, item in enumerate(session.items)
+    }
+    jobs = {nodeid: job for nodeid, job in jobs.items() if job is not None}
+    if not jobs:
+        scratch.cleanup()
+        return
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 2) - 1))
+    config.stash[_runs] = {nodeid: pool.submit(fn, *args) for nodeid, (fn, args) in jobs.items()}
 
     def stop():
         pool.shutdown(wait=True, cancel_futures=True)
         scratch.cleanup()
 
-    session.config.add_cleanup(stop)
+    config.add_cleanup(stop)
+
+
+def _started(request):
+    return request.config.stash.get(_runs, {}).get(request.node.nodeid)
 
 
 @pytest.fixture
 def executed_notebook(request):
     """``executed_notebook(path)``: the notebook at ``path`` after running it in a kernel."""
-    runs = request.config.stash.get(_runs, {})
 
     def result(path: Path):
-        if path in runs:
-            return runs[path].result()
+        started = _started(request)
+        if started is not None:
+            return started.result()
         env = {**os.environ, "GRADLAB_FIGURES_DIR": str(request.getfixturevalue("tmp_path"))}
         return execute_notebook(path, env)
 
     return result
+
+
+@pytest.fixture
+def early_run(request):
+    """The finished ``python ARGS`` of the test's ``@pytest.mark.early_run(*ARGS, env={})``.
+
+    A CompletedProcess (bytes output) with ``.folder``, the scratch folder it ran in. It
+    started when collection ended, so the test mostly collects the result.
+    """
+    started = _started(request)
+    if started is not None:
+        return started.result()
+    mark = request.node.get_closest_marker("early_run")
+    env = {**os.environ, **mark.kwargs.get("env", {})}
+    return run_python(mark.args, request.getfixturevalue("tmp_path"), env)

@@ -1,28 +1,18 @@
-"""The ``gradlab`` command as a newcomer meets it: run in a subprocess, as a shell runs it."""
+"""The ``gradlab`` command as a newcomer meets it: run in a subprocess, as a shell runs it.
+
+Each ``@early_run("-m", "gradlab", ...)`` test reads what ``python -m gradlab ...`` printed;
+the command starts when collection ends (tests/conftest.py), hence the marker.
+"""
 
 import argparse
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+import pytest
 
 from gradlab.cli import build_parser, main
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-# A hang guard, not a speed limit: a subprocess that has not finished in 10 minutes is stuck.
-HANG_GUARD = 600
-
-
-def gradlab(*args, encoding="utf-8"):
-    """Run ``python -m gradlab ARGS`` with stdout and stderr in the given encoding."""
-    env = {**os.environ, "PYTHONIOENCODING": encoding}
-    return subprocess.run(
-        [sys.executable, "-m", "gradlab", *args],
-        capture_output=True,
-        timeout=HANG_GUARD,
-        check=False,
-        env=env,
-    )
+ASCII = {"env": {"PYTHONIOENCODING": "ascii"}}  # a terminal that is not UTF-8
 
 
 def subcommands():
@@ -31,8 +21,9 @@ def subcommands():
     return sub.choices
 
 
-def test_python_dash_m_gradlab_runs_the_command():
-    run = gradlab("--help")
+@pytest.mark.early_run("-m", "gradlab", "--help")
+def test_python_dash_m_gradlab_runs_the_command(early_run):
+    run = early_run
     assert run.returncode == 0, run.stderr
     text = run.stdout.decode()
     assert text.startswith("usage: gradlab")
@@ -40,9 +31,10 @@ def test_python_dash_m_gradlab_runs_the_command():
         assert name in text
 
 
-def test_check_on_an_ascii_terminal_prints_ascii_and_keeps_its_exit_status():
+@pytest.mark.early_run("-m", "gradlab", "check", r"\mathbb{I}(y_i = k) - f_k", **ASCII)
+def test_check_on_an_ascii_terminal_prints_ascii_and_keeps_its_exit_status(early_run):
     # before: UnicodeEncodeError, exit status 1 ("wrong") for any answer
-    run = gradlab("check", r"\mathbb{I}(y_i = k) - f_k", encoding="ascii")
+    run = early_run
     assert run.returncode == 1, run.stderr.decode(errors="replace")
     text = run.stdout.decode("ascii")  # raises if anything is not ASCII
     assert "Traceback" not in run.stderr.decode("ascii")
@@ -56,8 +48,9 @@ def test_check_exit_status_is_0_for_a_right_answer(capsys):
     assert "correct" in capsys.readouterr().out.lower()
 
 
-def test_the_ascii_fallback_spells_out_the_notation():
-    run = gradlab("derive", "softmax_dz", encoding="ascii")
+@pytest.mark.early_run("-m", "gradlab", "derive", "softmax_dz", **ASCII)
+def test_the_ascii_fallback_spells_out_the_notation(early_run):
+    run = early_run
     assert run.returncode == 0, run.stderr.decode(errors="replace")
     text = run.stdout.decode("ascii")
     assert "f_k - I(y_i = k)" in text
@@ -95,16 +88,18 @@ def test_every_option_has_help_and_shows_its_default():
                 assert "default" in shown, f"{label} does not show its default: {shown!r}"
 
 
-def test_train_help_shows_the_learning_rate_default():
-    run = gradlab("train", "--help")
+@pytest.mark.early_run("-m", "gradlab", "train", "--help")
+def test_train_help_shows_the_learning_rate_default(early_run):
+    run = early_run
     assert run.returncode == 0
     assert "learning rate (default: 0.5)" in " ".join(run.stdout.decode().split())
 
 
-def test_gradcheck_bug_list_says_what_each_bug_is():
+@pytest.mark.early_run("-m", "gradlab", "gradcheck", "--bug", "list")
+def test_gradcheck_bug_list_says_what_each_bug_is(early_run):
     from gradlab.numeric.examples import STUDENT_GRADIENTS
 
-    run = gradlab("gradcheck", "--bug", "list")
+    run = early_run
     assert run.returncode == 0, run.stderr
     lines = run.stdout.decode().splitlines()[1:]
     described = {line.split()[0]: line.split(None, 1)[1] for line in lines}
@@ -113,14 +108,16 @@ def test_gradcheck_bug_list_says_what_each_bug_is():
     assert "sign" in described["sign-flip"]
 
 
-def test_gradcheck_runs_the_named_bug():
-    run = gradlab("gradcheck", "--bug", "missing-m")
+@pytest.mark.early_run("-m", "gradlab", "gradcheck", "--bug", "missing-m")
+def test_gradcheck_runs_the_named_bug(early_run):
+    run = early_run
     assert run.returncode == 1
     assert "forgot to divide by m = 50" in run.stdout.decode()
 
 
-def test_selfcheck_passes():
-    run = gradlab("selfcheck")
+@pytest.mark.early_run("-m", "gradlab", "selfcheck")
+def test_selfcheck_passes(early_run):
+    run = early_run
     assert run.returncode == 0, run.stderr
     assert "self-check         : passed" in run.stdout.decode()
 
