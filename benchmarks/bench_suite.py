@@ -3,8 +3,9 @@
 Run:  python benchmarks/bench_suite.py          (both tiers; several minutes)
       python benchmarks/bench_suite.py --fast   (the fast tier only)
 
-- `pytest`: everything, the notebooks in real kernels included (target: half the
-  3 min 38 s / 128 s CPU measured on this machine before issue 12; see the README);
+- `pytest`: everything, the notebooks in real kernels included (target: half of what it
+  took on this machine before issue 12: 99 s wall, 100 s CPU at load 1; 218-378 s wall
+  at load 5-8);
 - `pytest -m "not slow and not notebook"`: the fast tier (target: under a minute).
 The baseline, measured in the same run, is `pytest --collect-only`: starting pytest,
 importing every test module and collecting the tests, which every run pays.
