@@ -16,7 +16,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from _timing import best_of
+from _timing import best_of, machine
 
 from gradlab.datasets import load_iris, make_blobs
 from gradlab.model import _loss_and_gradient
@@ -133,5 +133,6 @@ def time_to_optimum() -> None:
 
 
 if __name__ == "__main__":
+    print(machine())
     epochs_gd()
     time_to_optimum()

@@ -3,12 +3,19 @@
 Each subcommand is a thin layer over the public API: parse the arguments,
 call the library, print. Heavy modules are imported inside the handlers so
 that ``gradlab --help`` stays instant.
+
+Exit status, for every subcommand: 0 right (the check passed), 1 wrong (the
+check failed), 2 not understood (bad usage or input), 3 internal error (a bug
+in gradlab, reported with its traceback).
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
 import sys
+import traceback
+import unicodedata
 
 import numpy as np
 
@@ -159,10 +166,19 @@ def _figures(args: argparse.Namespace) -> int:
     return 0
 
 
-_GRADCHECK_BUGS = (
-    "none", "missing-m", "sign-flip", "db-zeros", "no-onehot", "one-entry", "transposed",
-    "permuted", "l2-twice",
-)  # fmt: skip
+# The example gradients of gradlab.numeric.examples.STUDENT_GRADIENTS, described here
+# so that building the parser imports nothing.
+_GRADCHECK_BUGS = {
+    "none": "the correct gradient, eq (3): dW = X^T (F - Y) / m",
+    "missing-m": "forgot the 1/m average: dW and db are m times too large",
+    "sign-flip": "Y - F instead of F - Y: every entry has the wrong sign",
+    "db-zeros": "returns zeros for db (forgot the bias gradient)",
+    "no-onehot": "F instead of F - Y: forgot to subtract the one-hot labels",
+    "one-entry": "dW[0, 0] off by a relative 1e-6, every other entry right",
+    "transposed": "returns dW transposed (shown with a square W, d = C)",
+    "permuted": "the one-hot columns shifted by one class: labels matched to the wrong w_k",
+    "l2-twice": "adds the L2 term 2*lambda*W instead of lambda*W (lambda = 0.1)",
+}
 
 
 def _gradcheck(args: argparse.Namespace) -> int:
@@ -170,6 +186,11 @@ def _gradcheck(args: argparse.Namespace) -> int:
     from gradlab.numeric import check_softmax_gradient
     from gradlab.numeric.examples import L2, STUDENT_GRADIENTS
 
+    if args.bug == "list":
+        print("example student gradients (gradlab gradcheck --bug NAME):")
+        for name, description in _GRADCHECK_BUGS.items():
+            print(f"  {name:<11} {description}")
+        return 0
     rng = np.random.default_rng(args.seed)
     # "transposed" only shows as a transpose (not a shape error) when W is square.
     d = args.C if args.bug == "transposed" else args.d
@@ -245,10 +266,30 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Show each option's default, unless its help already says it or it is a plain flag."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if "default" in text or any(action.default is v for v in (None, False, argparse.SUPPRESS)):
+            return text
+        return super()._get_help_string(action)
+
+
+class _Parser(argparse.ArgumentParser):
+    """The parser class of ``gradlab`` and of every subcommand (so each shows its defaults)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="gradlab",
         description="Derive, check and train with the softmax-regression gradient.",
+        epilog="Exit status: 0 right, 1 wrong (a check failed), 2 not understood (bad usage "
+        "or input), 3 internal error.",
     )
     parser.add_argument("--version", action="version", version=f"gradlab {gradlab.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -256,26 +297,30 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "tour", help="the whole story: derive eq (2), check gradients, train, write figures"
     )
-    p.add_argument("--out", default="figures", help="output folder (default figures/)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", default="figures", help="output folder for the figures")
+    p.add_argument("--seed", type=int, default=0, help="seed of the data and the checks")
     p.set_defaults(handler=_tour)
 
-    p = sub.add_parser("selfcheck", help="check the model's gradient against finite differences")
-    p.add_argument("--seed", type=int, default=0)
+    p = sub.add_parser(
+        "selfcheck",
+        help="check the model's gradient (eq 3) against finite differences of its loss (eq 1)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed of the random problem")
     p.set_defaults(handler=_selfcheck)
 
     p = sub.add_parser(
         "check",
         help="check a derivative you typed (LaTeX or plain text)",
-        description="Check a typed derivative. Exit status: 0 right, 1 wrong, 2 not understood. "
-        'An answer that starts with "-" needs "--" before it: gradlab check -- "-f_k + [y_i = k]"',
+        description="Check a typed derivative. Exit status: 0 right, 1 wrong, 2 not understood, "
+        '3 internal error. An answer that starts with "-" needs "--" before it: '
+        'gradlab check -- "-f_k + [y_i = k]"',
     )
     p.add_argument("answer", nargs="?", help=r'the derivative, e.g. "f_k - \\mathbb{I}(y_i = k)"')
     p.add_argument(
         "--topic",
         default="softmax_dz",
-        help="softmax_dz (default), softmax_dw, softmax_db, softmax_jacobian, logistic_dz, "
-        "logistic_dw or linear_dw",
+        help="what the answer is the derivative of: softmax_dz, softmax_dw, softmax_db, "
+        "softmax_jacobian, logistic_dz, logistic_dw or linear_dw",
     )
     p.add_argument(
         "--notation",
@@ -292,28 +337,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_check)
 
     p = sub.add_parser("train", help="train softmax regression and plot loss and boundary")
-    p.add_argument("--dataset", choices=("blobs", "spirals", "iris"), default="blobs")
     p.add_argument(
-        "--optimizer", choices=("gd", "sgd", "momentum", "nesterov", "lbfgs"), default="gd"
+        "--dataset", choices=("blobs", "spirals", "iris"), default="blobs", help="the data set"
     )
-    p.add_argument("--lr", type=float, default=0.5, help="learning rate (default 0.5)")
-    p.add_argument("--epochs", type=int, default=200)
-    p.add_argument("--batch-size", type=int, default=None, help="mini-batch size (sgd)")
+    p.add_argument(
+        "--optimizer",
+        choices=("gd", "sgd", "momentum", "nesterov", "lbfgs"),
+        default="gd",
+        help="the training method",
+    )
+    p.add_argument("--lr", type=float, default=0.5, help="learning rate")
+    p.add_argument("--epochs", type=int, default=200, help="passes over the training data")
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        default=None,
+        help="mini-batch size for sgd, momentum and nesterov (default: 32 for sgd, the whole "
+        "training set for momentum and nesterov; gd and lbfgs always use the whole set)",
+    )
     p.add_argument("--l2", type=float, default=0.0, help="L2 penalty lambda on W")
-    p.add_argument("--samples", type=int, default=300, help="points for blobs/spirals")
+    p.add_argument(
+        "--samples", type=int, default=300, help="points for blobs and spirals (iris has 150)"
+    )
     p.add_argument(
         "--validation",
         type=float,
         default=0.25,
-        help="fraction held out for validation curves (default 0.25)",
+        help="fraction held out for validation curves",
     )
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default="figures", help="output folder (default figures/)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the data, split and training")
+    p.add_argument("--out", default="figures", help="output folder for the figures")
     p.set_defaults(handler=_train)
 
     p = sub.add_parser("figures", help="regenerate every lecture figure")
-    p.add_argument("--out", default="figures", help="output folder (default figures/)")
-    p.add_argument("--only", nargs="+", metavar="NAME", help="just these figures")
+    p.add_argument("--out", default="figures", help="output folder")
+    p.add_argument(
+        "--only", nargs="+", metavar="NAME", help="just these figures (default: all; see --list)"
+    )
     p.add_argument("--list", action="store_true", help="list the figure names and exit")
     p.set_defaults(handler=_figures)
 
@@ -321,20 +381,37 @@ def build_parser() -> argparse.ArgumentParser:
         "gradcheck",
         help="check an example softmax gradient (correct, or with a classic bug) numerically",
     )
-    # The names of gradlab.numeric.examples.STUDENT_GRADIENTS, listed here so that
-    # building the parser imports nothing.
-    p.add_argument("--bug", choices=_GRADCHECK_BUGS, default="none")
     p.add_argument(
-        "--method", choices=["auto", "complex", "richardson", "central", "forward"], default="auto"
+        "--bug",
+        choices=[*_GRADCHECK_BUGS, "list"],
+        default="none",
+        metavar="NAME",
+        help=f"the example gradient to check: {', '.join(_GRADCHECK_BUGS)}; "
+        "'--bug list' says what each bug is",
     )
-    p.add_argument("--mode", choices=["full", "sparse", "directional"], default="full")
     p.add_argument(
-        "--n", type=_positive_int, default=None, help="entries or directions (sparse/directional)"
+        "--method",
+        choices=["auto", "complex", "richardson", "central", "forward"],
+        default="auto",
+        help="finite-difference method (auto: complex step where f allows it)",
+    )
+    p.add_argument(
+        "--mode",
+        choices=["full", "sparse", "directional"],
+        default="full",
+        help="check every entry, a random sample of entries, or random directions",
+    )
+    p.add_argument(
+        "--n",
+        type=_positive_int,
+        default=None,
+        help="entries (sparse) or directions (directional) to check "
+        "(default: 20 entries or 10 directions)",
     )
     p.add_argument("--m", type=_positive_int, default=50, help="samples")
     p.add_argument("--d", type=_positive_int, default=4, help="features")
     p.add_argument("--C", type=_positive_int, default=3, help="classes")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="seed of the data and the checks")
     p.set_defaults(handler=_gradcheck)
 
     p = sub.add_parser("derive", help="derive a gradient step by step with SymPy (eq 2, eq 3, ...)")
@@ -366,13 +443,66 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Transliterations for a terminal that cannot show gradlab's notation (stdout not UTF-8):
+# the lecture's symbols by name, subscripts as _i, anything else by its compatibility form.
+_ASCII = {
+    "𝕀": "I", "σ": "sigma", "δ": "delta", "λ": "lambda", "Σ": "sum", "∑": "sum", "∂": "d",
+    "−": "-", "·": "*", "×": "x", "∈": " in ", "≠": "!=", "≤": "<=", "≥": ">=", "≈": "~",
+    "→": "->", "⇒": "=>", "√": "sqrt", "∞": "inf", "ᵀ": "^T", "✓": "[ok]", "✗": "[x]",
+    "─": "-", "│": "|", "…": "...", "‖": "||", "“": '"', "”": '"', "‘": "'", "’": "'",
+}  # fmt: skip
+_SUBSCRIPTS = "ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ₀₁₂₃₄₅₆₇₈₉₊₋"
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁱⁿ"
+
+
+def _ascii_replace(error: UnicodeError) -> tuple[str, int]:
+    text = error.object[error.start : error.end]
+    out = []
+    for char in text:
+        if char in _ASCII:
+            out.append(_ASCII[char])
+            continue
+        plain = unicodedata.normalize("NFKC", char)
+        if not plain.isascii():
+            plain = "?"
+        if char in _SUBSCRIPTS or char in _SUPERSCRIPTS:
+            plain = ("_" if char in _SUBSCRIPTS else "^") + plain
+        out.append(plain)
+    return "".join(out), error.end
+
+
+codecs.register_error("gradlab-ascii", _ascii_replace)
+
+
+def _readable_output() -> None:
+    """Let stdout and stderr print gradlab's notation on any terminal, transliterated if need be."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        try:
+            "𝕀σᵢ−∂Σ✓─".encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            reconfigure = getattr(stream, "reconfigure", None)
+            if reconfigure is not None:
+                reconfigure(errors="gradlab-ascii")
+
+
 def main(argv: list[str] | None = None) -> int:
+    _readable_output()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except Exception:  # noqa: BLE001 -- a bug in gradlab is not a wrong answer: never exit 1
+        traceback.print_exc()
+        print(
+            f"gradlab {args.command}: internal error (exit status 3); please report it with "
+            "the traceback above",
+            file=sys.stderr,
+        )
+        return 3
 
 
 if __name__ == "__main__":

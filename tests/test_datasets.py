@@ -12,6 +12,7 @@ import gradlab
 from gradlab.datasets import load_iris, make_blobs, make_spirals, standardize
 
 
+@pytest.mark.slow  # imports scikit-learn
 def test_iris_matches_scikit_learns_copy():
     datasets = pytest.importorskip("sklearn.datasets")
     ref = datasets.load_iris()

@@ -1,8 +1,11 @@
 """Every classroom notebook runs top to bottom in a real Jupyter kernel.
 
-The notebooks are committed without outputs; here each one is executed with
-nbclient (kernel ``python3``) from inside ``notebooks/`` and must finish
-within the timeout with no error output.
+The notebooks are committed without outputs; here each one (every ``*.ipynb`` in
+``notebooks/``, so a new notebook is tested as soon as it is added) is executed with
+nbclient (kernel ``python3``) from inside ``notebooks/`` and must finish with no error
+output. The kernels start when collection ends and run while the rest of the suite
+does (tests/conftest.py), so these tests run last and mostly collect results. Run
+times are measured in benchmarks/bench_notebooks.py, not here.
 """
 
 from pathlib import Path
@@ -13,42 +16,32 @@ nbformat = pytest.importorskip("nbformat", reason="the dev extra installs nbform
 nbclient = pytest.importorskip("nbclient", reason="the dev extra installs nbclient")
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
-# Per-cell limit; whole-notebook run times are measured in benchmarks/bench_notebooks.py.
-TIMEOUT = 60
 
 
 def test_the_six_classroom_notebooks_exist():
-    names = [nb.name for nb in NOTEBOOKS]
-    assert names == [
+    names = {nb.name for nb in NOTEBOOKS}
+    assert names >= {
         "01_derive_softmax_gradient.ipynb",
         "02_gradient_checking.ipynb",
         "03_training_and_decision_boundaries.ipynb",
         "04_check_your_homework.ipynb",
         "05_lecture_figures.ipynb",
         "06_backpropagation.ipynb",
-    ]
+    }
 
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[nb.stem for nb in NOTEBOOKS])
-def test_notebook_runs_cleanly(path, tmp_path, monkeypatch):
-    nb = nbformat.read(path, as_version=4)
-    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), (
+def test_notebook_runs_cleanly(path, executed_notebook):
+    committed = nbformat.read(path, as_version=4)
+    assert all(not c.get("outputs") for c in committed.cells if c.cell_type == "code"), (
         f"{path.name} is committed with outputs; clear them"
     )
-    first = nb.cells[0]
+    first = committed.cells[0]
     assert first.cell_type == "markdown" and "teaches" in first.source.lower(), (
         f"{path.name} must say what it teaches in its first cell"
     )
-    # figures the notebooks write go to a scratch folder, not the repository
-    monkeypatch.setenv("GRADLAB_FIGURES_DIR", str(tmp_path))
-    client = nbclient.NotebookClient(
-        nb,
-        timeout=TIMEOUT,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    client.execute()
+    nb = executed_notebook(path)  # raises CellExecutionError if a cell raised
     errors = [
         out
         for cell in nb.cells

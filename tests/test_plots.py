@@ -435,16 +435,17 @@ def test_register_is_a_one_liner(tmp_path):
 
 
 @pytest.mark.slow
-def test_gradlab_figures_writes_every_figure(tmp_path, capsys):
-    from gradlab.cli import main
+@pytest.mark.early_run("-m", "gradlab", "figures", "--out", "figs")  # see tests/conftest.py
+def test_gradlab_figures_writes_every_figure(early_run):
     from gradlab.figures import FIGURES
 
-    assert main(["figures", "--out", str(tmp_path)]) == 0
-    written = sorted(p.name for p in tmp_path.iterdir())
+    assert early_run.returncode == 0, early_run.stderr.decode()
+    out = early_run.folder / "figs"
+    written = sorted(p.name for p in out.iterdir())
     assert len(written) == len(FIGURES) >= 7
     assert "training_blobs.gif" in written and "loss_optimizers.png" in written
-    assert capsys.readouterr().out.count("wrote ") == len(FIGURES)
-    with Image.open(tmp_path / "training_blobs.gif") as gif:
+    assert early_run.stdout.decode().count("wrote ") == len(FIGURES)
+    with Image.open(out / "training_blobs.gif") as gif:
         assert gif.n_frames > 10
 
 

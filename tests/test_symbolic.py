@@ -418,6 +418,7 @@ def test_cli_derive_prints_unicode_latex_and_the_list(capsys):
 # ----------------------------------------------------------------------------- figure
 
 
+@pytest.mark.slow  # typesets every step with mathtext, twice
 def test_render_to_figure_and_to_image(tmp_path):
     from matplotlib.figure import Figure
 

@@ -1,26 +1,19 @@
 """`gradlab tour`, the README's main job, run as a user runs it."""
 
-import subprocess
-import sys
-
 import pytest
 
 from gradlab.tour import tour
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+pytestmark = pytest.mark.slow  # each test runs the whole tour
 
 
-def test_gradlab_tour_tells_the_whole_story_and_writes_its_figures(tmp_path):
-    out = tmp_path / "figs"
-    run = subprocess.run(
-        [sys.executable, "-m", "gradlab.cli", "tour", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr
-    text = run.stdout
+# started when collection ends (tests/conftest.py), in a scratch folder
+@pytest.mark.early_run("-m", "gradlab.cli", "tour", "--out", "figs")
+def test_gradlab_tour_tells_the_whole_story_and_writes_its_figures(early_run):
+    out = early_run.folder / "figs"
+    assert early_run.returncode == 0, early_run.stderr.decode()
+    text = early_run.stdout.decode()
     # the derivation of eq (2) with its justifications, verified
     for needle in ("chain rule", "quotient rule", "fₖ - 𝕀(yᵢ = k)", "all steps hold"):
         assert needle in text

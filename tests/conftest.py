@@ -1,0 +1,150 @@
+"""Test-suite plumbing: the slow tier for doctests, and the notebooks run in the background.
+
+`pytest` runs everything; `pytest -m "not slow and not notebook"` is the fast tier (see
+the README). Tests mark themselves with ``@pytest.mark.slow``; doctests cannot, so the
+ones that run a whole story (the tour, an animation) are marked here.
+
+The notebook tests (tests/test_notebooks.py) spend their time waiting for a Jupyter
+kernel, a separate process; so do the tests marked ``early_run``, which run a command
+(``python -m gradlab ...``) and read what it printed. So that the rest of the suite does
+not wait with them, these processes start, one per spare CPU, as soon as collection ends,
+in the order their tests will need them; the notebook tests run last. Each notebook still
+gets a fresh kernel started from ``notebooks/``, each command a fresh process in a scratch
+folder, with the environment the suite started with.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+SLOW_DOCTESTS = {"gradlab.tour.tour", "gradlab.plots._animate.animate_training"}
+
+# A hang guard, not a speed limit: a notebook cell or a command still running after 10
+# minutes is stuck (waiting for input, a deadlock). A busy machine makes 1 s take 60 s.
+HANG_GUARD = 600
+
+_runs = pytest.StashKey[dict]()
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if hasattr(item, "dtest") and item.name in SLOW_DOCTESTS:  # a doctest item
+            item.add_marker(pytest.mark.slow)
+    # the notebook tests last: their kernels run in the background meanwhile
+    items.sort(key=lambda item: item.get_closest_marker("notebook") is not None)
+
+
+def execute_notebook(path: Path, env: dict[str, str]):
+    """Execute the notebook at ``path`` in a fresh python3 kernel; return it with outputs.
+
+    The kernel starts in the notebook's folder with environment ``env``. A cell that
+    raises makes this raise nbclient's CellExecutionError, naming the cell.
+    """
+    import nbclient
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(
+        nb,
+        timeout=HANG_GUARD,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    client.execute(env=env)
+    return nb
+
+
+def run_python(args, folder: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """``python ARGS`` run to the end in ``folder``; the result also carries ``.folder``."""
+    run = subprocess.run(
+        [sys.executable, *args],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        timeout=HANG_GUARD,
+        check=False,
+    )
+    run.folder = folder
+    return run
+
+
+def _early_job(n: int, item, scratch: Path, environ: dict[str, str]):
+    """What to start early for ``item``, the n-th test: (function, arguments), or None."""
+    mark = item.get_closest_marker("early_run")
+    if mark is not None:
+        folder = scratch / f"run{n}"
+        folder.mkdir()
+        return run_python, (mark.args, folder, {**environ, **mark.kwargs.get("env", {})})
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if "executed_notebook" in getattr(item, "fixturenames", ()) and "path" in params:
+        path = params["path"]
+        # figures the notebooks write go to a scratch folder, not the repository
+        folder = scratch / path.stem
+        folder.mkdir(exist_ok=True)
+        return execute_notebook, (path, {**environ, "GRADLAB_FIGURES_DIR": str(folder)})
+    return None
+
+
+def pytest_collection_finish(session):
+    """Start the selected notebooks and early runs, in the order their tests will need them."""
+    config = session.config
+    if config.option.collectonly or hasattr(config, "workerinput"):
+        return  # under pytest-xdist every worker collects every test: run them in place
+    scratch = tempfile.TemporaryDirectory(prefix="gradlab-tests-")
+    environ = dict(os.environ)  # as the suite started, whatever a test sets later
+    jobs = {
+        item.nodeid: _early_job(n, item, Path(scratch.name), environ)
+        for n, item in enumerate(session.items)
+    }
+    jobs = {nodeid: job for nodeid, job in jobs.items() if job is not None}
+    if not jobs:
+        scratch.cleanup()
+        return
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 2) - 1))
+    config.stash[_runs] = {nodeid: pool.submit(fn, *args) for nodeid, (fn, args) in jobs.items()}
+
+    def stop():
+        pool.shutdown(wait=True, cancel_futures=True)
+        scratch.cleanup()
+
+    config.add_cleanup(stop)
+
+
+def _started(request):
+    return request.config.stash.get(_runs, {}).get(request.node.nodeid)
+
+
+@pytest.fixture
+def executed_notebook(request):
+    """``executed_notebook(path)``: the notebook at ``path`` after running it in a kernel."""
+
+    def result(path: Path):
+        started = _started(request)
+        if started is not None:
+            return started.result()
+        env = {**os.environ, "GRADLAB_FIGURES_DIR": str(request.getfixturevalue("tmp_path"))}
+        return execute_notebook(path, env)
+
+    return result
+
+
+@pytest.fixture
+def early_run(request):
+    """The finished ``python ARGS`` of the test's ``@pytest.mark.early_run(*ARGS, env={})``.
+
+    A CompletedProcess (bytes output) with ``.folder``, the scratch folder it ran in. It
+    started when collection ended, so the test mostly collects the result.
+    """
+    started = _started(request)
+    if started is not None:
+        return started.result()
+    mark = request.node.get_closest_marker("early_run")
+    env = {**os.environ, **mark.kwargs.get("env", {})}
+    return run_python(mark.args, request.getfixturevalue("tmp_path"), env)
