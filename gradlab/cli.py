@@ -332,7 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--derivation",
         metavar="FILE",
         default=None,
-        help="check a whole derivation in FILE step by step (e.g. an aligned block)",
+        help="check a whole derivation in FILE step by step (e.g. an aligned block); "
+        "default: none, check ANSWER",
     )
     p.set_defaults(handler=_check)
 

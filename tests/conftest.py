@@ -41,24 +41,44 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: item.get_closest_marker("notebook") is not None)
 
 
-def execute_notebook(path: Path, env: dict[str, str]):
-    """Execute the notebook at ``path`` in a fresh python3 kernel; return it with outputs.
+def run_notebook(nb, folder: Path, env: dict[str, str] | None = None):
+    """Execute the notebook ``nb`` (read with nbformat) in a fresh python3 kernel in ``folder``.
 
-    The kernel starts in the notebook's folder with environment ``env``. A cell that
-    raises makes this raise nbclient's CellExecutionError, naming the cell.
+    Returns ``nb`` with its outputs. A cell that raises makes this raise nbclient's
+    CellExecutionError, naming the cell. Kernels started at the same moment can race for
+    the same free TCP ports (jupyter_client picks them, then the kernel binds them); the
+    loser dies before it answers, before any cell ran, and is started again.
     """
     import nbclient
+
+    for attempt in range(3):
+        client = nbclient.NotebookClient(
+            nb,
+            timeout=HANG_GUARD,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(folder)}},
+        )
+        try:
+            client.execute(env=env)
+            return nb
+        except RuntimeError as exc:
+            if "before replying" not in str(exc) or attempt == 2:
+                raise
+    return nb
+
+
+def execute_notebook(path: Path, env: dict[str, str]):
+    """Execute the notebook at ``path`` in a fresh kernel started in its folder (see
+    :func:`run_notebook`); return it with outputs."""
     import nbformat
 
-    nb = nbformat.read(path, as_version=4)
-    client = nbclient.NotebookClient(
-        nb,
-        timeout=HANG_GUARD,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    client.execute(env=env)
-    return nb
+    return run_notebook(nbformat.read(path, as_version=4), path.parent, env)
+
+
+@pytest.fixture(scope="session")
+def notebook_runner():
+    """:func:`run_notebook`, for tests that execute notebooks of their own."""
+    return run_notebook
 
 
 def run_python(args, folder: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
