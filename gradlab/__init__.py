@@ -36,6 +36,10 @@ _LAZY = {
     "taylor_test": "gradlab.numeric",
     "step_size_sweep": "gradlab.numeric",
     "GradientCheck": "gradlab.numeric",
+    # backpropagation: layer checks and the two-layer network
+    "check_layer": "gradlab.numeric",
+    "check_model_gradient": "gradlab.numeric",
+    "TwoLayerNet": "gradlab.network",
     # symbolic derivations
     "derive": "gradlab.symbolic",
     "derivations": "gradlab.symbolic",
@@ -46,16 +50,19 @@ _LAZY = {
     # training
     "SoftmaxRegression": "gradlab.train",
 }
-_SUBMODULES = ("datasets", "plots", "numeric", "symbolic", "answers", "train")
+_SUBMODULES = ("datasets", "plots", "numeric", "symbolic", "answers", "train", "mlp", "network")
 
 __all__ = [
     "AnswerCheck",
     "Derivation",
     "GradientCheck",
     "SoftmaxRegression",
+    "TwoLayerNet",
     "assert_gradient",
     "check_answer",
     "check_gradient",
+    "check_layer",
+    "check_model_gradient",
     "check_softmax_gradient",
     "datasets",
     "derivations",

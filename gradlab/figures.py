@@ -308,3 +308,72 @@ def training_blobs(out: Path) -> Path:
         path = out / "training_blobs.gif"
         anim.save(path, writer="pillow", dpi=80)
     return path
+
+
+# ----------------------------------------------------------------------------- backpropagation
+
+
+def _spirals_network(**kw):
+    from gradlab.datasets import make_spirals
+    from gradlab.network import TwoLayerNet
+
+    X, y = make_spirals(300, 3, seed=0)
+    options = {"hidden": 32, "optimizer": "lbfgs", "epochs": 300, "l2": 1e-3, **kw}
+    return X, y, TwoLayerNet(**options).fit(X, y)
+
+
+@register("boundary_spirals_network")
+def boundary_spirals_network(out: Path) -> Path:
+    """Spirals again, with one hidden layer: the boundary bends around the arms."""
+    from gradlab.plots import lecture_style, plot_decision_boundary
+
+    X, y, net = _spirals_network()
+    with lecture_style():
+        fig, (ax,) = _figure(height=5.4)
+        title = f"Spirals, two-layer network (H = 32): training accuracy {net.score(X, y):.0%}"
+        plot_decision_boundary(net, X, y, ax=ax, title=title)
+        return _save(fig, out / "boundary_spirals_network.png")
+
+
+@register("hidden_units_spirals")
+def hidden_units_spirals(out: Path) -> Path:
+    """What each hidden unit computes: a soft half-plane, switching at z¹_j = 0."""
+    from gradlab.plots import lecture_style, plot_hidden_units
+
+    X, y, net = _spirals_network(hidden=8)
+    with lecture_style():
+        drawn = plot_hidden_units(net, X, y)
+        return _save(drawn["figure"], out / "hidden_units_spirals.png")
+
+
+@register("training_spirals_network")
+def training_spirals_network(out: Path) -> Path:
+    """The network's boundary bending epoch by epoch under momentum (GIF)."""
+    from gradlab.plots import animate_training, lecture_style
+
+    X, y, net = _spirals_network(optimizer="momentum", lr=0.5, epochs=600, l2=0.0,
+                                 record_every=20)  # fmt: skip
+    with lecture_style(**{"figure.dpi": 80}):
+        anim = animate_training(net, X, y, frames=31, interval=150, resolution=120)
+        path = out / "training_spirals_network.gif"
+        anim.save(path, writer="pillow", dpi=80)
+    return path
+
+
+@register("backprop_graph")
+def backprop_graph(out: Path) -> Path:
+    """One sample's computational graph: forward values and backward gradients on every node."""
+    import numpy as np
+
+    from gradlab import mlp
+    from gradlab.plots import lecture_style, plot_backprop_graph
+
+    with lecture_style():
+        drawn = plot_backprop_graph(mlp.init_params(2, 3, 3, seed=0), np.array([0.5, -1.0]), 2)
+        return _save(drawn["figure"], out / "backprop_graph.png")
+
+
+@register("mlp_backprop")
+def mlp_backprop(out: Path) -> Path:
+    """The whole chain dJ_i/dW¹_lj from the loss down, typeset with justifications."""
+    return _derivation(out, "mlp_backprop", "mlp_backprop")

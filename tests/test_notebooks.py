@@ -17,7 +17,7 @@ NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 TIMEOUT = 60
 
 
-def test_the_five_classroom_notebooks_exist():
+def test_the_six_classroom_notebooks_exist():
     names = [nb.name for nb in NOTEBOOKS]
     assert names == [
         "01_derive_softmax_gradient.ipynb",
@@ -25,6 +25,7 @@ def test_the_five_classroom_notebooks_exist():
         "03_training_and_decision_boundaries.ipynb",
         "04_check_your_homework.ipynb",
         "05_lecture_figures.ipynb",
+        "06_backpropagation.ipynb",
     ]
 
 

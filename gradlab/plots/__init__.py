@@ -5,13 +5,15 @@ Colours follow the colour-blind-safe Okabe-Ito palette and every class also has 
 own marker. Wrap calls in :func:`lecture_style` for slide-sized fonts and lines.
 
 >>> import gradlab
->>> sorted(name for name in gradlab.plots.__all__ if name.startswith("plot"))
-['plot_decision_boundary', 'plot_loss', 'plot_probabilities']
+>>> sorted(name for name in gradlab.plots.__all__ if name.startswith("plot"))  # doctest: +NORMALIZE_WHITESPACE
+['plot_backprop_graph', 'plot_decision_boundary', 'plot_hidden_units', 'plot_loss',
+ 'plot_probabilities']
 """
 
 from __future__ import annotations
 
 from gradlab.plots._animate import animate_training
+from gradlab.plots._graph import plot_backprop_graph, plot_hidden_units
 from gradlab.plots._loss import plot_loss
 from gradlab.plots._regions import DecisionBoundaryPlot, plot_decision_boundary, plot_probabilities
 from gradlab.plots._style import MARKERS, PALETTE, lecture_style
@@ -22,7 +24,9 @@ __all__ = [
     "DecisionBoundaryPlot",
     "animate_training",
     "lecture_style",
+    "plot_backprop_graph",
     "plot_decision_boundary",
+    "plot_hidden_units",
     "plot_loss",
     "plot_probabilities",
 ]
