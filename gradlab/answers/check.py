@@ -11,6 +11,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
 from gradlab.answers.grade import Outcome, grade
+from gradlab.answers.lexer import AnswerSyntaxError
 from gradlab.answers.parser import parse
 from gradlab.answers.topics import CLASS_COUNTS, TOPICS, get_topic
 
@@ -124,6 +125,9 @@ class Counterexample:
     true: float | np.ndarray
     note: str = ""
     i: int = 1
+    l: int | None = None
+    activation: str | None = None
+    h: np.ndarray | None = None
 
     @classmethod
     def from_outcome(cls, outcome: Outcome, topic) -> Counterexample:
@@ -138,8 +142,9 @@ class Counterexample:
         y = tuple(case.Y[n, rows].round(4)) if case.Y is not None else case.labels[rows]
         if topic.name == "softmax_jacobian":
             y = ()  # f_j does not depend on the label
+        network = topic.family == "mlp"
         return cls(
-            C=case.C if topic.family == "softmax" else None,
+            C=case.C if topic.family in ("softmax", "mlp") else None,
             m=case.m,
             y=tuple(float(v) if case.Y is not None else int(v) for v in y),
             k=case.indices.get("k"),
@@ -150,6 +155,9 @@ class Counterexample:
             true=_value(outcome.truth[n], topic.kind),
             note=outcome.note,
             i=i,
+            l=case.indices.get("l"),
+            activation=case.extra["activation"] if network else None,
+            h=case.extra["H"][n, i - 1] if network and one else None,
         )
 
     def lines(self) -> list[str]:
@@ -164,12 +172,18 @@ class Counterexample:
         if self.y:
             ys = self.y[0] if one else list(self.y)
             setting.append(f"y_i = {ys}" if one else f"y = {ys}")
+        if self.activation is not None:
+            setting.append(f"φ = {self.activation}")
+        if self.l is not None:
+            setting.append(f"l = {self.l}")
         if self.j is not None:
             setting.append(f"j = {self.j}")
         if self.k is not None:
             setting.append(f"k = {self.k}")
         out = [", ".join(setting)]
-        if one:
+        if one and self.h is not None:
+            out.append(f"h = {_fmt(self.h)}, z² = {_fmt(self.z)}")
+        elif one:
             out.append(f"z = {_fmt(self.z)}")
         else:
             out += [f"sample {s + 1}: z = {_fmt(self.z[s])}, x = {_fmt(self.x[s])}"
@@ -266,6 +280,14 @@ class AnswerCheck:
 
 def _where(spec, outcomes) -> str:
     """Where a correct answer was tested, as the verdict states it."""
+    if spec.family == "mlp":
+        counts = sorted({o.case.C for o in outcomes})
+        activations = sorted({o.case.extra["activation"] for o in outcomes})
+        free = " and ".join(["y", *spec.free])
+        return (
+            f"on random networks (φ ∈ {{{', '.join(activations)}}}) for every {free} "
+            f"with C ∈ {{{', '.join(map(str, counts))}}}"
+        )
     if spec.family != "softmax":
         ms = sorted({o.case.m for o in outcomes})
         what = "for every label" if spec.family == "logistic" else "on random data"
@@ -332,7 +354,13 @@ def check_answer(answer, topic="softmax_dz") -> AnswerCheck:
     C = 2, y_i = 1, k = 1
     """
     spec = get_topic(topic)
-    expr, kind = parse(answer, spec.family)
+    if not spec.readable:
+        raise AnswerSyntaxError(
+            f"answers to {spec.name} ({spec.title}) are written in the two-layer network's "
+            f"{'matrices' if 'matrix' in spec.notation else 'letters'}, which the answer reader "
+            f"does not read yet; the topics it reads: {', '.join(readable_topics())}"
+        )
+    expr, kind = parse(answer, spec.notation)
     result = grade(expr, kind, spec)
     n = len(result.outcomes)
     if result.correct:
@@ -359,6 +387,11 @@ def check_answer(answer, topic="softmax_dz") -> AnswerCheck:
         proof=result.proof,
         stage=result.stage,
     )
+
+
+def readable_topics() -> list[str]:
+    """The topics whose answers :func:`check_answer` reads today."""
+    return [name for name, spec in TOPICS.items() if spec.readable]
 
 
 TOPIC_NAMES = tuple(TOPICS)
