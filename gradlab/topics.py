@@ -23,7 +23,10 @@ Adding a topic
    the derived answer against the record, so the two cannot drift apart.
 3. Grading needs the topic's numbers too: its ``family`` must be one the answer
    checker can evaluate (``gradlab.answers.topics.per_sample``); a new family adds
-   its per-sample formula there.
+   its per-sample formula there (the network's are ``network_truth``, keyed by ``wrt``).
+   Its ``notation`` must be one the answer parser reads for ``check_answer`` to take
+   typed answers; the network's index letters (``notation="mlp"``) and matrices are
+   not read yet, and check_answer says so.
 """
 
 from __future__ import annotations

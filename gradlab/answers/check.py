@@ -103,6 +103,13 @@ class Counterexample:
     i : int
         The value of the free sample index i (1, or 2 when the answer is
         right for the first sample only); ``y`` and ``z`` are that sample's.
+    l : int or None
+        The feature index of ∂J_i/∂W¹_lj (network topics).
+    activation : str or None
+        The network's activation φ in this case; ``z`` is then z² and ``h`` the
+        hidden layer of the sample.
+    h : ndarray or None
+        The hidden layer h = φ(z¹) of the sample (network topics).
 
     Examples
     --------
@@ -313,7 +320,8 @@ def check_answer(answer, topic="softmax_dz") -> AnswerCheck:
     ``k`` over ``C`` in {2, 3, 5} classes, for C up to 60 and m up to 40 with k
     at every position relative to y_i, and for C and m next to every number the
     answer mentions, on random logits ``z`` (and features ``x`` for the w- and
-    b-topics). One failing case makes it wrong; the simplest becomes the
+    b-topics; for the network topics, on random networks with 3 hidden units,
+    each activation of the topic and every hidden unit j and feature l). One failing case makes it wrong; the simplest becomes the
     counterexample and the known mistakes are searched for a hint. An answer that
     passes is compared exactly with the topic's result (SymPy, at a concrete C),
     so that no term that is not identically zero hides inside the tolerance; the
@@ -329,8 +337,13 @@ def check_answer(answer, topic="softmax_dz") -> AnswerCheck:
         ``"softmax_dz"`` (∂J_i/∂z_k), ``"softmax_dw"`` (∂J/∂w_k, eq 3),
         ``"softmax_db"`` (∂J/∂b_k), ``"softmax_jacobian"`` (∂f_j/∂z_k),
         ``"logistic_dz"``, ``"logistic_dw"`` or ``"linear_dw"``
-        (for J = (1/2m) Σ_i (w^T x_i − y_i)², without a bias). Each topic is
-        defined once, in :mod:`gradlab.topics` (see :func:`gradlab.topics.topic_table`).
+        (for J = (1/2m) Σ_i (w^T x_i − y_i)², without a bias); for the two-layer
+        network, ``"mlp_dz2"`` and ``"mlp_db2"`` (∂J_i/∂z²_k, ∂J_i/∂b²_k, answered in
+        the output layer's f_k, z_k = z²_k and y_i). The other network topics (``mlp_dw2``,
+        ``mlp_dh``, ``mlp_dz1*``, ``mlp_db1``, ``mlp_dw1``, ``mlp_backprop``) are graded
+        once the answer reader reads their letters (h_j, W²_jk, z¹_j, φ′); until then they
+        raise :class:`AnswerSyntaxError` saying so. Each topic is defined once, in
+        :mod:`gradlab.topics` (see :func:`gradlab.topics.topic_table`).
 
     Returns
     -------

@@ -315,7 +315,7 @@ _AGGREGATION = {
         ("extra x_i", _EXTRA_X, "mean_x"),
     ],
     "one": [
-        ("averaged", "∂J_i/∂z is the derivative of one sample's loss: no sum over samples.",
+        ("averaged", "∂J_i is the derivative of one sample's loss: no average over the samples.",
          "mean"),
         ("summed over samples", HINTS["summed over samples"], "sum"),
     ],
@@ -364,13 +364,24 @@ def _transposed_dh(case: Case):
     return np.einsum("nmc,ncj->nmj", dz2, case.W[:, : case.C, : case.C])[:, :, j - 1]
 
 
-def _network_below(case: Case, dh) -> np.ndarray | None:
-    """From a (possibly wrong) ∂J_i/∂h_j down to the topic's parameter: φ′(z¹_j), then x_l."""
-    if dh is None:
-        return None
-    j = case.indices["j"] - 1
-    dz1 = dh * network_parts(case)["dphi"][:, :, j]
-    return dz1 * case.X[:, :, case.indices["l"] - 1] if "l" in case.indices else dz1
+def _unit(case: Case, name: str) -> np.ndarray:
+    """The hidden layer's ``"H"`` (h) or ``"Z1"`` (z¹) at the case's unit j, (n, m)."""
+    return case.extra[name][:, :, case.indices["j"] - 1]
+
+
+def _dh(case: Case) -> np.ndarray:
+    return network_parts(case)["dh"][:, :, case.indices["j"] - 1]
+
+
+def _with_x(case: Case, values: np.ndarray | None) -> np.ndarray | None:
+    """Times x_l for the topics with a free l (∂J_i/∂W¹_lj); no value stays no value."""
+    if values is None or "l" not in case.indices:
+        return values
+    return values * case.X[:, :, case.indices["l"] - 1]
+
+
+def _through_phi(case: Case, dh: np.ndarray | None) -> np.ndarray | None:
+    return None if dh is None else dh * phi_prime(_unit(case, "Z1"), case.extra["activation"])
 
 
 def _network_mistakes(topic: Topic) -> list:
@@ -379,37 +390,24 @@ def _network_mistakes(topic: Topic) -> list:
     if wrt in ("z²ₖ", "b²ₖ"):  # the output layer is softmax regression on h
         return _SOFTMAX
     if wrt == "W²ⱼₖ":
-        h = lambda c: c.extra["H"][:, :, c.indices["j"] - 1]
         return [("forgot h_j", lambda c: network_truth("z²ₖ", c))] + [
-            (name, lambda c, G=G: G(c) * h(c)) for name, G in _SOFTMAX
+            (name, lambda c, G=G: G(c) * _unit(c, "H")) for name, G in _SOFTMAX
         ]
-    j = lambda c: c.indices["j"] - 1
-    dh = lambda c: network_parts(c)["dh"][:, :, j(c)]
     if wrt == "hⱼ":
-        return [("transposed weight", _transposed_dh), ("network sign error", lambda c: -dh(c))]
+        return [("transposed weight", _transposed_dh), ("network sign error", lambda c: -_dh(c))]
     out = [
-        ("missing phi prime", lambda c: _skip_phi(c, dh(c))),
-        ("phi prime at the output", lambda c: _skip_phi(c, dh(c)) * phi_prime(
-            c.extra["H"][:, :, j(c)], c.extra["activation"])),
-        ("phi instead of phi prime", lambda c: _skip_phi(c, dh(c)) * c.extra["H"][:, :, j(c)]),
-        ("transposed weight", lambda c: _network_below(c, _transposed_dh(c))),
+        ("missing phi prime", lambda c: _with_x(c, _dh(c))),
+        ("phi prime at the output", lambda c: _with_x(
+            c, _dh(c) * phi_prime(_unit(c, "H"), c.extra["activation"]))),
+        ("phi instead of phi prime", lambda c: _with_x(c, _dh(c) * _unit(c, "H"))),
+        ("transposed weight", lambda c: _with_x(c, _through_phi(c, _transposed_dh(c)))),
         ("network sign error", lambda c: -network_truth(wrt, c)),
     ]  # fmt: skip
     if topic.record.activations == ("tanh",):
-        out.append(
-            (
-                "tanh prime of z",
-                lambda c: _skip_phi(c, dh(c)) * (1 - c.extra["Z1"][:, :, j(c)] ** 2),
-            )
-        )
+        out.append(("tanh prime of z", lambda c: _with_x(c, _dh(c) * (1 - _unit(c, "Z1") ** 2))))
     if wrt == "W¹ₗⱼ":
         out.append(("forgot x_l", lambda c: network_truth("z¹ⱼ", c)))
     return out
-
-
-def _skip_phi(case: Case, dh: np.ndarray) -> np.ndarray:
-    """∂J_i/∂h_j carried down without φ′ (times x_l for W¹)."""
-    return dh * case.X[:, :, case.indices["l"] - 1] if "l" in case.indices else dh
 
 
 def mistakes_for(topic: Topic) -> list[Mistake]:
