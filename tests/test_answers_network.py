@@ -98,3 +98,16 @@ def test_the_network_cases_cover_every_label_class_and_hidden_unit():
     }
     # the hidden size is not C: W²_jk and W²_kj differ in shape
     assert {c.W.shape[1] for c in cases} == {3} and {c.C for c in cases} > {3}
+
+
+def test_the_output_layer_letters_mean_the_output_layer():
+    from gradlab.answers import symbols as S
+    from gradlab.answers.evaluate import NETWORK, evaluate
+
+    case = _case("mlp_dw2", C=5)
+    k, j = case.indices["k"], case.indices["j"]
+    # z_k is z²_k, f_k is softmax(z²)_k, b_k is b²_k: the output layer is softmax regression on h
+    assert np.array_equal(evaluate(S.z[1, k], case)[:, 0], case.Z[:, 0, k - 1])
+    assert np.array_equal(evaluate(S.b[k], case)[:, 0], case.B[:, k - 1])
+    expected = case.extra["H"][:, 0, j - 1] * case.W[:, j - 1, k - 1]
+    assert np.array_equal(evaluate(NETWORK["h"][1, j] * NETWORK["W2"][j, k], case)[:, 0], expected)

@@ -296,7 +296,7 @@ def _network(name: str, idx: list, case: Case):
         return case.W[:, j, _check_range(idx[1], case.C, "the column (class) of W²", "C")][:, None]
     if name == "b1":
         return case.extra["b1"][:, _check_range(idx[0], n_hidden, "the index of b¹", "H")][:, None]
-    if name == "b2":
+    if name in ("b2", "b"):  # b_k in the output layer's letters is b²_k
         return case.B[:, _check_range(idx[0], case.C, "the index of b²", "C")][:, None]
     if name == "x" and len(idx) == 2:
         i = _check_range(idx[0], case.m, "the sample index i", "m")
