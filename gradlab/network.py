@@ -111,7 +111,8 @@ class TwoLayerNet:
     history_ : dict of ndarray
         Per recorded epoch: ``"epoch"``, ``"loss"``, ``"accuracy"``, ``"grad_norm"``,
         ``"params"`` (a dict per epoch), ``"coef"`` (:class:`NetworkLogits` per epoch)
-        and ``"intercept"`` (n, C).
+        and ``"intercept"`` (n, C); with validation data also ``"val_loss"`` and
+        ``"val_accuracy"``.
     n_iter_ : int
     converged_, diverged_ : bool
 
@@ -176,14 +177,17 @@ class TwoLayerNet:
 
     # ------------------------------------------------------------------ fit
 
-    def fit(self, X, y, *, on_divergence="warn"):
-        """Train on ``(X, y)``; returns self.
+    def fit(self, X, y, X_val=None, y_val=None, *, on_divergence="warn"):
+        """Train on ``(X, y)``, optionally tracking ``(X_val, y_val)``; returns self.
 
         Parameters
         ----------
         X : array_like, shape (m, d)
         y : array_like, shape (m,)
             Any label values, at least two distinct ones.
+        X_val, y_val : array_like, optional
+            Validation data, recorded in ``history_`` (``"val_loss"``, ``"val_accuracy"``)
+            but never trained on.
         on_divergence : {"warn", "raise"}, default "warn"
             If the loss becomes inf or blows up (learning rate too large), training stops
             at the last epoch before it; ``"warn"`` issues a :class:`DivergenceWarning`,
@@ -194,11 +198,17 @@ class TwoLayerNet:
         opts = self._checked_params()
         X = _as_features("X", X)
         classes, codes = _encode(y, X.shape[0])
+        validation = None
+        if (X_val is None) != (y_val is None):
+            raise ValueError("pass both X_val and y_val for validation, or neither")
+        if X_val is not None:
+            Xv = _as_features("X_val", X_val, d=X.shape[1])
+            validation = (Xv, _encode_with("y_val", y_val, classes, Xv.shape[0]))
         params = mlp.init_params(
             X.shape[1], opts["hidden"], len(classes), activation=opts["activation"],
             seed=opts["seed"],
         )  # fmt: skip
-        run = _Run(X, codes, opts)
+        run = _Run(X, codes, opts, validation)
         if opts["optimizer"] == "lbfgs":
             params = run.lbfgs(params)
         else:
@@ -319,8 +329,8 @@ class TwoLayerNet:
 class _Run:
     """One training run on checked data: the optimizer loops and the history they record."""
 
-    def __init__(self, X, y, opts):
-        self.X, self.y, self.opts = X, y, opts
+    def __init__(self, X, y, opts, validation=None):
+        self.X, self.y, self.opts, self.validation = X, y, opts, validation
         self.records: list[tuple] = []
         self.n_iter, self.converged, self.diverged = 0, False, None
 
@@ -340,22 +350,34 @@ class _Run:
         return float(J), grads
 
     def record(self, epoch, params, J, grads):
-        Z2 = mlp.forward(params, self.X, self.opts["activation"])["Z2"]
-        accuracy = float((Z2.argmax(axis=1) == self.y).mean())
         gnorm = float(np.sqrt(sum((g * g).sum() for g in grads.values())))
-        self.records.append((epoch, J, accuracy, gnorm, {k: v.copy() for k, v in params.items()}))
+        row = [epoch, J, self._accuracy(params, self.X, self.y), gnorm,
+               {k: v.copy() for k, v in params.items()}]  # fmt: skip
+        if self.validation is not None:
+            Xv, yv = self.validation
+            row += [self.evaluate(params, Xv, yv)[0], self._accuracy(params, Xv, yv)]
+        self.records.append(tuple(row))
+
+    def _accuracy(self, params, X, y) -> float:
+        with np.errstate(over="ignore", invalid="ignore"):
+            Z2 = mlp.forward(params, X, self.opts["activation"])["Z2"]
+        return float((Z2.argmax(axis=1) == y).mean())
 
     def history(self, activation) -> dict:
-        epochs, losses, accuracy, gnorm, snapshots = zip(*self.records, strict=True)
+        columns = list(zip(*self.records, strict=True))
+        epochs, losses, accuracy, gnorm, snapshots = columns[:5]
         coefs = np.empty(len(snapshots), dtype=object)
         coefs[:] = [NetworkLogits(p, activation) for p in snapshots]
         params = np.empty(len(snapshots), dtype=object)
         params[:] = snapshots
-        return {
+        history = {
             "epoch": np.array(epochs, dtype=int), "loss": np.array(losses),
             "accuracy": np.array(accuracy), "grad_norm": np.array(gnorm), "params": params,
             "coef": coefs, "intercept": np.array([p["b2"] for p in snapshots]),
         }  # fmt: skip
+        if self.validation is not None:
+            history["val_loss"], history["val_accuracy"] = map(np.array, columns[5:])
+        return history
 
     def first_order(self, params, rng):
         o = self.opts
@@ -494,3 +516,20 @@ def _encode(y, m):
             f"y must contain at least two classes to train a classifier; got only {classes!r}"
         )
     return classes, codes.reshape(-1).astype(np.intp)
+
+
+def _encode_with(name, y, classes, m):
+    y = np.asarray(y)
+    if y.ndim != 1 or y.shape[0] != m:
+        raise ValueError(
+            f"{name} must be a 1-D array with one label per row of X_val (m = {m}); "
+            f"got shape {y.shape}"
+        )
+    codes = np.clip(np.searchsorted(classes, y), 0, classes.shape[0] - 1)
+    unknown = classes[codes] != y
+    if unknown.any():
+        raise ValueError(
+            f"{name} contains labels not seen in y: {np.unique(y[unknown])[:5].tolist()}; "
+            f"the classes are {classes.tolist()}"
+        )
+    return codes.astype(np.intp)

@@ -189,6 +189,8 @@ Y = np.array([0, 1, 2, 1, 0])
 
 
 def _student(bug=None):
+    """A student's backpropagation for the tanh network, written out; ``bug`` plants one."""
+
     def gradient(p, X, y):
         m = X.shape[0]
         h = np.tanh(X @ p["W1"] + p["b1"])
@@ -198,16 +200,70 @@ def _student(bug=None):
         dz2 = f.copy()
         dz2[np.arange(m), y] -= 1
         dz2 /= m
-        dh = dz2 @ p["W2"].T
-        dz1 = dh if bug == "missing φ′" else dh * (1 - h**2)
-        return {"W1": X.T @ dz1, "b1": dz1.sum(axis=0), "W2": h.T @ dz2, "b2": dz2.sum(axis=0)}
+        if bug == "fork":
+            for k in range(dz2.shape[1]):
+                dh = np.outer(dz2[:, k], p["W2"][:, k])  # should be +=
+        else:
+            dh = dz2 @ p["W2"].T
+        if bug == "missing φ′":
+            dz1 = dh
+        elif bug == "φ′ at output":
+            dz1 = dh * (1 - np.tanh(h) ** 2)
+        else:
+            dz1 = dh * (1 - h**2)
+        grads = {"W1": X.T @ dz1, "b1": dz1.sum(axis=0), "W2": h.T @ dz2, "b2": dz2.sum(axis=0)}
+        if bug == "transposed":
+            grads["W2"] = dz2.T @ h
+        if bug == "bias axis":
+            grads["b1"] = dz1.sum(axis=1)
+        return grads
 
     return gradient
 
 
-def test_model_gradient_passes_and_fails():
+def test_model_gradient_passes():
     assert check_model_gradient(_student(), P, X, Y).verdict == "pass"
-    report = check_model_gradient(_student("missing φ′"), P, X, Y)
+
+
+@pytest.mark.parametrize(
+    ("bug", "wrong", "cause"),
+    [
+        ("missing φ′", ["W1", "b1"], "missing φ′"),
+        ("φ′ at output", ["W1", "b1"], "φ′ at the output instead of the input"),
+        ("fork", ["W1", "b1"], "= instead of += at a fork"),
+        ("bias axis", ["b1"], "bias summed over the wrong axis"),
+    ],
+)
+def test_model_gradient_names_each_bug(bug, wrong, cause):
+    report = check_model_gradient(_student(bug), P, X, Y)
     assert report.verdict == "fail"
-    assert [r["verdict"] for r in report.rows] == ["fail", "fail", "pass", "pass"]
+    assert [r["name"] for r in report.rows if r["verdict"] == "fail"] == wrong
+    assert {r["cause"] for r in report.rows if r["name"] in wrong} == {cause}
+
+
+def test_model_gradient_transposed_square_weight():
+    params = mlp.init_params(3, 3, 3, seed=4)  # W2 is 3 x 3: the transpose fits
+    report = check_model_gradient(_student("transposed"), params, X, Y)
+    assert [r["cause"] for r in report.rows] == ["", "", "transposed weight", ""]
+
+
+def test_model_gradient_unexplained_error_says_where_it_enters():
+    def gradient(p, X, y):
+        g = _student()(p, X, y)
+        return dict(g, W1=g["W1"] * 1.1)
+
+    report = check_model_gradient(gradient, P, X, Y)
+    assert [r["verdict"] for r in report.rows] == ["fail", "pass", "pass", "pass"]
+    assert report.rows[0]["cause"] == ""
     assert any("the output layer (W2, b2) is right" in d for d in report.diagnosis)
+
+
+def test_bad_activation_is_refused():
+    with pytest.raises(ValueError, match="activation must be 'auto', None or one of"):
+        check_layer(tanh_forward, tanh_backward, INPUTS, activation="softplus")
+
+
+def test_report_renders_as_html_in_jupyter():
+    report = check_layer(tanh_forward, lambda d: tanh_backward(d, bug="missing φ′"), INPUTS)
+    page = report._repr_html_()
+    assert "check FAILED" in page and page.count("missing φ′") >= 3

@@ -167,3 +167,28 @@ def test_clear_errors_for_data_and_options(problem):
         mlp.loss(p, X[0], y[:1])
     with pytest.raises(ValueError, match="l2 must be a finite number >= 0"):
         mlp.loss(p, X, y, l2=-1.0)
+
+
+def test_backprop_gives_every_nodes_gradient(problem):
+    """dJ/dZ2, dJ/dH and dJ/dZ1 against central differences of the loss in that node."""
+    p, X, y = problem
+    J, values, grads = mlp.backprop(p, X, y, activation="sigmoid")
+
+    def loss_from(node, V):
+        Z1 = X @ p["W1"] + p["b1"] if node != "Z1" else V
+        H = 1 / (1 + np.exp(-Z1)) if node not in ("H", "Z2") else V
+        Z2 = H @ p["W2"] + p["b2"] if node != "Z2" else V
+        Z2 = Z2 - Z2.max(axis=1, keepdims=True)
+        log_f = Z2 - np.log(np.exp(Z2).sum(axis=1, keepdims=True))
+        return -log_f[np.arange(len(y)), y].mean()
+
+    for node in ("Z2", "H", "Z1"):
+        V = values[node]
+        g = np.zeros_like(V)
+        for idx in np.ndindex(V.shape):
+            plus, minus = V.copy(), V.copy()
+            plus[idx] += 1e-6
+            minus[idx] -= 1e-6
+            g[idx] = (loss_from(node, plus) - loss_from(node, minus)) / 2e-6
+        np.testing.assert_allclose(grads[node], g, rtol=1e-6, atol=1e-10)
+    assert J == pytest.approx(loss_from("none", None), rel=1e-12)

@@ -126,3 +126,20 @@ def test_not_fitted_and_wrong_features(spirals):
     net = TwoLayerNet(hidden=3, epochs=1).fit(X, y)
     with pytest.raises(ValueError, match="must have 2 features"):
         net.predict(np.ones((2, 3)))
+
+
+def test_validation_history(spirals):
+    order = np.random.default_rng(0).permutation(300)  # the points come sorted by class
+    X, y = spirals[0][order], spirals[1][order]
+    net = TwoLayerNet(hidden=8, optimizer="gd", lr=0.5, epochs=4).fit(X[:200], y[:200],
+                                                                   X[200:], y[200:])  # fmt: skip
+    h = net.history_
+    assert h["val_loss"].shape == (5,) and h["val_accuracy"].shape == (5,)
+    # independent: the mean cross-entropy of the final network on the held-out points
+    Z = net.decision_function(X[200:])
+    Z = Z - Z.max(axis=1, keepdims=True)
+    log_f = Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
+    assert h["val_loss"][-1] == pytest.approx(-log_f[np.arange(100), y[200:]].mean(), rel=1e-10)
+    assert h["val_accuracy"][-1] == net.score(X[200:], y[200:])
+    with pytest.raises(ValueError, match="pass both X_val and y_val"):
+        TwoLayerNet(epochs=1).fit(X, y, X_val=X)

@@ -15,7 +15,8 @@ matplotlib is imported only by the plotting methods, tqdm only when a progress b
 
 from gradlab.numeric.check import assert_gradient, check_gradient
 from gradlab.numeric.differences import numeric_gradient
-from gradlab.numeric.layer import LayerCheck, check_layer, check_model_gradient
+from gradlab.numeric.layer import LayerCheck, check_layer
+from gradlab.numeric.network import check_model_gradient
 from gradlab.numeric.report import GradientCheck
 from gradlab.numeric.softmax import check_softmax_gradient
 from gradlab.numeric.sweep import SweepResult, step_size_sweep

@@ -4,8 +4,8 @@ A layer is a pair ``forward(*inputs) -> out`` and ``backward(dout) -> grads`` (o
 gradient per input, parameters included). :func:`check_layer` draws a random upstream
 gradient ``dout``, and compares each gradient with finite differences of the scalar
 ``⟨dout, forward(...)⟩`` through :func:`gradlab.numeric.check_gradient` (so the verdict
-follows its procedure and tolerance table). :func:`check_model_gradient` does the same
-for the parameters of a whole two-layer network (:mod:`gradlab.mlp`).
+follows its procedure and tolerance table). :func:`gradlab.numeric.check_model_gradient`
+does the same for the parameters of a whole two-layer network (:mod:`gradlab.mlp`).
 
 Diagnosis
 ---------
@@ -38,12 +38,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradlab import mlp
 from gradlab._validation import describe
 from gradlab.numeric._forks import branch_gradients, branch_objective
 from gradlab.numeric.check import check_gradient
 
-__all__ = ["HYPOTHESES", "LayerCheck", "check_layer", "check_model_gradient"]
+__all__ = ["HYPOTHESES", "LayerCheck", "check_layer"]
 
 
 # ----------------------------------------------------------------------------- the report
@@ -122,11 +121,31 @@ class LayerCheck:
     def _repr_pretty_(self, p, cycle) -> None:
         p.text(str(self))
 
+    def _repr_html_(self) -> str:
+        import html
+
+        e = html.escape
+        color = {"pass": "#1a7f37", "fail": "#cf222e"}.get(self.verdict, "#9a6700")
+        rows = "".join(
+            f"<tr><td><code>d{e(r['name'])}</code></td><td>{e(str(r['shape']))}</td>"
+            f"<td>{e(r['verdict'])}</td><td>{r['max_rel_error']:.2e}</td>"
+            f"<td>{e(r['cause'])}</td></tr>"
+            for r in self.rows
+        )
+        diagnosis = "".join(f"<li>{e(d)}</li>" for d in self.diagnosis)
+        return (
+            f"<div><p style='color:{color};font-weight:bold'>{e(self.headline())}</p>"
+            "<table><tr><th>gradient</th><th>shape</th><th>verdict</th><th>max rel error</th>"
+            f"<th>cause</th></tr>{rows}</table>"
+            + (f"<p>diagnosis:</p><ul>{diagnosis}</ul>" if diagnosis else "")
+            + "</div>"
+        )
+
 
 # ----------------------------------------------------------------------------- hypotheses
 
 
-class _Layer:
+class LayerUnderTest:
     """A layer under test: its inputs, the upstream gradient, and fresh calls of both passes."""
 
     def __init__(self, forward, backward, names, values, dout, out, activation, options):
@@ -141,7 +160,7 @@ class _Layer:
     def run_backward(self, dout):
         # rerun forward first: a course-style backward reads the cache of the last forward
         self.forward(*(v.copy() for v in self.values))
-        return _as_grads(self.backward(dout), self.names, "backward")
+        return as_grads(self.backward(dout), self.names, "backward")
 
     def objective(self, name):
         """``x -> ⟨dout, forward(...)⟩`` in the input ``name``, the others fixed."""
@@ -318,7 +337,7 @@ def _as_inputs(inputs):
     return names, out
 
 
-def _as_grads(grads, names, who):
+def as_grads(grads, names, who):
     if isinstance(grads, dict):
         missing = [n for n in names if n not in grads]
         if missing:
@@ -354,7 +373,8 @@ def check_layer(
         a backward that reads a cache left by the last forward call works.
     inputs : dict of str to array, or sequence of arrays
         The arguments of ``forward``, parameters included (``{"x": x, "W": W, "b": b}``).
-        Never modified.
+        Never modified; checked in float64 (complex128 for complex inputs), the precision
+        in which finite differences can tell a bug from rounding.
     activation : {"auto", "relu", "tanh", "sigmoid"} or None, default "auto"
         The activation the layer ends with, if any, for the φ′ diagnoses; ``"auto"``
         tries those the output's range allows, ``None`` none.
@@ -385,18 +405,23 @@ def check_layer(
     """
     if not callable(forward) or not callable(backward):
         raise TypeError("forward and backward must be callables (the two passes of the layer)")
+    if activation not in (None, "auto", *_DERIVATIVE_FROM_OUTPUT):
+        raise ValueError(
+            f"activation must be 'auto', None or one of {', '.join(_DERIVATIVE_FROM_OUTPUT)}; "
+            f"got {describe(activation)}"
+        )
     names, values = _as_inputs(inputs)
     out = np.asarray(forward(*(v.copy() for v in values)))
     if out.dtype.kind not in "fc" or out.size == 0:
         raise TypeError(f"forward must return a non-empty numeric array; got {describe(out)}")
     dout = np.random.default_rng(seed).standard_normal(out.shape)
-    grads = _as_grads(backward(dout.copy()), names, "backward")
+    grads = as_grads(backward(dout.copy()), names, "backward")
     options = {"method": method, "mode": mode, "n": n, "seed": seed}
-    layer = _Layer(forward, backward, names, values, dout, out, activation, options)
-    return _report("layer", layer, grads, HYPOTHESES)
+    layer = LayerUnderTest(forward, backward, names, values, dout, out, activation, options)
+    return build_report("layer", layer, grads, HYPOTHESES)
 
 
-def _report(kind, layer, grads, hypotheses, notes=()):
+def build_report(kind, layer, grads, hypotheses, notes=()):
     """Check each gradient on its own; for each wrong one, try the hypotheses in order."""
     rows, found, extra, checks = [], {}, [], {}
     for name, g in zip(layer.names, grads, strict=True):
@@ -435,82 +460,3 @@ def _grouped(entries) -> str:
         return text
     names = ", ".join(f"d{n}" for n, _ in entries)
     return text.replace(f"d{first}", names, 1)
-
-
-# ----------------------------------------------------------------------------- whole model
-
-
-class _Model(_Layer):
-    """A whole network: the objective is the loss itself, in one parameter at a time."""
-
-    def __init__(self, params, X, y, activation, l2, options):
-        names = list(mlp.PARAMETERS)
-        super().__init__(None, None, names, [params[k] for k in names], None, None, None,
-                         options)  # fmt: skip
-        self.params, self.X, self.y, self.act, self.l2 = params, X, y, activation, l2
-
-    def objective(self, name):
-        rest = {k: v for k, v in self.params.items() if k != name}
-
-        def f(x):
-            return mlp.loss({**rest, name: x[name]}, self.X, self.y, self.act, self.l2)
-
-        return f
-
-
-def _where_it_enters(rows):
-    verdict = {r["name"]: r["verdict"] for r in rows}
-    if verdict["W2"] == verdict["b2"] == "pass" and "fail" in (verdict["W1"], verdict["b1"]):
-        return (
-            "the output layer (W2, b2) is right and the hidden layer is not: the error enters "
-            "on the way down, in dH = dZ² W²ᵀ (a sum over the classes at the fork h → z²), "
-            "in φ′ (missing, or taken at h instead of z¹), or in dW¹ = Xᵀ dZ¹, db¹ = Σ_i dZ¹_i"
-        )
-    return ""
-
-
-def check_model_gradient(gradient, params, X, y, *, activation="tanh", l2=0.0, method="auto",
-                         mode="full", n=None, seed=0) -> LayerCheck:  # fmt: skip
-    """Check a whole two-layer network's gradient, every parameter at once.
-
-    Parameters
-    ----------
-    gradient : callable
-        ``gradient(params, X, y) -> grads``, a dict like ``params`` (the student's
-        backpropagation), or a sequence in the order ``W1, b1, W2, b2``.
-    params : dict
-        ``{"W1", "b1", "W2", "b2"}`` as in :mod:`gradlab.mlp`. Never modified.
-    X, y
-        The data; the loss is :func:`gradlab.mlp.loss` with ``activation`` and ``l2``.
-    method, mode, n, seed
-        As in :func:`gradlab.numeric.check_gradient`.
-
-    Returns
-    -------
-    LayerCheck
-        One row per parameter. When the output layer (``W2``, ``b2``) agrees and the
-        hidden layer does not, the diagnosis says where the error enters on the way down.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from gradlab import mlp
-    >>> from gradlab.numeric import check_model_gradient
-    >>> params = mlp.init_params(2, 3, 3, seed=0)
-    >>> X, y = np.random.default_rng(0).normal(size=(5, 2)), [0, 1, 2, 1, 0]
-    >>> check_model_gradient(mlp.gradient, params, X, y).verdict
-    'pass'
-    """
-    if not callable(gradient):
-        raise TypeError(
-            f"gradient must be a callable gradient(params, X, y); got {describe(gradient)}"
-        )
-    mlp.loss(params, X, y, activation=activation, l2=l2)  # clear errors for bad input, up front
-    params = {k: np.array(params[k], copy=True) for k in mlp.PARAMETERS}
-    X, y = np.array(X, copy=True), np.array(y, copy=True)
-    grads = gradient({k: v.copy() for k, v in params.items()}, X.copy(), y.copy())
-    grads = _as_grads(grads, list(mlp.PARAMETERS), "gradient")
-    options = {"method": method, "mode": mode, "n": n, "seed": seed, "m": X.shape[0]}
-    model = _Model(params, X, y, activation, l2, options)
-    hypotheses = {"transposed weight": HYPOTHESES["transposed weight"]}
-    return _report("model gradient", model, grads, hypotheses, notes=(_where_it_enters,))

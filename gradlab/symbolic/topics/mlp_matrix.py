@@ -3,7 +3,7 @@ r"""Backpropagation in matrix form: all ``m`` samples at once, with the shape of
 Row ``i`` of each matrix is sample ``i``: ``Z¹ = X W¹ + 𝟏 b¹ᵀ`` (m×H), ``H = φ(Z¹)``,
 ``Z² = H W² + 𝟏 b²ᵀ`` (m×C), ``F = softmax(Z²)`` row by row, and
 ``J = (1/m) Σ_i J_i`` (+ ``(λ/2)(‖W¹‖² + ‖W²‖²)``). :class:`NetworkBatch` instantiates
-every matrix for ``m = 4`` samples, ``d = 2``, ``H = 3`` and ``C = 2, 3`` at random
+every matrix for ``m = 3`` samples, ``d = 2``, ``H = 3`` and ``C = 2, 3`` at random
 networks and labels, so that each line is checked entry by entry, and the result against
 finite differences of :func:`gradlab.mlp.loss`.
 """
@@ -30,7 +30,7 @@ from gradlab.symbolic.topics.mlp_model import (
 
 __all__ = ["TOPICS", "NetworkBatch"]
 
-M_SAMPLES = 4
+M_SAMPLES = 3
 
 
 def _grid(n):
@@ -115,6 +115,7 @@ class NetworkBatch:
         self.wrt, self.l2 = wrt, l2
         self.codes = list(range(len(ACTIVATIONS)))
         self.cache_key = ("network batch", wrt, l2)
+        self._memo: dict = {}  # SymPy's gradient of each matrix: the slow part, done once
 
     def sizes(self, n_classes):
         return (2, 3) if n_classes is None else (n_classes,)
@@ -162,7 +163,13 @@ class NetworkBatch:
         return J_value
 
     def _gradient(self, var, n):
-        """``∂J/∂var`` as a matrix shaped like ``var``, by SymPy entry by entry."""
+        """``∂J/∂var`` as a matrix shaped like ``var``, by SymPy entry by entry (kept)."""
+        key = (var, n)
+        if key not in self._memo:
+            self._memo[key] = self._compute_gradient(var, n)
+        return self._memo[key]
+
+    def _compute_gradient(self, var, n):
         shapes = {Z1: (M_SAMPLES, H_UNITS), Hm: (M_SAMPLES, H_UNITS), Z2: (M_SAMPLES, n)}
         if var in shapes:
             free = sp.Matrix(*shapes[var], lambda r, q: sp.Symbol(f"v_{r}_{q}"))
