@@ -214,3 +214,17 @@ def test_a_network_answer_wrong_in_no_catalogued_way_gets_no_hint_but_a_verdict(
     result = grade((S.f[i, k] - sp.KroneckerDelta(k, S.y[i])) * x[i, j], "num", GRADED["mlp_dw2"])
     assert result.correct is False and result.mistake is None
     assert any("outside 1..d" in o.note for o in result.failures)
+
+
+def test_a_network_counterexample_names_phi_and_shows_the_hidden_layer():
+    from gradlab.answers.check import Counterexample
+
+    topic = GRADED["mlp_dz1_tanh"]
+    result = grade(dh, "num", topic)  # missing φ′
+    failure = min(result.failures, key=lambda o: (o.case.C, o.case.indices["j"]))
+    lines = Counterexample.from_outcome(failure, topic).lines()
+    assert lines[0] == f"C = 2, y_i = {failure.case.labels[0]}, φ = tanh, j = 1"
+    h_row = failure.case.extra["H"][0, 0]
+    assert lines[1].startswith(f"h = [{h_row[0]:.4g}, ") and ", z² = [" in lines[1]
+    student, true = (float(v[0, 0]) for v in (failure.student, failure.truth))
+    assert lines[2] == f"your answer = {student:.4g}, true value = {true:.4g}"
