@@ -26,6 +26,7 @@ __all__ = [
     "Unbound",
     "dphi",
     "evaluate",
+    "phi_prime",
     "work_budget",
 ]
 
@@ -206,7 +207,7 @@ def _eval(e, case: Case, bound: dict):
     if isinstance(e, sp.Sum):
         return _sum(e, case, bound)
     if isinstance(e, dphi):
-        return _dphi(_eval(e.args[0], case, bound), case)
+        return phi_prime(_eval(e.args[0], case, bound), case.extra.get("activation"))
     if isinstance(e, sp.Heaviside):  # 𝕀(a > 0): the parser builds Heaviside(a, 0)
         return (np.asarray(_eval(e.args[0], case, bound), dtype=float) > 0).astype(float)
     if isinstance(e, sp.tanh):
@@ -265,16 +266,15 @@ def _nested_sum(body, limits: list, case: Case, bound: dict):
     return total
 
 
-def _dphi(value, case: Case):
-    """φ′ at ``value`` for the case's activation (the truth uses its own copy of these)."""
-    activation = case.extra.get("activation")
-    a = np.asarray(value, dtype=float)
+def phi_prime(Z, activation: str) -> np.ndarray:
+    """φ′ at the input Z of the activation: relu′ = 𝕀(z > 0), 1 − tanh²(z), σ(z)(1 − σ(z))."""
+    Z = np.asarray(Z, dtype=float)
     if activation == "relu":
-        return (a > 0).astype(float)
+        return (Z > 0).astype(float)
     if activation == "tanh":
-        return 1 - np.tanh(a) ** 2
+        return 1 - np.tanh(Z) ** 2
     if activation == "sigmoid":
-        s = 1 / (1 + np.exp(-a))
+        s = 1 / (1 + np.exp(-Z))
         return s * (1 - s)
     raise EvaluationError("φ′ has no meaning here: there is no activation in this model")
 

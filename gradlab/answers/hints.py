@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradlab.answers.evaluate import Case
-from gradlab.answers.topics import Topic, combine, network_parts, network_truth, phi_prime, sigmoid
+from gradlab.answers.evaluate import Case, phi_prime
+from gradlab.answers.topics import Topic, combine, network_parts, network_truth, sigmoid
 
 __all__ = ["Mistake", "mistakes_for"]
 

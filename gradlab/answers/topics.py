@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import sympy as sp
 
-from gradlab.answers.evaluate import MAX_TERMS, Case
+from gradlab.answers.evaluate import MAX_TERMS, Case, phi_prime
 from gradlab.mlp import activate
 from gradlab.model import softmax
 from gradlab.topics import TOPICS as RECORDS
@@ -120,15 +120,6 @@ def _reference(record: Record) -> sp.Expr:
     if kind != record.kind:  # pragma: no cover - a record that contradicts itself
         raise ValueError(f"{record.name}: result_latex is a {kind}, the topic a {record.kind}")
     return expr
-
-
-def phi_prime(Z: np.ndarray, activation: str) -> np.ndarray:
-    """φ′ at the input Z of the activation."""
-    if activation == "relu":
-        return (Z > 0).astype(float)
-    if activation == "tanh":
-        return 1 - np.tanh(Z) ** 2
-    return sigmoid(Z) * (1 - sigmoid(Z))
 
 
 def network_parts(case: Case) -> dict:
