@@ -288,7 +288,7 @@ _RECORDS += (
     Topic(
         name="mlp_dz1_tanh", derivative="∂J_i/∂z¹_j (φ = tanh)",
         result="(Σ_c (f_c − 𝕀(y_i = c)) W²_jc) (1 − h_j²)",
-        result_latex=rf"\left({_DH}\right) (1 - h_j^2)", free=("j",),
+        result_latex=rf"\left({_DH}\right) (1 - (h_j)^2)", free=("j",),
         variables=_NET_VARIABLES, builder="gradlab.symbolic.topics:mlp_dz1_tanh", wrt="z¹ⱼ",
         description="∂J_i/∂z¹_j with tanh′(z) = 1 − h_j²",
         notation="mlp", activations=("tanh",), **_NETWORK,
