@@ -23,7 +23,10 @@ Adding a topic
    the derived answer against the record, so the two cannot drift apart.
 3. Grading needs the topic's numbers too: its ``family`` must be one the answer
    checker can evaluate (``gradlab.answers.topics.per_sample``); a new family adds
-   its per-sample formula there.
+   its per-sample formula there (the network's are ``network_truth``, keyed by ``wrt``).
+   Its ``notation`` must be one the answer parser reads for ``check_answer`` to take
+   typed answers; the network's index letters (``notation="mlp"``) and matrices are
+   not read yet, and check_answer says so.
 """
 
 from __future__ import annotations
@@ -42,7 +45,8 @@ class Topic:
     name : str
         The public name, e.g. ``"softmax_dz"``.
     family : str
-        The model: ``"softmax"``, ``"logistic"`` or ``"linear"``.
+        The model: ``"softmax"``, ``"logistic"``, ``"linear"`` or ``"mlp"`` (the two-layer
+        network of :mod:`gradlab.mlp`).
     derivative : str
         What is differentiated, plain text (``"∂J_i/∂z_k"``), for messages.
     loss : str
@@ -70,6 +74,13 @@ class Topic:
         One line for listings (:func:`gradlab.derivations`, ``gradlab derive --list``).
     tag : str
         The lecture's equation number, or ``""``.
+    notation : str
+        The letters the answer is written in, as the answer parser names its families:
+        ``""`` for the family's own, ``"softmax"`` for a network answer in the output
+        layer's letters only (f_k, z_k = z²_k, y_i), ``"mlp"`` for the network's letters
+        (h_j, z¹_j, W¹_lj, W²_jk, x_l, φ′), ``"mlp matrix"`` for its matrices.
+    activations : tuple of str
+        For the network: the activations φ the answer must hold for.
     """
 
     name: str
@@ -86,6 +97,13 @@ class Topic:
     wrt: str
     description: str
     tag: str = ""
+    notation: str = ""
+    activations: tuple = ()
+
+    @property
+    def reads_as(self) -> str:
+        """The notation of the answer: ``notation``, or the family's own."""
+        return self.notation or self.family
 
     @property
     def kind(self) -> str:
@@ -98,6 +116,10 @@ _SOFTMAX_LOSS = (
 )
 _LOGISTIC_LOSS = (
     "J = (1/m) Σ_i J_i, J_i = −y_i log σ(z_i) − (1 − y_i) log(1 − σ(z_i)), z_i = wᵀx_i + b"
+)
+_NETWORK_LOSS = (
+    "J = (1/m) Σ_i J_i, J_i = −Σ_c 𝕀(y_i = c) log f_c, f = softmax(z²), z²_k = Σ_j W²_jk h_j + b²_k, "
+    "h_j = φ(z¹_j), z¹_j = Σ_l W¹_lj x_l + b¹_j (x_l: feature l of sample i)"
 )
 _LINEAR_LOSS = "J = (1/2m) Σ_i (wᵀx_i − y_i)² (no bias: append a constant feature to x for one)"
 
@@ -212,6 +234,112 @@ _RECORDS = (
         description="∂J/∂w = (1/m) Σ_i (wᵀx_i − y_i) x_i = (1/m) Xᵀ(Xw − y) for squared error",
     ),
 )
+
+# The two-layer network (issue 14), one sample's J_i in index form; mlp_matrix is all m at once.
+_DZ2 = r"f_k - \mathbb{I}(y_i = k)"
+_DH = r"\sum_{c=1}^{C} (f_c - \mathbb{I}(y_i = c)) W^{2}_{jc}"
+_PHI = ("tanh", "sigmoid", "relu")
+_NETWORK = {"family": "mlp", "loss": _NETWORK_LOSS, "aggregate": "one", "bias": True, "tag": ""}
+_NET_VARIABLES = ("f_k", "y_i", "h_j", "z¹_j", "W²_jk", "x_l", "C")
+_RECORDS += (
+    Topic(
+        name="mlp_dz2", derivative="∂J_i/∂z²_k", result="f_k − 𝕀(y_i = k)", result_latex=_DZ2,
+        free=("k",), variables=("f_k", "y_i", "z_k", "C"),
+        builder="gradlab.symbolic.topics.mlp:mlp_dz2", wrt="z²ₖ",
+        description="∂J_i/∂z²_k = f_k − 𝕀(y_i = k) at a two-layer network's output (eq 2)",
+        notation="softmax", activations=("tanh",), **_NETWORK,
+    ),
+    Topic(
+        name="mlp_db2", derivative="∂J_i/∂b²_k", result="f_k − 𝕀(y_i = k)", result_latex=_DZ2,
+        free=("k",), variables=("f_k", "y_i", "z_k", "C"),
+        builder="gradlab.symbolic.topics.mlp:mlp_dw2", wrt="b²ₖ",
+        description="∂J_i/∂b²_k = f_k − 𝕀(y_i = k), derived with mlp_dw2",
+        notation="softmax", activations=("tanh",), **_NETWORK,
+    ),
+    Topic(
+        name="mlp_dw2", derivative="∂J_i/∂W²_jk", result="(f_k − 𝕀(y_i = k)) h_j",
+        result_latex=rf"({_DZ2}) h_j", free=("j", "k"), variables=_NET_VARIABLES,
+        builder="gradlab.symbolic.topics.mlp:mlp_dw2", wrt="W²ⱼₖ",
+        description="∂J_i/∂b²_k = f_k − 𝕀(y_i = k) and ∂J_i/∂W²_jk = (f_k − 𝕀(y_i = k)) h_j",
+        notation="mlp", activations=("tanh",), **_NETWORK,
+    ),
+    Topic(
+        name="mlp_dh", derivative="∂J_i/∂h_j", result="Σ_c (f_c − 𝕀(y_i = c)) W²_jc",
+        result_latex=_DH, free=("j",), variables=_NET_VARIABLES,
+        builder="gradlab.symbolic.topics.mlp:mlp_dh", wrt="hⱼ",
+        description="∂J_i/∂h_j = Σ_c (f_c − 𝕀(y_i = c)) W²_jc: the fork h → every class",
+        notation="mlp", activations=("tanh",), **_NETWORK,
+    ),
+    Topic(
+        name="mlp_dz1", derivative="∂J_i/∂z¹_j", result="(Σ_c (f_c − 𝕀(y_i = c)) W²_jc) φ′(z¹_j)",
+        result_latex=rf"\left({_DH}\right) \varphi'(z^{{1}}_j)", free=("j",),
+        variables=_NET_VARIABLES, builder="gradlab.symbolic.topics:mlp_dz1", wrt="z¹ⱼ",
+        description="∂J_i/∂z¹_j = (∂J_i/∂h_j) φ′(z¹_j), for any activation φ",
+        notation="mlp", activations=_PHI, **_NETWORK,
+    ),
+    Topic(
+        name="mlp_dz1_relu", derivative="∂J_i/∂z¹_j (φ = relu)",
+        result="(Σ_c (f_c − 𝕀(y_i = c)) W²_jc) 𝕀(z¹_j > 0)",
+        result_latex=rf"\left({_DH}\right) \mathbb{{I}}(z^{{1}}_j > 0)", free=("j",),
+        variables=_NET_VARIABLES, builder="gradlab.symbolic.topics:mlp_dz1_relu", wrt="z¹ⱼ",
+        description="∂J_i/∂z¹_j with relu′(z) = 𝕀(z > 0)",
+        notation="mlp", activations=("relu",), **_NETWORK,
+    ),
+    Topic(
+        name="mlp_dz1_tanh", derivative="∂J_i/∂z¹_j (φ = tanh)",
+        result="(Σ_c (f_c − 𝕀(y_i = c)) W²_jc) (1 − h_j²)",
+        result_latex=rf"\left({_DH}\right) (1 - (h_j)^2)", free=("j",),
+        variables=_NET_VARIABLES, builder="gradlab.symbolic.topics:mlp_dz1_tanh", wrt="z¹ⱼ",
+        description="∂J_i/∂z¹_j with tanh′(z) = 1 − h_j²",
+        notation="mlp", activations=("tanh",), **_NETWORK,
+    ),
+    Topic(
+        name="mlp_dz1_sigmoid", derivative="∂J_i/∂z¹_j (φ = sigmoid)",
+        result="(Σ_c (f_c − 𝕀(y_i = c)) W²_jc) h_j (1 − h_j)",
+        result_latex=rf"\left({_DH}\right) h_j (1 - h_j)", free=("j",),
+        variables=_NET_VARIABLES, builder="gradlab.symbolic.topics:mlp_dz1_sigmoid", wrt="z¹ⱼ",
+        description="∂J_i/∂z¹_j with σ′(z) = h_j (1 − h_j)",
+        notation="mlp", activations=("sigmoid",), **_NETWORK,
+    ),
+    Topic(
+        name="mlp_db1", derivative="∂J_i/∂b¹_j", result="(Σ_c (f_c − 𝕀(y_i = c)) W²_jc) φ′(z¹_j)",
+        result_latex=rf"\left({_DH}\right) \varphi'(z^{{1}}_j)", free=("j",),
+        variables=_NET_VARIABLES, builder="gradlab.symbolic.topics.mlp:mlp_dw1", wrt="b¹ⱼ",
+        description="∂J_i/∂b¹_j = ∂J_i/∂z¹_j, derived with mlp_dw1",
+        notation="mlp", activations=_PHI, **_NETWORK,
+    ),
+    Topic(
+        name="mlp_dw1", derivative="∂J_i/∂W¹_lj",
+        result="(Σ_c (f_c − 𝕀(y_i = c)) W²_jc) φ′(z¹_j) x_l",
+        result_latex=rf"\left({_DH}\right) \varphi'(z^{{1}}_j) x_l", free=("l", "j"),
+        variables=_NET_VARIABLES, builder="gradlab.symbolic.topics.mlp:mlp_dw1", wrt="W¹ₗⱼ",
+        description="∂J_i/∂b¹_j = ∂J_i/∂z¹_j and ∂J_i/∂W¹_lj = (∂J_i/∂z¹_j) x_l",
+        notation="mlp", activations=_PHI, **_NETWORK,
+    ),
+    Topic(
+        name="mlp_backprop", derivative="∂J_i/∂W¹_lj (the whole chain)",
+        result="(Σ_c (f_c − 𝕀(y_i = c)) W²_jc) φ′(z¹_j) x_l",
+        result_latex=rf"\left({_DH}\right) \varphi'(z^{{1}}_j) x_l", free=("l", "j"),
+        variables=_NET_VARIABLES, builder="gradlab.symbolic.topics.mlp:mlp_backprop",
+        wrt="W¹ₗⱼ",
+        description="the whole chain from J_i down to W¹_lj, one factor per layer",
+        notation="mlp", activations=_PHI, **_NETWORK,
+    ),
+    Topic(
+        name="mlp_matrix", family="mlp", derivative="∇_{W¹} J (matrix form, all m samples)",
+        loss=_NETWORK_LOSS + "; row i of X, H, F, Y is sample i",
+        result="Xᵀ (((F − Y)/m) W²ᵀ ⊙ φ′(Z¹))",
+        result_latex=r"\mathbf{X}^{\top} \left(\frac{1}{m} (F - Y) {W^{2}}^{\top} \odot "
+        r"\varphi'(Z^{1})\right)",
+        aggregate="mean", free=(), bias=True, variables=("X", "F", "Y", "W²", "Z¹", "m"),
+        builder="gradlab.symbolic.topics.mlp_matrix:mlp_matrix", wrt="W¹",
+        description=(
+            "backprop for all m samples: ∂J/∂Z² = (F − Y)/m, ∇_{W²} J = Hᵀ ∂J/∂Z², "
+            "∂J/∂H = ∂J/∂Z² W²ᵀ, ∂J/∂Z¹ = ∂J/∂H ⊙ φ′(Z¹), ∇_{W¹} J = Xᵀ ∂J/∂Z¹, with shapes"
+        ),
+        notation="mlp matrix", activations=_PHI,
+    ),
+)  # fmt: skip
 
 TOPICS: dict[str, Topic] = {record.name: record for record in _RECORDS}
 

@@ -102,7 +102,9 @@ TABLE = [
 
 def test_table_is_large_and_covers_every_topic():
     assert len(TABLE) >= 40
-    assert {row[0] for row in TABLE} == set(gradlab.answers.TOPICS)
+    # the two-layer network's topics (family "mlp") have their table in tests/test_topics.py
+    regression = {name for name, t in gradlab.answers.TOPICS.items() if t.family != "mlp"}
+    assert {row[0] for row in TABLE} == regression
 
 
 @pytest.mark.parametrize(("topic", "answer", "correct", "mistake"), TABLE)

@@ -11,6 +11,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
 from gradlab.answers.grade import Outcome, grade
+from gradlab.answers.lexer import AnswerSyntaxError
 from gradlab.answers.reading import read_answer
 from gradlab.answers.topics import CLASS_COUNTS, TOPICS, get_topic
 
@@ -102,6 +103,13 @@ class Counterexample:
     i : int
         The value of the free sample index i (1, or 2 when the answer is
         right for the first sample only); ``y`` and ``z`` are that sample's.
+    l : int or None
+        The feature index of ∂J_i/∂W¹_lj (network topics).
+    activation : str or None
+        The network's activation φ in this case; ``z`` is then z² and ``h`` the
+        hidden layer of the sample.
+    h : ndarray or None
+        The hidden layer h = φ(z¹) of the sample (network topics).
 
     Examples
     --------
@@ -124,6 +132,9 @@ class Counterexample:
     true: float | np.ndarray
     note: str = ""
     i: int = 1
+    l: int | None = None
+    activation: str | None = None
+    h: np.ndarray | None = None
 
     @classmethod
     def from_outcome(cls, outcome: Outcome, topic) -> Counterexample:
@@ -138,8 +149,9 @@ class Counterexample:
         y = tuple(case.Y[n, rows].round(4)) if case.Y is not None else case.labels[rows]
         if topic.name == "softmax_jacobian":
             y = ()  # f_j does not depend on the label
+        network = topic.family == "mlp"
         return cls(
-            C=case.C if topic.family == "softmax" else None,
+            C=case.C if topic.family in ("softmax", "mlp") else None,
             m=case.m,
             y=tuple(float(v) if case.Y is not None else int(v) for v in y),
             k=case.indices.get("k"),
@@ -150,6 +162,9 @@ class Counterexample:
             true=_value(outcome.truth[n], topic.kind),
             note=outcome.note,
             i=i,
+            l=case.indices.get("l"),
+            activation=case.extra["activation"] if network else None,
+            h=case.extra["H"][n, i - 1] if network and one else None,
         )
 
     def lines(self) -> list[str]:
@@ -164,12 +179,18 @@ class Counterexample:
         if self.y:
             ys = self.y[0] if one else list(self.y)
             setting.append(f"y_i = {ys}" if one else f"y = {ys}")
+        if self.activation is not None:
+            setting.append(f"φ = {self.activation}")
+        if self.l is not None:
+            setting.append(f"l = {self.l}")
         if self.j is not None:
             setting.append(f"j = {self.j}")
         if self.k is not None:
             setting.append(f"k = {self.k}")
         out = [", ".join(setting)]
-        if one:
+        if one and self.h is not None:
+            out.append(f"h = {_fmt(self.h)}, z² = {_fmt(self.z)}")
+        elif one:
             out.append(f"z = {_fmt(self.z)}")
         else:
             out += [f"sample {s + 1}: z = {_fmt(self.z[s])}, x = {_fmt(self.x[s])}"
@@ -266,6 +287,14 @@ class AnswerCheck:
 
 def _where(spec, outcomes) -> str:
     """Where a correct answer was tested, as the verdict states it."""
+    if spec.family == "mlp":
+        counts = sorted({o.case.C for o in outcomes})
+        activations = sorted({o.case.extra["activation"] for o in outcomes})
+        free = " and ".join(["y", *spec.free])
+        return (
+            f"on random networks (φ ∈ {{{', '.join(activations)}}}) for every {free} "
+            f"with C ∈ {{{', '.join(map(str, counts))}}}"
+        )
     if spec.family != "softmax":
         ms = sorted({o.case.m for o in outcomes})
         what = "for every label" if spec.family == "logistic" else "on random data"
@@ -291,7 +320,8 @@ def check_answer(answer, topic="softmax_dz", *, notation=None) -> AnswerCheck:
     ``k`` over ``C`` in {2, 3, 5} classes, for C up to 60 and m up to 40 with k
     at every position relative to y_i, and for C and m next to every number the
     answer mentions, on random logits ``z`` (and features ``x`` for the w- and
-    b-topics). One failing case makes it wrong; the simplest becomes the
+    b-topics; for the network topics, on random networks with 3 hidden units,
+    each activation of the topic and every hidden unit j and feature l). One failing case makes it wrong; the simplest becomes the
     counterexample and the known mistakes are searched for a hint. An answer that
     passes is compared exactly with the topic's result (SymPy, at a concrete C),
     so that no term that is not identically zero hides inside the tolerance; the
@@ -307,8 +337,13 @@ def check_answer(answer, topic="softmax_dz", *, notation=None) -> AnswerCheck:
         ``"softmax_dz"`` (∂J_i/∂z_k), ``"softmax_dw"`` (∂J/∂w_k, eq 3),
         ``"softmax_db"`` (∂J/∂b_k), ``"softmax_jacobian"`` (∂f_j/∂z_k),
         ``"logistic_dz"``, ``"logistic_dw"`` or ``"linear_dw"``
-        (for J = (1/2m) Σ_i (w^T x_i − y_i)², without a bias). Each topic is
-        defined once, in :mod:`gradlab.topics` (see :func:`gradlab.topics.topic_table`).
+        (for J = (1/2m) Σ_i (w^T x_i − y_i)², without a bias); for the two-layer
+        network, ``"mlp_dz2"`` and ``"mlp_db2"`` (∂J_i/∂z²_k, ∂J_i/∂b²_k, answered in
+        the output layer's f_k, z_k = z²_k and y_i). The other network topics (``mlp_dw2``,
+        ``mlp_dh``, ``mlp_dz1*``, ``mlp_db1``, ``mlp_dw1``, ``mlp_backprop``) are graded
+        once the answer reader reads their letters (h_j, W²_jk, z¹_j, φ′); until then they
+        raise :class:`AnswerSyntaxError` saying so. Each topic is defined once, in
+        :mod:`gradlab.topics` (see :func:`gradlab.topics.topic_table`).
     notation : str or mapping, optional
         A course's letters: ``"d2l"``, ``"bishop"``, ``"cs229"``,
         ``"deeplearning.ai"``, ``"cs231n"``, or a mapping such as
@@ -337,6 +372,12 @@ def check_answer(answer, topic="softmax_dz", *, notation=None) -> AnswerCheck:
     C = 2, y_i = 1, k = 1
     """
     spec = get_topic(topic)
+    if not spec.readable:
+        raise AnswerSyntaxError(
+            f"answers to {spec.name} ({spec.title}) are written in the two-layer network's "
+            f"{'matrices' if 'matrix' in spec.notation else 'letters'}, which the answer reader "
+            f"does not read yet; the topics it reads: {', '.join(readable_topics())}"
+        )
     reading = read_answer(answer, spec, notation)  # text -> expression: reading.py
     expr, kind = reading.expr, reading.kind
     result = grade(expr, kind, spec)
@@ -366,6 +407,11 @@ def check_answer(answer, topic="softmax_dz", *, notation=None) -> AnswerCheck:
         proof=result.proof,
         stage=result.stage,
     )
+
+
+def readable_topics() -> list[str]:
+    """The topics whose answers :func:`check_answer` reads today."""
+    return [name for name, spec in TOPICS.items() if spec.readable]
 
 
 TOPIC_NAMES = tuple(TOPICS)

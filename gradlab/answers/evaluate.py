@@ -18,11 +18,44 @@ import sympy as sp
 
 from gradlab.answers import symbols as S
 
-__all__ = ["Case", "EvaluationError", "TooMuchWork", "Unbound", "evaluate", "work_budget"]
+__all__ = [
+    "NETWORK",
+    "Case",
+    "EvaluationError",
+    "TooMuchWork",
+    "Unbound",
+    "dphi",
+    "evaluate",
+    "phi_prime",
+    "work_budget",
+]
 
 MAX_TERMS = 1000  # per sum; bounds come from C and m, which are small
 MAX_EXACT = 10**15  # index arithmetic stays exact below this; beyond it floats (inf) take over
 MAX_EXACT_EXPONENT = 64  # k^{k^{k^k}} must not be computed as an exact integer
+
+
+class dphi(sp.Function):
+    """``dphi(a) = φ′(a)``: the derivative of the network's activation, at ``a``."""
+
+    nargs = 1
+
+
+# The two-layer network's letters (issue 14), in the form the answer parser is to build them
+# for the "mlp" notation: h[i, j] = h_j and z1[i, j] = z¹_j of sample i, W1[l, j] = W¹_lj,
+# W2[j, k] = W²_jk, b1[j], b2[k], x[i, l] (feature l of sample i), dphi(z1[i, j]) = φ′(z¹_j),
+# Heaviside(z1[i, j], 0) = 𝕀(z¹_j > 0). The output layer keeps the softmax letters:
+# f[i, k] = softmax(z²)_k, z[i, k] = z²_k, y[i].
+NETWORK = {
+    "h": sp.IndexedBase("h", real=True),
+    "z1": sp.IndexedBase("z1", real=True),
+    "W1": sp.IndexedBase("W1", real=True),
+    "W2": sp.IndexedBase("W2", real=True),
+    "b1": sp.IndexedBase("b1", real=True),
+    "b2": sp.IndexedBase("b2", real=True),
+    "x": S.x,
+    "dphi": dphi,
+}
 
 
 class EvaluationError(ValueError):
@@ -78,6 +111,8 @@ class Case:
     Z: np.ndarray  # (n, m, C) softmax, (n, m) otherwise
     F: np.ndarray  # softmax(Z), sigmoid(Z) or Z; same shape as Z
     Y: np.ndarray | None = None  # (n, m) real targets of linear regression
+    # the network ("mlp"): W is W² (n, H, C), B is b² (n, C), Z is z² and F softmax(z²);
+    # extra holds "activation", "W1" (n, d, H), "b1" (n, H), "Z1" and "H" (n, m, H)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -129,7 +164,7 @@ def _eval(e, case: Case, bound: dict):
         if e.name in case.indices:
             return case.indices[e.name]
         # (the parser builds its symbols from gradlab.answers.symbols: identity is enough)
-        if e is S.C and case.family == "softmax":
+        if e is S.C and case.family in ("softmax", "mlp"):
             return case.C
         if e is S.m:
             return case.m
@@ -171,6 +206,12 @@ def _eval(e, case: Case, bound: dict):
         return np.equal(a, b).astype(float)
     if isinstance(e, sp.Sum):
         return _sum(e, case, bound)
+    if isinstance(e, dphi):
+        return phi_prime(_eval(e.args[0], case, bound), case.extra.get("activation"))
+    if isinstance(e, sp.Heaviside):  # 𝕀(a > 0): the parser builds Heaviside(a, 0)
+        return (np.asarray(_eval(e.args[0], case, bound), dtype=float) > 0).astype(float)
+    if isinstance(e, sp.tanh):
+        return np.tanh(np.asarray(_eval(e.args[0], case, bound), dtype=float))
     if isinstance(e, S.dot):
         u, v = (np.asarray(_eval(arg, case, bound), dtype=float) for arg in e.args)
         return (u * v).sum(axis=-1, keepdims=True)
@@ -225,6 +266,47 @@ def _nested_sum(body, limits: list, case: Case, bound: dict):
     return total
 
 
+def phi_prime(Z, activation: str) -> np.ndarray:
+    """φ′ at the input Z of the activation: relu′ = 𝕀(z > 0), 1 − tanh²(z), σ(z)(1 − σ(z))."""
+    Z = np.asarray(Z, dtype=float)
+    if activation == "relu":
+        return (Z > 0).astype(float)
+    if activation == "tanh":
+        return 1 - np.tanh(Z) ** 2
+    if activation == "sigmoid":
+        s = 1 / (1 + np.exp(-Z))
+        return s * (1 - s)
+    raise EvaluationError("φ′ has no meaning here: there is no activation in this model")
+
+
+def _network(name: str, idx: list, case: Case):
+    """The network's quantities (the letters of NETWORK), one row per draw."""
+    n_features, n_hidden = case.extra["W1"].shape[1:]
+    if name in ("h", "z1"):
+        i = _check_range(idx[0], case.m, "the sample index i", "m")
+        j = _check_range(idx[1], n_hidden, "the hidden unit j", "H")
+        return case.extra["H" if name == "h" else "Z1"][:, i, j][:, None]
+    if name == "W1":
+        l_ = _check_range(idx[0], n_features, "the row (feature) of W¹", "d")
+        return case.extra["W1"][:, l_, _check_range(idx[1], n_hidden, "the column of W¹", "H")][
+            :, None
+        ]
+    if name == "W2":
+        j = _check_range(idx[0], n_hidden, "the row (hidden unit) of W²", "H")
+        return case.W[:, j, _check_range(idx[1], case.C, "the column (class) of W²", "C")][:, None]
+    if name == "b1":
+        return case.extra["b1"][:, _check_range(idx[0], n_hidden, "the index of b¹", "H")][:, None]
+    if name in ("b2", "b"):  # b_k in the output layer's letters is b²_k
+        return case.B[:, _check_range(idx[0], case.C, "the index of b²", "C")][:, None]
+    if name == "x" and len(idx) == 2:
+        i = _check_range(idx[0], case.m, "the sample index i", "m")
+        return case.X[:, i, _check_range(idx[1], n_features, "the feature index", "d")][:, None]
+    raise EvaluationError(
+        f"{name} has no value in the two-layer network: its letters are h_j, z^1_j, W^1_lj, "
+        "W^2_jk, b^1_j, b^2_k, x_l and, at the output, f_k, z_k (= z^2_k) and y_i"
+    )
+
+
 def _indexed(e: sp.Indexed, case: Case, bound: dict):
     base, *indices = e.args  # (the properties .base.label.name cost more than the lookup)
     name = base.args[0].name
@@ -232,7 +314,9 @@ def _indexed(e: sp.Indexed, case: Case, bound: dict):
     if not all(isinstance(v, int) for v in idx):
         raise EvaluationError(f"the index of {name} is not a whole number here")
     m, C = case.m, case.C
-    if case.family == "softmax":
+    if case.family == "mlp" and name not in ("z", "f", "y"):
+        return _network(name, idx, case)
+    if case.family in ("softmax", "mlp"):
         if name in ("z", "f"):
             i = _check_range(idx[0], m, "the sample index i", "m")
             k = _check_range(idx[1], C, f"the class index of {name}", "C")

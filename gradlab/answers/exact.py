@@ -28,9 +28,14 @@ _PROOF_C = {"one": 3, "mean": 2, "mean_x": 2}
 _PROOF_M = 2
 
 
+def _family(topic: Topic) -> str:
+    """The network's output layer is softmax regression on h: its answers in f, z, y alone."""
+    return "softmax" if topic.family == "mlp" else topic.family
+
+
 def _settings(topic: Topic, C: int, m: int) -> list:
     """Every (index values, labels) the exact stage compares at C classes and m samples."""
-    if topic.family == "softmax":
+    if _family(topic) == "softmax":
         classes = range(1, C + 1)
         if topic.name == "softmax_jacobian":
             return [({S.j: j, S.k: k}, (1,)) for j in classes for k in classes]
@@ -53,6 +58,8 @@ def prove_exactly(
     Both ``None``: the stage could not decide (too large, or SymPy's work ran out).
     """
     nothing = None, None
+    if not topic.readable:
+        return nothing  # no reference to compare with (the answer parser cannot read it)
     if sp.count_ops(expr) > max_ops:
         return nothing  # SymPy's cancel cannot be interrupted: only try what stays quick
     powers = expr.atoms(sp.Pow)
@@ -61,7 +68,7 @@ def prove_exactly(
         return nothing
     if sum(abs(p.exp) for p in powers) > max_degree:
         return nothing  # (a + b)^{64} (a - b)^{64}: cancel would expand it for seconds
-    C = _PROOF_C[topic.aggregate] if topic.family == "softmax" else 1
+    C = _PROOF_C[topic.aggregate] if _family(topic) == "softmax" else 1
     m = 1 if topic.aggregate == "one" else _PROOF_M
     reference = topic.reference()
     extra = digits
@@ -91,8 +98,10 @@ def prove_exactly(
     except (TypeError, ValueError, ZeroDivisionError, sp.PolynomialError):
         return nothing
     what = {"softmax": "every j and k" if topic.name == "softmax_jacobian" else "every y and k",
-            "logistic": "every label", "linear": "any data"}[topic.family]  # fmt: skip
-    setting = ([f"C = {C}"] if topic.family == "softmax" else []) + ([f"m = {m}"] if m > 1 else [])
+            "logistic": "every label", "linear": "any data"}[_family(topic)]  # fmt: skip
+    setting = ([f"C = {C}"] if _family(topic) == "softmax" else []) + (
+        [f"m = {m}"] if m > 1 else []
+    )
     return "SymPy proves it for " + (f"{', '.join(setting)} and " if setting else "") + what, None
 
 
@@ -132,7 +141,7 @@ def _surely_nonzero(diff) -> bool:
 
 
 def _disproof_text(topic: Topic, C: int, values: dict, labels, diff) -> str:
-    setting = [f"C = {C}"] if topic.family == "softmax" else []
+    setting = [f"C = {C}"] if _family(topic) == "softmax" else []
     if labels is not None and topic.name != "softmax_jacobian":
         setting.append(f"y_i = {labels[0]}" if len(labels) == 1 else f"y = {list(labels)}")
     setting += [f"{name} = {value}" for name, value in values.items()]
@@ -158,7 +167,7 @@ def _concrete(diff, topic: Topic, C: int, m: int, values: dict, labels):
         subs.update({S.y[s]: labels[s - 1] for s in samples})
     # one feature: x_s is a number v_s (the answers are linear in x_i)
     subs.update({S.x[s]: sp.Symbol(f"v{s}", real=True) for s in samples})
-    if topic.family == "softmax":
+    if _family(topic) == "softmax":
         t = {
             (s, c): sp.Symbol(f"t{s}_{c}", positive=True) for s in samples for c in range(1, C + 1)
         }
@@ -173,7 +182,7 @@ def _concrete(diff, topic: Topic, C: int, m: int, values: dict, labels):
             for c in range(1, C + 1):
                 subs[S.f[s, c]] = t[s, c] / total
                 subs[S.z[s, c]] = sp.log(t[s, c])
-    elif topic.family == "logistic":
+    elif _family(topic) == "logistic":
         bias = sp.Symbol("u_b", real=True)
         subs[S.b_scalar] = bias
         for s in samples:

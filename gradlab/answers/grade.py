@@ -227,10 +227,15 @@ def _refuse_untestable_numbers(expr) -> None:
             )
 
 
+def _matches(student, predicted) -> bool:
+    """Whether an answer's value is the mistake's: both a value, or both none (W²_cj out of range)."""
+    return student is None if predicted is None else _agrees(student, predicted)
+
+
 def _hint(expr, kind: str, outcomes: list, topic: Topic) -> tuple[str | None, str]:
     for mistake in _mistakes(topic):
         # Lazily, case by case: most mistakes disagree with the answer in the first case.
-        if all(_agrees(o.student, mistake.values(o.case)) for o in outcomes):
+        if all(_matches(o.student, mistake.values(o.case)) for o in outcomes):
             return mistake.name, mistake.hint
     kind = (
         "vec" if any(o.student is not None and o.student.shape[1] > 1 for o in outcomes) else None
@@ -245,13 +250,13 @@ def _hint(expr, kind: str, outcomes: list, topic: Topic) -> tuple[str | None, st
             f"{topic.title} is a number: x_i enters the loss only through z, so it does not "
             "appear in a derivative with respect to z."
         )
-    if topic.family == "softmax" and _label_as_number(expr):
+    if topic.family in ("softmax", "mlp") and _label_as_number(expr):
         return None, (
             "y_i is a class label (1..C), not a number to subtract: compare it with k, "
             "𝕀(y_i = k), or use the one-hot entry y_k."
         )
     # No known mistake fits: say where the answer is right, if that is informative.
-    if topic.family == "softmax" and topic.name != "softmax_jacobian":
+    if topic.name != "softmax_jacobian" and "k" in topic.free and topic.family != "logistic":
         same = [o.ok for o in outcomes if _label(o.case) == o.case.indices["k"]]
         other = [o.ok for o in outcomes if _label(o.case) != o.case.indices["k"]]
         if topic.aggregate == "one" and all(other) and not all(same):
@@ -267,12 +272,13 @@ def _hint(expr, kind: str, outcomes: list, topic: Topic) -> tuple[str | None, st
     # Vary one of C and m at a time: the extra C are drawn with the usual m only.
     usual_m = 2 if topic.aggregate == "one" else 3
     right_for_C = _right_for([o for o in outcomes if o.case.m == usual_m], lambda case: case.C)
-    if topic.family == "softmax" and right_for_C == [2]:
+    classes = topic.family in ("softmax", "mlp")
+    if classes and right_for_C == [2]:
         return None, (
             "Right for C = 2 classes only: with more classes it differs. The softmax's "
             "denominator sums over all C classes."
         )
-    if topic.family == "softmax" and right_for_C:
+    if classes and right_for_C:
         wrong = sorted({o.case.C for o in outcomes if not o.ok and o.case.m == usual_m})
         return None, (
             f"Right for C = {_listed(right_for_C)} classes but not for C = {_listed(wrong)}: "

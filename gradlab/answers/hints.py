@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradlab.answers.evaluate import Case
-from gradlab.answers.topics import Topic, combine, sigmoid
+from gradlab.answers.evaluate import Case, phi_prime
+from gradlab.answers.topics import Topic, combine, network_parts, network_truth, sigmoid
 
 __all__ = ["Mistake", "mistakes_for"]
 
@@ -22,7 +22,9 @@ __all__ = ["Mistake", "mistakes_for"]
 class Mistake:
     name: str
     hint: str
-    values: Callable[[Case], np.ndarray]  # (n, 1) or (n, d), like Topic.truth
+    # (n, 1) or (n, d), like Topic.truth; None where the mistake has no value (an index out
+    # of range, as W²_cj is for a hidden unit j > C)
+    values: Callable[[Case], np.ndarray | None]
     kind: str
 
 
@@ -131,6 +133,39 @@ HINTS = {
     "diagonal for every pair": (
         "f_j(1 − f_j) is the diagonal entry ∂f_j/∂z_j; for j ≠ k, ∂f_j/∂z_k = −f_j f_k. "
         "Both in one formula: f_j(δ_jk − f_k)."
+    ),
+    "missing phi prime": (
+        "Missing φ′: h_j = φ(z¹_j), so the chain rule through the activation multiplies "
+        "∂J_i/∂h_j by ∂h_j/∂z¹_j = φ′(z¹_j)."
+    ),
+    "phi prime at the output": (
+        "φ′ evaluated at the output: the activation's derivative is taken at its input, "
+        "φ′(z¹_j); φ′(h_j) is φ′ at the wrong place (tanh′(z) = 1 − h_j², not 1 − tanh²(h_j))."
+    ),
+    "phi instead of phi prime": (
+        "This multiplies by φ(z¹_j) = h_j, the activation itself; the chain rule needs its "
+        "derivative φ′(z¹_j)."
+    ),
+    "tanh prime of z": (
+        "tanh′(z¹_j) = 1 − tanh²(z¹_j) = 1 − h_j²: square the output h_j, not the input z¹_j."
+    ),
+    "transposed weight": (
+        "Transposed weight: W² is H×C and z²_c = Σ_j W²_jc h_j, so ∂z²_c/∂h_j = W²_jc "
+        "(row j, column c), not W²_cj."
+    ),
+    "network sign error": (
+        "Sign error: at the output ∂J_i/∂z²_c = f_c − 𝕀(y_i = c) (eq 2), not 𝕀(y_i = c) − f_c; "
+        "every factor below it keeps that sign."
+    ),
+    "forgot h_j": (
+        "Forgot the factor ∂z²_k/∂W²_jk = h_j (z²_k = Σ_j W²_jk h_j + b²_k): this is ∂J_i/∂b²_k."
+    ),
+    "forgot x_l": (
+        "Forgot the factor ∂z¹_j/∂W¹_lj = x_l (z¹_j = Σ_l W¹_lj x_l + b¹_j): this is ∂J_i/∂b¹_j."
+    ),
+    "summed over samples": (
+        "∂J_i is the derivative of one sample's loss: no sum over the samples (the mean J "
+        "would need the factor 1/m as well)."
     ),
     "bias missing": (
         "The bias is missing from the logit: z = w^T x_i + b, so the probability is computed "
@@ -280,8 +315,9 @@ _AGGREGATION = {
         ("extra x_i", _EXTRA_X, "mean_x"),
     ],
     "one": [
-        ("averaged", "∂J_i/∂z is the derivative of one sample's loss: no sum over samples.",
+        ("averaged", "∂J_i is the derivative of one sample's loss: no average over the samples.",
          "mean"),
+        ("summed over samples", HINTS["summed over samples"], "sum"),
     ],
 }  # fmt: skip
 
@@ -292,7 +328,7 @@ def _kind(how: str) -> str:
 
 def _split(topic: Topic):
     """The per-sample gradient as (prediction term, label term), or None (the Jacobian)."""
-    if topic.name == "softmax_jacobian":
+    if topic.name == "softmax_jacobian" or topic.family == "mlp":
         return None
     if topic.family == "softmax":
         return lambda c: _parts(c)[0], lambda c: _parts(c)[2]
@@ -318,9 +354,67 @@ def _sum_covers_first_term(topic: Topic) -> list:
     return [Mistake("sum covers only the first term", hint, values, _kind("one" + x))]
 
 
+def _transposed_dh(case: Case):
+    """Σ_c (f_c − 𝕀(y_i = c)) W²_cj: no value where W²_cj is out of range (C > H or j > C)."""
+    j = case.indices["j"]
+    n_hidden = case.W.shape[1]
+    if case.C > n_hidden or j > case.C:
+        return None
+    dz2 = network_parts(case)["dz2"]
+    return np.einsum("nmc,ncj->nmj", dz2, case.W[:, : case.C, : case.C])[:, :, j - 1]
+
+
+def _unit(case: Case, name: str) -> np.ndarray:
+    """The hidden layer's ``"H"`` (h) or ``"Z1"`` (z¹) at the case's unit j, (n, m)."""
+    return case.extra[name][:, :, case.indices["j"] - 1]
+
+
+def _dh(case: Case) -> np.ndarray:
+    return network_parts(case)["dh"][:, :, case.indices["j"] - 1]
+
+
+def _with_x(case: Case, values: np.ndarray | None) -> np.ndarray | None:
+    """Times x_l for the topics with a free l (∂J_i/∂W¹_lj); no value stays no value."""
+    if values is None or "l" not in case.indices:
+        return values
+    return values * case.X[:, :, case.indices["l"] - 1]
+
+
+def _through_phi(case: Case, dh: np.ndarray | None) -> np.ndarray | None:
+    return None if dh is None else dh * phi_prime(_unit(case, "Z1"), case.extra["activation"])
+
+
+def _network_mistakes(topic: Topic) -> list:
+    """Per-sample (name, values) of the network's mistakes, by the topic's derivative."""
+    wrt = topic.record.wrt
+    if wrt in ("z²ₖ", "b²ₖ"):  # the output layer is softmax regression on h
+        return _SOFTMAX
+    if wrt == "W²ⱼₖ":
+        return [("forgot h_j", lambda c: network_truth("z²ₖ", c))] + [
+            (name, lambda c, G=G: G(c) * _unit(c, "H")) for name, G in _SOFTMAX
+        ]
+    if wrt == "hⱼ":
+        return [("transposed weight", _transposed_dh), ("network sign error", lambda c: -_dh(c))]
+    out = [
+        ("missing phi prime", lambda c: _with_x(c, _dh(c))),
+        ("phi prime at the output", lambda c: _with_x(
+            c, _dh(c) * phi_prime(_unit(c, "H"), c.extra["activation"]))),
+        ("phi instead of phi prime", lambda c: _with_x(c, _dh(c) * _unit(c, "H"))),
+        ("transposed weight", lambda c: _with_x(c, _through_phi(c, _transposed_dh(c)))),
+        ("network sign error", lambda c: -network_truth(wrt, c)),
+    ]  # fmt: skip
+    if topic.record.activations == ("tanh",):
+        out.append(("tanh prime of z", lambda c: _with_x(c, _dh(c) * (1 - _unit(c, "Z1") ** 2))))
+    if wrt == "W¹ₗⱼ":
+        out.append(("forgot x_l", lambda c: network_truth("z¹ⱼ", c)))
+    return out
+
+
 def mistakes_for(topic: Topic) -> list[Mistake]:
     """Every known mistake for ``topic``, most specific first."""
-    if topic.name == "softmax_jacobian":
+    if topic.family == "mlp":
+        per_sample = _network_mistakes(topic)
+    elif topic.name == "softmax_jacobian":
         per_sample = _JACOBIAN
     else:
         per_sample = {"softmax": _SOFTMAX, "logistic": _LOGISTIC, "linear": _LINEAR}[topic.family]
@@ -338,7 +432,13 @@ def mistakes_for(topic: Topic) -> list[Mistake]:
     return out
 
 
-def _combined(G: Callable, how: str) -> Callable[[Case], np.ndarray]:
-    if how.endswith("/m"):  # 1/m times one sample's gradient: the sum forgotten
-        return lambda case: combine(G(case), case, how[:-2]) / case.m
-    return lambda case: combine(G(case), case, how)
+def _combined(G: Callable, how: str) -> Callable[[Case], np.ndarray | None]:
+    def values(case):
+        per_sample = G(case)
+        if per_sample is None:
+            return None
+        if how.endswith("/m"):  # 1/m times one sample's gradient: the sum forgotten
+            return combine(per_sample, case, how[:-2]) / case.m
+        return combine(per_sample, case, how)
+
+    return values

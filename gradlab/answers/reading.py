@@ -50,7 +50,7 @@ def target_shape(topic, profile: Profile) -> tuple | None:
 def read_answer(answer, topic, notation=None, derivation=False) -> Reading:
     """Parse ``answer`` for ``topic`` (a ``Topic``) in ``notation``; see :func:`check_answer`."""
     profile = get_profile(notation)
-    parser = parse_value(answer, topic.family, notation=profile, derivation=derivation)
+    parser = parse_value(answer, topic.notation, notation=profile, derivation=derivation)
     lhs = ""
     if parser.derivative is not None:
         lhs = _check_lhs(parser, topic)
@@ -72,7 +72,7 @@ def read_answer(answer, topic, notation=None, derivation=False) -> Reading:
 
 def _check_lhs(parser, topic) -> str:
     d = parser.derivative
-    named = d.topic(topic.family)
+    named = d.topic(topic.notation)
     if named is None:
         foreign = [name for name in (d.by, d.top) if knowing(name)]
         hint = ""

@@ -6,7 +6,13 @@ read by the answer parser (the reference for the exact stage), the numbers of th
 truth written out with NumPy from the lecture's formulas (eq 2 and eq 3),
 independently of the student's parse, and the cases the answer is tried on.
 
-Cases (one table, :data:`DRAWS`): every label y and index k over C in
+The two-layer network (family ``"mlp"``): random networks with N_FEATURES inputs,
+N_HIDDEN hidden units and each activation of the record; the truth of each derivative
+(∂J_i/∂z²_k, ∂J_i/∂b²_k, ∂J_i/∂W²_jk, ∂J_i/∂h_j, ∂J_i/∂z¹_j, ∂J_i/∂b¹_j, ∂J_i/∂W¹_lj)
+is written out below with NumPy from the chain rule, not taken from gradlab.mlp's
+backpropagation; its free indices j and l take every value.
+
+Cases: every label y and index k over C in
 CLASS_COUNTS; then wide draws far beyond them, C up to WIDE_C[-1] and m up to
 WIDE_M[-1], with k placed at every position relative to y_i (first, last, equal,
 just below and above, anywhere below and above); then C and m next to every
@@ -22,7 +28,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import sympy as sp
 
-from gradlab.answers.evaluate import MAX_TERMS, Case
+from gradlab.answers.evaluate import MAX_TERMS, Case, phi_prime
+from gradlab.mlp import activate
 from gradlab.model import softmax
 from gradlab.topics import TOPICS as RECORDS
 from gradlab.topics import Topic as Record
@@ -31,6 +38,7 @@ __all__ = ["TOPICS", "Topic", "get_topic"]
 
 N_DRAWS = 3  # random draws of x, W, b per case
 N_FEATURES = 2
+N_HIDDEN = 3  # hidden units of the network topics: not C, so that W²_jk and W²_kj differ in shape
 SEED = 20221014  # the lecture's date: verdicts are reproducible
 CLASS_COUNTS = (2, 3, 5)  # every label and every k
 OTHER_M = 4  # the mean topics draw m = 3 samples, and then m = 4
@@ -60,12 +68,23 @@ class Topic:
     bias = property(lambda self: self.record.bias)
     kind = property(lambda self: self.record.kind)
 
+    notation = property(lambda self: self.record.reads_as)
+
+    @property
+    def readable(self) -> bool:
+        """Whether the answer parser reads this topic's notation (the network's letters: not yet)."""
+        from gradlab.answers.parser import FAMILIES
+
+        return self.notation in FAMILIES
+
     def reference(self) -> sp.Expr:
         """The record's result, read by the answer parser as a student's answer would be."""
         return _reference(self.record)
 
     def per_sample(self, case: Case) -> np.ndarray:
         """dJ_i/dz (the per-sample factor of the answer), shape (n, m)."""
+        if self.family == "mlp":
+            return network_truth(self.record.wrt, case)
         if self.family == "softmax":
             k = case.indices["k"] - 1
             if self.name == "softmax_jacobian":
@@ -97,10 +116,39 @@ class Topic:
 def _reference(record: Record) -> sp.Expr:
     from gradlab.answers.parser import parse
 
-    expr, kind = parse(record.result_latex, record.family)
+    expr, kind = parse(record.result_latex, record.reads_as)
     if kind != record.kind:  # pragma: no cover - a record that contradicts itself
         raise ValueError(f"{record.name}: result_latex is a {kind}, the topic a {record.kind}")
     return expr
+
+
+def network_parts(case: Case) -> dict:
+    """The backward pass of one network case, factor by factor, each (n, m, ...)."""
+    onehot = np.asarray(case.labels)[:, None] == np.arange(1, case.C + 1)
+    dz2 = case.F - onehot  # eq (2) at the output: (n, m, C)
+    dh = np.einsum("nmc,njc->nmj", dz2, case.W)  # the fork: h_j feeds every z²_c
+    return {"dz2": dz2, "dh": dh, "dphi": phi_prime(case.extra["Z1"], case.extra["activation"])}
+
+
+def network_truth(wrt: str, case: Case) -> np.ndarray:
+    """∂J_i/∂(wrt) of the two-layer network for every sample, (n, m).
+
+    ``wrt`` is the record's variable: z²ₖ, b²ₖ, W²ⱼₖ, hⱼ, z¹ⱼ, b¹ⱼ or W¹ₗⱼ.
+    """
+    k, j, l_ = (case.indices.get(name, 1) - 1 for name in "kjl")
+    p = network_parts(case)
+    if wrt in ("z²ₖ", "b²ₖ"):
+        return p["dz2"][:, :, k]
+    if wrt == "W²ⱼₖ":
+        return p["dz2"][:, :, k] * case.extra["H"][:, :, j]
+    if wrt == "hⱼ":
+        return p["dh"][:, :, j]
+    dz1 = p["dh"][:, :, j] * p["dphi"][:, :, j]
+    if wrt in ("z¹ⱼ", "b¹ⱼ"):
+        return dz1
+    if wrt == "W¹ₗⱼ":
+        return dz1 * case.X[:, :, l_]
+    raise ValueError(f"no network truth for ∂J_i/∂{wrt}")
 
 
 def combine(G: np.ndarray, case: Case, how: str) -> np.ndarray:
@@ -119,6 +167,42 @@ def combine(G: np.ndarray, case: Case, how: str) -> np.ndarray:
     if how == "mean_x":
         return np.einsum("nm,nmd->nd", G, case.X) / case.m
     raise ValueError(how)
+
+
+def _draw_network(rng, C: int, m: int, activation: str) -> dict:
+    """A random network and its forward pass on m random samples."""
+    X = rng.normal(size=(N_DRAWS, m, N_FEATURES))
+    W1 = rng.normal(size=(N_DRAWS, N_FEATURES, N_HIDDEN))
+    b1 = rng.normal(size=(N_DRAWS, N_HIDDEN))
+    W2 = rng.normal(size=(N_DRAWS, N_HIDDEN, C))
+    b2 = rng.normal(size=(N_DRAWS, C))
+    Z1 = np.einsum("nmd,ndh->nmh", X, W1) + b1[:, None, :]
+    H = activate(Z1, activation)
+    Z2 = np.einsum("nmh,nhc->nmc", H, W2) + b2[:, None, :]
+    extra = {"activation": activation, "W1": W1, "b1": b1, "Z1": Z1, "H": H}
+    return {"X": X, "W": W2, "B": b2, "Z": Z2, "F": softmax(Z2, axis=-1), "extra": extra}
+
+
+def _network_cases(topic: Topic, rng, C: int, m: int, pairs) -> list[Case]:
+    """Network cases at C classes: each (y, k) of ``pairs`` (y the label of sample 1),
+    every hidden unit j and feature l the topic's answer has free, each activation."""
+    out = []
+    has_k = "k" in topic.free
+    pairs = list(dict.fromkeys(pairs if has_k else [(y, 1) for y, _ in pairs]))
+    others = {name: range(1, top + 1) for name, top in (("j", N_HIDDEN), ("l", N_FEATURES))}
+    free = [name for name in ("j", "l") if name in topic.free]
+    for activation in topic.record.activations:
+        arrays = _draw_network(rng, C, m, activation)
+        for y, k in pairs:
+            labels = tuple((y - 1 + s) % C + 1 for s in range(m))
+            for values in itertools.product(*(others[name] for name in free)):
+                indices = {
+                    "i": 1,
+                    **({"k": k} if has_k else {}),
+                    **dict(zip(free, values, strict=True)),
+                }
+                out.append(Case("mlp", C, labels, indices, **arrays))
+    return out
 
 
 def _draw(rng, family: str, C: int, m: int, bias: bool = True) -> dict:
@@ -163,6 +247,11 @@ def _cases_wide(topic: Topic) -> list[Case]:
     rng = np.random.default_rng([SEED, 3])
     one = topic.aggregate == "one"
     out = []
+    if topic.family == "mlp":
+        for lo, hi, n_positions in WIDE_C[:2]:  # C up to 30: every j at every C costs H cases
+            C = int(rng.integers(lo, hi + 1))
+            out += _network_cases(topic, rng, C, 2, _positions(rng, C)[:n_positions])
+        return out
     if topic.family == "softmax":
         for lo, hi, n_positions in WIDE_C:
             C = int(rng.integers(lo, hi + 1))
@@ -198,6 +287,11 @@ def _cases_near(topic: Topic, near: tuple) -> list[Case]:
     out = []
     one = topic.aggregate == "one"
     counts = tuple(C for C in near if 2 <= C <= MAX_NEAR and C not in CLASS_COUNTS)
+    if topic.family == "mlp" and counts:
+        rng = np.random.default_rng([SEED, 1])
+        for C in counts:
+            seen = sorted({v for v in (1, 2, C - 1, C, *near) if 1 <= v <= C})
+            out += _network_cases(topic, rng, C, 2, itertools.product(seen, repeat=2))
     if topic.family == "softmax" and counts:
         rng = np.random.default_rng([SEED, 1])
         m = 2 if one else 3
@@ -227,7 +321,12 @@ def _cases_with_m(
     topic: Topic, rng, m: int, few: bool = False, class_counts: tuple = CLASS_COUNTS
 ) -> list[Case]:
     out = []
-    if topic.family == "softmax":
+    if topic.family == "mlp":  # the network topics are one sample's: every label, every k
+        for C in class_counts:
+            classes = range(1, C + 1)
+            pairs = list(itertools.product(classes, repeat=2))
+            out += _network_cases(topic, rng, C, m, pairs[:: 3 if few else 1])
+    elif topic.family == "softmax":
         for C in class_counts:
             arrays = _draw(rng, "softmax", C, m)
             if topic.aggregate == "one":

@@ -32,5 +32,26 @@ def answer_of(derivation, record: Topic) -> sp.Expr:
     raise LookupError(f"the derivation of {derivation.topic} has no line for {record.wrt}")
 
 
+def _mlp_dz1(activation):
+    """The builder of ``mlp_dz1`` (any φ) or ``mlp_dz1_<activation>``, imported when called.
+
+    mlp.py builds the four ∂J_i/∂z¹_j topics with one factory; until it names one builder
+    per topic, these adaptors give the records a ``module:function`` to point at.
+    """
+
+    def build(n_classes=None, l2=0.0):
+        from gradlab.symbolic.topics.mlp import _dz1_topic
+
+        return _dz1_topic(activation)(n_classes=n_classes, l2=l2)
+
+    build.__name__ = "mlp_dz1" + (f"_{activation}" if activation else "")
+    return build
+
+
+mlp_dz1 = _mlp_dz1(None)
+mlp_dz1_relu = _mlp_dz1("relu")
+mlp_dz1_tanh = _mlp_dz1("tanh")
+mlp_dz1_sigmoid = _mlp_dz1("sigmoid")
+
 # name -> record, for the names derive() knows
 TOPICS = dict(RECORDS)
