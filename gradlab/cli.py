@@ -436,7 +436,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("submission", help="the student's notebook")
     p.add_argument(
         "--assignment", required=True, metavar="DIR",
-        help="otter-assign output (with autograder/*.zip) or the folder of the master notebook",
+        help="otter-assign output (with autograder/*.zip) or the folder of the master notebook "
+        "(required, no default)",
     )  # fmt: skip
     p.add_argument("--out", default="results.json", help="results file (default results.json)")
     p.set_defaults(handler=_grade)

@@ -60,14 +60,15 @@ def test_phi_prime_at_the_output_is_caught():
     assert wrong != last
     report = _tampered(d, len(d.steps) - 1, wrong).verify(n_points=2)
     assert not report.ok
-    assert [v.index for v in report.failures] == [len(d.steps) - 1, -1]
+    # verify() numbers steps from 1, as the printed derivation does
+    assert [v.index for v in report.failures] == [len(d.steps), -1]
 
 
 def test_missing_phi_prime_is_caught():
     d = gradlab.derive("mlp_dz1", n_classes=2)
     dh = d.steps[-1].rhs.args[0]  # drop φ′: the gradient at h passed down unchanged
     report = _tampered(d, len(d.steps) - 1, dh).verify(n_points=2)
-    assert report.failures[0].index == len(d.steps) - 1 and not report.result.ok
+    assert report.failures[0].index == len(d.steps) and not report.result.ok
 
 
 def test_index_topics_refuse_l2():
