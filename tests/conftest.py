@@ -51,6 +51,7 @@ def run_notebook(nb, folder: Path, env: dict[str, str] | None = None):
     """
     import nbclient
 
+    env = dict(os.environ) if env is None else env  # jupyter_client wants a mapping
     for attempt in range(3):
         client = nbclient.NotebookClient(
             nb,
