@@ -8,7 +8,11 @@ The notebook tests (tests/test_notebooks.py) spend their time waiting for a Jupy
 kernel, a separate process; so do the tests marked ``early_run``, which run a command
 (``python -m gradlab ...``) and read what it printed. So that the rest of the suite does
 not wait with them, these processes start, one per spare CPU, as soon as collection ends,
-in the order their tests will need them; the notebook tests run last. Each notebook still
+in the order their tests will need them; the notebook tests run last. A test module can
+also name session fixtures whose work starts then, in ``EARLY = {"fixture": build}`` with
+``build(folder)`` returning the fixture's value (the autograder runs of
+tests/test_assignment.py); its fixture returns ``early_result("fixture", build)``, and the
+tests using it run last too. Each notebook still
 gets a fresh kernel started from ``notebooks/``, each command a fresh process in a scratch
 folder, with the environment the suite started with.
 """
@@ -31,14 +35,29 @@ SLOW_DOCTESTS = {"gradlab.tour.tour", "gradlab.plots._animate.animate_training"}
 HANG_GUARD = 600
 
 _runs = pytest.StashKey[dict]()
+_fixtures = pytest.StashKey[dict]()
+
+
+def _fresh(folder: Path) -> Path:
+    folder.mkdir()
+    return folder
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
         if hasattr(item, "dtest") and item.name in SLOW_DOCTESTS:  # a doctest item
             item.add_marker(pytest.mark.slow)
-    # the notebook tests last: their kernels run in the background meanwhile
-    items.sort(key=lambda item: item.get_closest_marker("notebook") is not None)
+    # the notebook tests and those of early fixtures last: they run in the background meanwhile
+    items.sort(
+        key=lambda item: item.get_closest_marker("notebook") is not None or bool(_early(item))
+    )
+
+
+def _early(item) -> dict:
+    """The early session fixtures (name -> build) that ``item`` uses."""
+    early = getattr(getattr(item, "module", None), "EARLY", {})
+    used = getattr(item, "fixturenames", ())
+    return {name: build for name, build in early.items() if name in used}
 
 
 def run_notebook(nb, folder: Path, env: dict[str, str] | None = None):
@@ -125,10 +144,16 @@ def pytest_collection_finish(session):
         for n, item in enumerate(session.items)
     }
     jobs = {nodeid: job for nodeid, job in jobs.items() if job is not None}
-    if not jobs:
+    # the longest work first: the early session fixtures, each once
+    builds = {name: build for item in session.items for name, build in _early(item).items()}
+    if not jobs and not builds:
         scratch.cleanup()
         return
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 2) - 1))
+    root = Path(scratch.name)
+    config.stash[_fixtures] = {
+        name: pool.submit(build, _fresh(root / f"fixture-{name}")) for name, build in builds.items()
+    }
     config.stash[_runs] = {nodeid: pool.submit(fn, *args) for nodeid, (fn, args) in jobs.items()}
 
     def stop():
@@ -169,3 +194,20 @@ def early_run(request):
     mark = request.node.get_closest_marker("early_run")
     env = {**os.environ, **mark.kwargs.get("env", {})}
     return run_python(mark.args, request.getfixturevalue("tmp_path"), env)
+
+
+@pytest.fixture(scope="session")
+def early_result(request, tmp_path_factory):
+    """``early_result(name, build)``: the value of early session fixture ``name``.
+
+    ``build(folder)`` started when collection ended (see the module docstring); when it did
+    not (a single test run by node id, pytest-xdist), it runs now.
+    """
+
+    def result(name: str, build):
+        started = request.config.stash.get(_fixtures, {}).get(name)
+        if started is not None:
+            return started.result()
+        return build(tmp_path_factory.mktemp(name))
+
+    return result

@@ -192,10 +192,11 @@ def _snapshot(folder: Path) -> dict:
 # ----------------------------------------------------------------- otter-grader
 
 
-@pytest.fixture(scope="session")
-def otter_graded(tmp_path_factory):
+def grade_with_otter(folder: Path) -> dict:
+    """Build the assignment with otter assign and grade the four submissions in ``folder``."""
     otter = _tool("otter")
-    course = tmp_path_factory.mktemp("otter_course")
+    course = folder / "otter_course"
+    course.mkdir()
     shutil.copy(ASSIGNMENT / "otter" / f"{NAME}.ipynb", course)
     _run([otter, "assign", "--no-run-tests", f"{NAME}.ipynb", "dist"], cwd=course)
     autograder = next((course / "dist" / "autograder").glob("*.zip"))
@@ -224,6 +225,11 @@ def otter_graded(tmp_path_factory):
     with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
         results = dict(pool.map(grade, KINDS))
     return {"results": results, "course": course, "before": before, "outside": outside}
+
+
+@pytest.fixture(scope="session")
+def otter_graded(early_result):
+    return early_result("otter_graded", grade_with_otter)
 
 
 def _otter_scores(results: dict) -> dict:
@@ -302,16 +308,18 @@ def test_otter_hostile_gains_nothing_and_changes_nothing_outside(otter_graded):
 # ----------------------------------------------------------------- nbgrader
 
 
-@pytest.fixture(scope="session")
-def nbgrader_graded(tmp_path_factory):
+def grade_with_nbgrader(folder: Path) -> dict:
+    """Build the course with nbgrader and autograde the four submissions in ``folder``."""
     nbgrader = _tool("nbgrader")
-    course = tmp_path_factory.mktemp("nbgrader_course")
+    course = folder / "nbgrader_course"
+    course.mkdir()
     shutil.copytree(ASSIGNMENT / "nbgrader", course, dirs_exist_ok=True)
     _run([nbgrader, "generate_assignment", NAME], cwd=course)
 
     def grade(kind):
         """Autograde one submission in its own copy of the course (gradebook included)."""
-        copy = tmp_path_factory.mktemp(f"nbgrader_{kind}")
+        copy = folder / f"nbgrader_{kind}"
+        copy.mkdir()
         shutil.copytree(course, copy, dirs_exist_ok=True)
         outside = copy / "outside.txt"
         outside.write_text("original")
@@ -340,6 +348,15 @@ def nbgrader_graded(tmp_path_factory):
         graded = dict(pool.map(grade, KINDS))
     return {"course": course, **graded}
 
+
+@pytest.fixture(scope="session")
+def nbgrader_graded(early_result):
+    return early_result("nbgrader_graded", grade_with_nbgrader)
+
+
+# the real tools mostly wait (kernels, otter's logging server): they start when collection
+# ends and run beside the rest of the suite (tests/conftest.py)
+EARLY = {"otter_graded": grade_with_otter, "nbgrader_graded": grade_with_nbgrader}
 
 AUTOGRADED = ("q1_tests", "q2_tests", "q3_tests", "q4_tests", "q5_tests")
 
