@@ -33,7 +33,7 @@ _IGNORED_COMMANDS = {
     "nolimits", "nonumber", "notag",
 }  # fmt: skip
 _SPACING = {",", ";", ":", "!", " ", ">"}
-_OPERATORS = set("+-*/^_()[]{},=@|&.")
+_OPERATORS = set("+-*/^_()[]{},=@|&.>'")  # > and ' (φ'): the network's words
 _STATEMENTS = ("-=", "+=", "*=", "/=", "@=")
 
 

@@ -14,6 +14,7 @@ import sympy as sp
 from gradlab.answers import matrix as M
 from gradlab.answers import symbols as S
 from gradlab.answers.lexer import AnswerSyntaxError, Token
+from gradlab.answers.network import NETWORK_LETTERS
 from gradlab.answers.profiles import unknown_message
 from gradlab.answers.values import Val, classes, is_index
 from gradlab.answers.vocabulary import LETTERS
@@ -29,6 +30,8 @@ class Notation:
 
     def make_indicator(self, cond: Val, pos: int) -> Val:
         lhs, op, rhs = cond.cond
+        if op == ">":  # 𝕀(a > 0), relu's derivative: the evaluator reads Heaviside(a, 0)
+            return Val(sp.Heaviside(lhs - rhs, 0), "num", pos)
         delta = sp.KroneckerDelta(lhs, rhs)
         return Val(delta if op == "=" else 1 - delta, "num", pos)
 
@@ -88,6 +91,8 @@ class Notation:
     def command(self, tok: Token, allow_subscript: bool) -> Val:
         """command = "\\frac" frac_part frac_part | ( "\\mathbb" | "\\mathbf" | ... ) braced_word | "\\exp" | ... ;"""
         name = tok.value
+        if self.activation_follows(tok):
+            return self.activation(tok)
         if name in ("exp", "log", "ln", "sigma", "delta", "sum"):
             return self.word(Token("name", name, tok.pos), allow_subscript)
         if name in ("theta", "phi", "partial"):
@@ -177,6 +182,8 @@ class Notation:
             return Val(self.inner(u.expr, v.expr), "num", pos)
         if name in ("yhat", "y_hat"):
             return self.letter("yhat", pos, allow_subscript)
+        if self.family == "mlp" and name in NETWORK_LETTERS:
+            return self.layer_letter(name, pos, allow_subscript)
         if name in LETTERS:
             return self.letter(name, pos, allow_subscript)
         if name == "T":

@@ -26,6 +26,7 @@ from gradlab.answers import matrix as M
 from gradlab.answers import symbols as S
 from gradlab.answers.lexer import AnswerSyntaxError, Token, tokenize
 from gradlab.answers.lhs import LeftHandSide
+from gradlab.answers.network import Network
 from gradlab.answers.notation import Notation
 from gradlab.answers.piecewise import Piecewise
 from gradlab.answers.profiles import Profile, get_profile, unknown_message
@@ -34,7 +35,7 @@ from gradlab.answers.values import Val, is_index
 
 __all__ = ["FAMILIES", "parse", "parse_value"]
 
-FAMILIES = ("softmax", "logistic", "linear")
+FAMILIES = ("softmax", "logistic", "linear", "mlp")  # "mlp": the network's index letters
 MAX_DEPTH = 100  # about 30 nested brackets; stays far below Python's recursion limit
 MAX_EXPONENT = 64  # |n| in a numeric power; 9**9**9**9 must not be computed
 MAX_BASE = 10**6  # |a| in a numeric power a^n
@@ -62,7 +63,7 @@ def parse_value(text: str, family: str = "softmax", *, notation=None, derivation
     return parser
 
 
-class _Parser(LeftHandSide, Piecewise, Quantities, Notation):
+class _Parser(LeftHandSide, Piecewise, Quantities, Network, Notation):
     """The grammar of ``grammar.ebnf``; the meaning of each word is in :class:`Notation`."""
 
     def __init__(self, text: str, family: str, profile: Profile, derivation: bool = False):
@@ -224,7 +225,7 @@ class _Parser(LeftHandSide, Piecewise, Quantities, Notation):
     # ------------------------------------------------------------------ grammar
 
     def expression(self, implicit: bool = True) -> Val:
-        """expression = [ "-" | "+" ] term { ( "+" | "-" ) term } [ ( "=" | "==" | "!=" | "\\neq" ) expression ] ;"""
+        """expression = [ "-" | "+" ] term { ( "+" | "-" ) term } [ ( "=" | "==" | "!=" | "\\neq" | ">" ) expression ] ;"""
         self.enter()
         start = self.tok.pos
         sign = None
@@ -250,8 +251,19 @@ class _Parser(LeftHandSide, Piecewise, Quantities, Notation):
                     )
             val = Val(kind="cond", cond=(val.expr, "!=" if op == "!=" else "=", rhs.expr),
                       pos=start, extra={"code": code})  # fmt: skip
+        elif self.is_op(">") and self.family == "mlp":
+            val = self.positive(val, start)
         self.leave()
         return val
+
+    def positive(self, val: Val, start: int) -> Val:
+        """z^1_j > 0: the condition of relu's derivative, 𝕀(z^1_j > 0)."""
+        self.advance()
+        rhs = self.expression()
+        self.require_scalar_or_vec(val)
+        if val.kind != "num" or rhs.kind != "num" or rhs.expr != 0:
+            raise self.error("a '>' condition is read as a > 0, as in 𝕀(z^1_j > 0)", start)
+        return Val(kind="cond", cond=(val.expr, ">", rhs.expr), pos=start)
 
     def negate(self, val: Val) -> Val:
         if val.kind == "mat":

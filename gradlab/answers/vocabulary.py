@@ -86,7 +86,9 @@ COMMANDS = {
     "ell": "ℓ: a loss's name, only in a left-hand side",
     "mathcal": "\\mathcal{L}: a loss's name, only in a left-hand side",
     "theta": 'θ: the parameters of CS229 (notation="cs229")',
-    "phi": 'φ: Bishop\'s features φ_n (notation="bishop")',
+    "phi": "φ: Bishop's features φ_n (notation=\"bishop\"); the network's activation, φ'(z^1_j)",
+    "varphi": "the network's activation, \\varphi'(z^1_j) = φ′(z¹_j)",
+    "tanh": "the network's tanh; \\tanh'(a) = 1 - tanh(a)^2",
     "begin": "\\begin{cases} a & k = y_i \\\\ b & \\text{otherwise} \\end{cases}",
     "end": "see \\begin",
     "left": "ignored before a bracket (also \\left. and \\middle)",
@@ -145,6 +147,7 @@ UNICODE = {
     "∣": "|",
     "≡": "==",
     "⁄": "/",
+    "′": "'",
 }
 
 # Shown in the error for an unknown symbol.
