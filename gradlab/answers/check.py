@@ -339,10 +339,13 @@ def check_answer(answer, topic="softmax_dz", *, notation=None) -> AnswerCheck:
         ``"logistic_dz"``, ``"logistic_dw"`` or ``"linear_dw"``
         (for J = (1/2m) Σ_i (w^T x_i − y_i)², without a bias); for the two-layer
         network, ``"mlp_dz2"`` and ``"mlp_db2"`` (∂J_i/∂z²_k, ∂J_i/∂b²_k, answered in
-        the output layer's f_k, z_k = z²_k and y_i). The other network topics (``mlp_dw2``,
-        ``mlp_dh``, ``mlp_dz1*``, ``mlp_db1``, ``mlp_dw1``, ``mlp_backprop``) are graded
-        once the answer reader reads their letters (h_j, W²_jk, z¹_j, φ′); until then they
-        raise :class:`AnswerSyntaxError` saying so. Each topic is defined once, in
+        the output layer's f_k, z_k = z²_k and y_i), and ``"mlp_dw2"``, ``"mlp_dh"``,
+        ``"mlp_dz1"`` (any φ), ``"mlp_dz1_relu"``, ``"mlp_dz1_tanh"``, ``"mlp_dz1_sigmoid"``,
+        ``"mlp_db1"``, ``"mlp_dw1"`` and ``"mlp_backprop"``, answered in the network's
+        index letters: h_j, z^1_j, W^2_{jk} (also W^{(2)}_{jk}, W_{jk}^{[2]}), W^1_{lj},
+        b^1_j, x_l (x_{il}, x_l^{(i)}), φ'(z^1_j), σ'(z^1_j), \\tanh'(z^1_j) and
+        𝕀(z^1_j > 0) or [z^1_j > 0]. The matrix form ``"mlp_matrix"`` is not read yet: it
+        raises :class:`AnswerSyntaxError` saying so. Each topic is defined once, in
         :mod:`gradlab.topics` (see :func:`gradlab.topics.topic_table`).
     notation : str or mapping, optional
         A course's letters: ``"d2l"``, ``"bishop"``, ``"cs229"``,

@@ -72,7 +72,7 @@ class Topic:
 
     @property
     def readable(self) -> bool:
-        """Whether the answer parser reads this topic's notation (the network's letters: not yet)."""
+        """Whether the answer parser reads this topic's notation (the network's matrices: not yet)."""
         from gradlab.answers.parser import FAMILIES
 
         return self.notation in FAMILIES
