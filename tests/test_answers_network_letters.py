@@ -193,3 +193,35 @@ def test_forgetting_the_sum_with_k_left_free_is_refused_naming_the_sum(name):
     )
     with pytest.raises(AnswerSyntaxError, match=r"k has no value.*\\sum_\{k=1\}\^\{C\}"):
         check_answer(answer, topic=name)
+
+
+# --------------------------------------------------------------------------- left-hand sides
+
+
+@pytest.mark.parametrize(
+    ("name", "answer"),
+    [
+        ("mlp_dh", rf"\frac{{\partial J_i}}{{\partial h_j}} = {DH}"),
+        ("mlp_dw2", r"\frac{\partial J_i}{\partial W^2_{jk}} = (f_k - [y_i = k]) h_j"),
+        ("mlp_dz1_relu", rf"\frac{{\partial J_i}}{{\partial z^{{(1)}}_j}} = ({DH}) [z^1_j > 0]"),
+        ("mlp_db1", rf"\frac{{\partial J_i}}{{\partial b^1_j}} = ({DH}) \phi'(z^1_j)"),
+        (
+            "mlp_dw1",
+            rf"\frac{{\partial J_i}}{{\partial W_{{lj}}^{{[1]}}}} = ({DH}) \phi'(z^1_j) x_l",
+        ),
+        (
+            "mlp_backprop",
+            rf"\frac{{\partial J_i}}{{\partial W^1_{{lj}}}} = ({DH}) \phi'(z^1_j) x_l",
+        ),
+    ],
+)
+def test_a_left_hand_side_naming_the_topics_derivative_is_accepted(name, answer):
+    result = check_answer(answer, topic=name)
+    assert result.correct is True, str(result)
+
+
+def test_a_left_hand_side_naming_another_layer_is_refused_with_the_topic_it_names():
+    with pytest.raises(AnswerSyntaxError, match="topic 'mlp_dw1'"):
+        check_answer(rf"\frac{{\partial J_i}}{{\partial W^1_{{lj}}}} = {DH}", topic="mlp_dz1")
+    with pytest.raises(AnswerSyntaxError, match="not a derivative gradlab checks"):
+        check_answer(r"\frac{\partial J_i}{\partial W_{jk}} = (f_k - [y_i = k]) h_j", "mlp_dw2")

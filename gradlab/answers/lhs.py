@@ -32,6 +32,15 @@ TOPIC_OF = {
     ("logistic", "J", "w"): "logistic_dw",
     ("linear", "J", "w"): "linear_dw",
 }
+# The network's index-form topics ("mlp"), by what J_i is differentiated by: ∂J_i/∂z¹_j is
+# the topic of every φ (mlp_dz1, and mlp_dz1_relu, _tanh, _sigmoid), ∂J_i/∂W¹_lj the whole chain too.
+NETWORK_TOPICS_OF = {
+    "W²": ("mlp_dw2",),
+    "h": ("mlp_dh",),
+    "z¹": ("mlp_dz1", "mlp_dz1_relu", "mlp_dz1_tanh", "mlp_dz1_sigmoid"),
+    "b¹": ("mlp_db1",),
+    "W¹": ("mlp_dw1", "mlp_backprop"),
+}
 
 
 @dataclass(frozen=True)
@@ -51,7 +60,11 @@ class Derivative:
 
         return f"∂{sub(self.top, self.top_idx)}/∂{sub(self.by, self.by_idx)}"
 
-    def topic(self, family: str) -> str | None:
+    def topic(self, family: str, wanted: str = "") -> str | None:
+        """The topic this names; in the network the wanted one when it names that one."""
+        if family == "mlp":
+            named = NETWORK_TOPICS_OF.get(self.by, ()) if self.top == "J" else ()
+            return wanted if wanted in named else next(iter(named), None)
         return TOPIC_OF.get((family, self.top, self.by))
 
 
@@ -111,7 +124,7 @@ class LeftHandSide:
         raise self.error("expected ∂ or d")
 
     def quantity(self) -> tuple:
-        """quantity = [ "\\mathbf" | "\\boldsymbol" | "\\vec" | "\\mathcal" | "\\mathrm" ] NAME [ "_" ( NAME | "{" NAME { [ "," ] NAME } "}" ) ] | "\\ell" ;
+        """quantity = [ "\\mathbf" | "\\boldsymbol" | "\\vec" | "\\mathcal" | "\\mathrm" ] NAME [ "^" layer ] [ "_" ( NAME | "{" NAME { [ "," ] NAME } "}" ) ] [ "^" layer ] | "\\ell" ;
 
         A letter with its subscripts, bold or not: J_i, z_k, \\mathbf{w}_k, W, \\ell.
         """
@@ -125,6 +138,7 @@ class LeftHandSide:
             name = self.advance().value
         else:
             raise self.error("expected the name of a quantity")
+        name = self.layered(name, bracketed_only=False)
         idx = []
         if self.is_op("_"):
             self.advance()
@@ -139,7 +153,19 @@ class LeftHandSide:
                 self.advance()
             else:
                 idx.append(self.advance().value)
-        return name, tuple(idx)
+        return self.layered(name, bracketed_only=True), tuple(idx)
+
+    def layered(self, name: str, bracketed_only: bool) -> str:
+        """W^2, z^{(1)}: in the network a layer names the quantity (W², z¹)."""
+        if self.family != "mlp" or name not in ("W", "z", "b") or not self.is_op("^"):
+            return name
+        mark = self.mark()
+        self.advance()
+        layer = self.layer(bracketed_only)
+        if layer is None:
+            self.reset(mark)
+            return name
+        return name + "¹²"[layer - 1]
 
     # --------------------------------------------------------------- in a derivation
 

@@ -72,7 +72,7 @@ def read_answer(answer, topic, notation=None, derivation=False) -> Reading:
 
 def _check_lhs(parser, topic) -> str:
     d = parser.derivative
-    named = d.topic(topic.notation)
+    named = d.topic(topic.notation, topic.name)
     if named is None:
         foreign = [name for name in (d.by, d.top) if knowing(name)]
         hint = ""
