@@ -93,6 +93,7 @@ def test_sigma_prime_is_the_sigmoids_derivative_at_its_argument():
         ("W_{jk}^2", "ambiguous"),  # a layer or a square?
         ("W_{jk}", "needs its layer"),
         ("b_j", "needs its layer"),
+        (r"\phi'(z_j)", "z needs its layer"),  # z¹_j to most, but not said
         ("W^3_{jk}", r"W\^1 or W\^2"),  # the network has two layers
         ("x_i", "one feature at a time"),
         (r"\phi(h_j)", r"φ\(z\^1_j\) = h_j"),

@@ -4,7 +4,8 @@
 It builds the canonical symbols of :data:`gradlab.answers.evaluate.NETWORK`:
 h_j is ``h[i, j]``, z¹_j ``z1[i, j]``, W¹_lj ``W1[l, j]``, W²_jk ``W2[j, k]``,
 b¹_j ``b1[j]``, b²_k ``b2[k]``, x_l ``x[i, l]`` and φ′(a) ``dphi(a)``. The output
-layer keeps the softmax letters: f_k, y_i, and z²_k (or z_k) is ``z[i, k]``.
+layer keeps the softmax letters: f_k, y_i, and z²_k is ``z[i, k]``. An unlayered z_j,
+W or b is refused: φ′(z_j) means z¹_j to most, but nothing says so.
 
 A layer is written as a superscript: W^2, W^{2}, W^{(2)}, W^{[2]}, before or after
 the subscript (W_{jk}^{[2]}). After a subscript only the bracketed forms are layers:
@@ -110,12 +111,13 @@ class Network:
                     pos,
                 )
             return NETWORK["x"][sample, rest[0]]
+        if layer is None:
+            # z_j alone could be either layer's (φ′(z_j) means z¹_j to most): never guessed
+            raise self.error(f"{name} needs its layer: {name}^1 or {name}^2", pos)
         if name == "z":
             if len(rest) != 1 or rest[0] == S.i:
-                raise self.error(f"z^{layer or 1} takes one index: z^1_j, z^2_k", pos)
+                raise self.error(f"z^{layer} takes one index: z^1_j, z^2_k", pos)
             return (NETWORK["z1"] if layer == 1 else S.z)[sample, rest[0]]
-        if layer is None:
-            raise self.error(f"{name} needs its layer: {name}^1 or {name}^2", pos)
         if name == "b":
             if len(idx) != 1 or idx[0] == S.i:
                 raise self.error(f"b^{layer} takes one index: b^1_j, b^2_k", pos)

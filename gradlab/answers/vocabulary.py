@@ -229,7 +229,7 @@ FAMILIES = [
     (("`h_j`, `z^1_j`, `W^2_{jk}`, `W^{(2)}_{jk}`, `W_{jk}^{[2]}`, `W^1_{lj}`, `b^1_j`, `x_l`, "
       "`x_{il}`, `x_l^{(i)}`, `\\phi'(z^1_j)`, `\\sigma'(z^1_j)`, `\\tanh'(z^1_j)`, `[z^1_j > 0]`"),
      ("the two-layer network's letters and φ′, in its index-form topics only (mlp_dw2 … "
-      "mlp_backprop); z_k is z²_k; W_{jk}^2 is refused (a layer or a square?), h_j^2 is a square")),
+      "mlp_backprop); z, W and b need their layer (z_j is refused); W_{jk}^2 is refused (a layer or a square?), h_j^2 is a square")),
     (("`notation=\"d2l\"`, `\"bishop\"`, `\"cs229\"`, `\"deeplearning.ai\"`, "
      "`\"cs231n\"`, `{\"S\": \"f\"}`"), "a course's letters (see `gradlab.answers.PROFILES`)"),
 ]  # fmt: skip
