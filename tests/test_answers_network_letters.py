@@ -55,6 +55,7 @@ DH_FREE = r"(f_k - \mathbb{I}(y_i = k)) W^2_{jk}"  # forgot Σ_k: k left free
         ("x_{i,l}", x[i, l]),
         ("x_l^{(i)}", x[i, l]),
         ("f_k", S.f[i, k]),
+        (r"\hat{y}_k", S.f[i, k]),
         (r"\phi'(z^1_j)", dphi(z1[i, j])),
         (r"\varphi'(z^{(1)}_j)", dphi(z1[i, j])),
         ("φ′(z¹_j)", dphi(z1[i, j])),
@@ -98,6 +99,8 @@ def test_sigma_prime_is_the_sigmoids_derivative_at_its_argument():
         ("x_i", "one feature at a time"),
         (r"\phi(h_j)", r"φ\(z\^1_j\) = h_j"),
         ("z^1_j > 1", "a > 0"),
+        ("F - Y", "matrices are not read yet"),
+        (r"\mathbf{x}_i", "one feature at a time"),
     ],
 )
 def test_what_is_not_exact_is_refused(text, match):

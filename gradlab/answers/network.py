@@ -60,7 +60,7 @@ class Network:
                     break
             else:
                 break
-        if name in ("f", "p", "y"):
+        if name in ("f", "p", "yhat", "y"):
             if layer is not None:
                 raise self.error(f"{name} has no layer: it is the output's {name}", pos)
             if sample is not None:

@@ -18,6 +18,7 @@ import sympy as sp
 from gradlab.answers import matrix as M
 from gradlab.answers import symbols as S
 from gradlab.answers.lexer import AnswerSyntaxError, Token
+from gradlab.answers.network import NETWORK_LETTERS
 from gradlab.answers.profiles import MATRICES, unknown_message
 from gradlab.answers.values import Val, classes
 from gradlab.answers.vocabulary import LETTERS
@@ -34,6 +35,14 @@ class Quantities:
 
     def letter(self, name: str, pos: int, allow_subscript: bool, bold: bool = False) -> Val:
         """letter = NAME [ "_" indices ] [ "^" sample ] [ application ] ;   (* f_k(x_i), x_j^{(i)} *)"""
+        if self.family == "mlp" and name in ("X", "F", "P", "Y", "Z"):
+            raise self.error(
+                "the network's matrices are not read yet: write the index form "
+                "(h_j, z^1_j, W^2_{jk}, x_l, f_k)",
+                pos,
+            )
+        if self.family == "mlp" and name in (*NETWORK_LETTERS, "yhat"):
+            return self.layer_letter(name, pos, allow_subscript)  # \hat{y}_k, \mathbf{x}
         if name in ("X", "W", "F", "P", "Y", "Z"):
             return Val(kind="mat", pos=pos, extra={"mat": self.matrix_letter(name, pos),
                                                    "logits": name == "Z"})  # fmt: skip
