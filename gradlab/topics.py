@@ -25,8 +25,9 @@ Adding a topic
    checker can evaluate (``gradlab.answers.topics.per_sample``); a new family adds
    its per-sample formula there (the network's are ``network_truth``, keyed by ``wrt``).
    Its ``notation`` must be one the answer parser reads for ``check_answer`` to take
-   typed answers; the network's index letters (``notation="mlp"``) and matrices are
-   not read yet, and check_answer says so.
+   typed answers: the network's index letters (``notation="mlp"``) are read by
+   ``gradlab.answers.network``; its matrices (``mlp_matrix``) are not read yet, and
+   check_answer says so.
 """
 
 from __future__ import annotations
