@@ -74,6 +74,7 @@ def test_generators_are_deterministic_and_balanced(make):
     assert np.bincount(y).tolist() == [25, 25, 25, 25]
 
 
+@pytest.mark.slow  # over half a second: typesetting, a GIF, a training run
 def test_blobs_are_nearly_linearly_separable_and_spirals_are_not():
     pytest.importorskip("sklearn")
     from sklearn.linear_model import LogisticRegression

@@ -250,6 +250,7 @@ def test_diverged_run_is_marked():
 # ----------------------------------------------------------------------------- animation
 
 
+@pytest.mark.slow  # over half a second: typesetting, a GIF, a training run
 def test_training_gif_has_one_frame_per_shown_epoch(blobs, tmp_path):
     X, y, model = blobs
     anim = animate_training(model, X, y, frames=6, resolution=25)
@@ -273,6 +274,7 @@ def test_training_gif_has_one_frame_per_shown_epoch(blobs, tmp_path):
     assert loss_ax.get_xlabel() == "epoch" and "J" in loss_ax.get_ylabel()
 
 
+@pytest.mark.slow  # over half a second: typesetting, a GIF, a training run
 def test_gradlab_gif_writer_matches_matplotlibs_frames(blobs, tmp_path):
     X, y, model = blobs
     ours = animate_training(model, X, y, frames=4, resolution=20, interval=120)
@@ -372,6 +374,7 @@ def test_plots_is_a_lazy_attribute():
 # ----------------------------------------------------------------------------- CLI, figures
 
 
+@pytest.mark.slow  # over half a second: typesetting, a GIF, a training run
 def test_cli_train_prints_a_summary_and_writes_figures(tmp_path, capsys):
     from gradlab.cli import main
 
@@ -400,6 +403,7 @@ def test_cli_train_prints_a_summary_and_writes_figures(tmp_path, capsys):
             assert image.size[0] > 500
 
 
+@pytest.mark.slow  # over half a second: typesetting, a GIF, a training run
 def test_cli_train_reports_divergence(tmp_path, capsys):
     from gradlab.cli import main
 

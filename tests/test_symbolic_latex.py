@@ -151,6 +151,7 @@ def test_lecture_symbols_are_used():
         assert symbol in eq3
 
 
+@pytest.mark.slow  # over half a second: typesetting, a GIF, a training run
 @pytest.mark.parametrize("reasons", [True, False])
 @pytest.mark.parametrize("topic", ["logistic_dz", "softmax_jacobian", "softmax_dz"])
 def test_figure_fits_every_text_including_the_title(topic, reasons):
@@ -194,6 +195,7 @@ def test_justifications_and_title_are_typeset_and_valid(derivation):
     assert upright <= drawn
 
 
+@pytest.mark.slow  # over half a second: typesetting, a GIF, a training run
 def test_the_figure_sets_fractions_in_display_style_and_the_indicator_upright():
     from gradlab.symbolic import render_to_figure
 
