@@ -15,7 +15,7 @@ from gradlab.symbolic import prose
 from gradlab.symbolic.render import to_latex, to_unicode
 from gradlab.symbolic.verify import StepVerdict, Verification, verify
 
-__all__ = ["Derivation", "Step", "StepVerdict", "Verification"]
+__all__ = ["Derivation", "Lines", "Step", "StepVerdict", "Verification"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,6 +99,23 @@ class Step:
     def _repr_latex_(self) -> str:
         # Jupyter shows the line typeset in the lecture's notation, not SymPy's default
         return f"$\\displaystyle {self.latex}$"
+
+
+class Lines:
+    """The steps of a derivation as a topic builder writes them, one ``add`` per line.
+
+    ``add(rhs, reason, rule, lhs=...)`` appends ``lhs = rhs``; the left-hand side carries
+    over until a new one is given, which starts a new group in the rendering.
+    """
+
+    def __init__(self):
+        self.steps: list[Step] = []
+        self.lhs = None
+
+    def add(self, rhs, reason, rule, lhs=None):
+        self.lhs = lhs if lhs is not None else self.lhs
+        self.steps.append(Step.from_source(sp.Eq(self.lhs, rhs, evaluate=False), reason, rule))
+        return rhs
 
 
 @dataclasses.dataclass

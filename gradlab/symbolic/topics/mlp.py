@@ -16,7 +16,7 @@ import sympy as sp
 
 from gradlab.symbolic import prose
 from gradlab.symbolic.notation import C, J_i, c, f, indicator, j, k, l, y_i
-from gradlab.symbolic.steps import Derivation, Step
+from gradlab.symbolic.steps import Derivation, Lines
 from gradlab.symbolic.topics.mlp_model import (
     ACTIVATIONS,
     B1,
@@ -37,19 +37,6 @@ __all__ = ["TOPICS"]
 
 
 # ----------------------------------------------------------------------------- the topics
-
-
-class _Lines:
-    """Steps of a derivation; ``lhs=`` starts a new quantity."""
-
-    def __init__(self):
-        self.steps: list[Step] = []
-        self.lhs = None
-
-    def add(self, rhs, reason, rule, lhs=None):
-        self.lhs = lhs if lhs is not None else self.lhs
-        self.steps.append(Step.from_source(sp.Eq(self.lhs, rhs, evaluate=False), reason, rule))
-        return rhs
 
 
 def _d(a, b):
@@ -91,7 +78,7 @@ _OUTPUT = r"the output layer is softmax regression on $h$: eq (2) with $z = z^{2
 def mlp_dz2(n_classes=None, l2=False) -> Derivation:
     _no_l2("mlp_dz2", l2)
     n = C if n_classes is None else n_classes
-    lines = _Lines()
+    lines = Lines()
     lines.add(
         -sp.Sum(indicator(y_i, c) * sp.log(f[c]), (c, 1, n)),
         r"the loss of one sample, eq (1), with $f = \mathrm{softmax}(z^{2})$ and "
@@ -108,7 +95,7 @@ def mlp_dz2(n_classes=None, l2=False) -> Derivation:
 def mlp_dw2(n_classes=None, l2=False) -> Derivation:
     _no_l2("mlp_dw2", l2)
     n = C if n_classes is None else n_classes
-    lines = _Lines()
+    lines = Lines()
     lines.add(
         _product(_d(J_i, Z2(k)), _d(Z2(k), B2(k))),
         r"chain rule: $b^{2}_k$ reaches $J_i$ only through $z^{2}_k$",
@@ -156,7 +143,7 @@ def _dh_lines(lines, n):
 
 def mlp_dh(n_classes=None, l2=False) -> Derivation:
     _no_l2("mlp_dh", l2)
-    lines = _Lines()
+    lines = Lines()
     _dh_lines(lines, C if n_classes is None else n_classes)
     title = r"$\partial J_i/\partial h_j$: the gradient reaching the hidden layer"
     return _derivation("mlp_dh", title, lines, n_classes, "H")
@@ -197,7 +184,7 @@ def _dz1_topic(activation):
     def build(n_classes=None, l2=False) -> Derivation:
         topic = "mlp_dz1" + ("" if activation is None else f"_{activation}")
         _no_l2(topic, l2)
-        lines = _Lines()
+        lines = Lines()
         _dz1_lines(lines, C if n_classes is None else n_classes, activation)
         what = "any φ" if activation is None else f"φ = {activation}"
         title = rf"$\partial J_i/\partial z^{{1}}_j$ through the activation, {what}"
@@ -210,7 +197,7 @@ def _dz1_topic(activation):
 def mlp_dw1(n_classes=None, l2=False) -> Derivation:
     _no_l2("mlp_dw1", l2)
     n = C if n_classes is None else n_classes
-    lines = _Lines()
+    lines = Lines()
     dz1 = _product(sp.Sum(_product(_eq2(c), W2(j, c)), (c, 1, n)), DPhi(Z1(j)))
     lines.add(_product(_d(J_i, Z1(j)), _d(Z1(j), B1(j))),
               r"chain rule: $b^{1}_j$ reaches $J_i$ only through $z^{1}_j$", "chain rule",
@@ -232,7 +219,7 @@ def mlp_dw1(n_classes=None, l2=False) -> Derivation:
 def mlp_backprop(n_classes=None, l2=False) -> Derivation:
     _no_l2("mlp_backprop", l2)
     n = C if n_classes is None else n_classes
-    lines = _Lines()
+    lines = Lines()
     path = sp.Sum(
         _product(_d(J_i, Z2(c)), _d(Z2(c), Hj(j)), _d(Hj(j), Z1(j)), _d(Z1(j), W1(l, j))),
         (c, 1, n),

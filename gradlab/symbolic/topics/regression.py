@@ -40,24 +40,11 @@ from gradlab.symbolic.notation import (
     z,
     zeta,
 )
-from gradlab.symbolic.steps import Derivation, Step
+from gradlab.symbolic.steps import Derivation, Lines
 
 _PENALTY = r" plus the L2 penalty $(\lambda/2) \|\mathbf{W}\|^2$ (the bias is not penalized)"
 _PENALTY_W_GRADIENT = r"; $(\lambda/2) \mathbf{w}^\top \mathbf{w}$ contributes $\lambda \mathbf{w}$"
 _PENALTY_W = r" plus the L2 penalty $(\lambda/2) \|\mathbf{w}\|^2$ (the bias is not penalized)"
-
-
-class _Lines:
-    """Collects steps; a new left-hand side starts a new group in the rendering."""
-
-    def __init__(self):
-        self.steps: list[Step] = []
-        self.lhs = None
-
-    def add(self, rhs, reason, rule, lhs=None):
-        self.lhs = lhs if lhs is not None else self.lhs
-        self.steps.append(Step.from_source(sp.Eq(self.lhs, rhs, evaluate=False), reason, rule))
-        return rhs
 
 
 def _is_sample_loss(a) -> bool:
@@ -105,7 +92,7 @@ def softmax_dw(n_classes=None, l2=0.0) -> Derivation:
     loss = sp.Sum(J_sample[i], (i, 1, m)) / m
     if l2:
         loss += lam / 2 * sp.Sum(Dot(w[c], w[c]), (c, 1, n))
-    lines = _Lines()
+    lines = Lines()
     lines.add(
         loss,
         r"eq (1): the mean over the samples of $J_i = -\sum_j \mathbb{I}(y_i = j) \log f_j$, "
@@ -205,7 +192,7 @@ def logistic_dz(n_classes=None, l2=0.0) -> Derivation:
             "an L2 weight changes only weight gradients: the penalty (λ/2)‖w‖² does not depend "
             "on z; derive 'logistic_dw' with l2 > 0"
         )
-    lines = _Lines()
+    lines = Lines()
     loss = binary_cross_entropy()
     lines.add(
         loss,
@@ -277,7 +264,7 @@ def logistic_dw(n_classes=None, l2=0.0) -> Derivation:
     _binary_only("logistic_dw", n_classes)
     loss = _weights_topic("logistic", l2)
     eq_dz = _logistic_dz_of_sample()
-    lines = _Lines()
+    lines = Lines()
     lines.add(
         loss,
         r"the mean binary cross-entropy, with $z_i = \mathbf{w}^\top \mathbf{x}_i + b$"
@@ -336,7 +323,7 @@ def logistic_dw(n_classes=None, l2=0.0) -> Derivation:
 def linear_dw(n_classes=None, l2=0.0) -> Derivation:
     _binary_only("linear_dw", n_classes)
     loss = _weights_topic("linear", l2)
-    lines = _Lines()
+    lines = Lines()
     lines.add(
         loss,
         r"half the mean squared error of the predictions $\mathbf{w}^\top \mathbf{x}_i$"
